@@ -1,0 +1,72 @@
+package dev.vmx.examples;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The examples tour: runs every tutorial in order on the embedded backend (no hardware needed).
+ *
+ * <p>Run: {@code ./mvnw -q -pl examples exec:java}
+ */
+public final class Tour {
+    /** One tutorial: its class, what it teaches, and its {@code main}. */
+    public static final class Tutorial {
+        private final Class<?> type;
+        private final String teaches;
+        private final Consumer<String[]> main;
+
+        Tutorial(Class<?> type, String teaches, Consumer<String[]> main) {
+            this.type = type;
+            this.teaches = teaches;
+            this.main = main;
+        }
+
+        /**
+         * The tutorial's class.
+         *
+         * @return the class with the {@code main}
+         */
+        public Class<?> type() {
+            return type;
+        }
+
+        /**
+         * One line on what the tutorial teaches.
+         *
+         * @return the description
+         */
+        public String teaches() {
+            return teaches;
+        }
+
+        /** Runs the tutorial's {@code main} with no arguments. */
+        public void run() {
+            main.accept(new String[0]);
+        }
+    }
+
+    /** Every tutorial, in reading order. The test suite runs each one. */
+    public static final List<Tutorial> TUTORIALS = List.of(
+            new Tutorial(DecodeExitReason.class,
+                    "decode exit reasons from logs; why is() prevents the MCE_DURING_VMENTRY bug",
+                    DecodeExitReason::main));
+
+    private Tour() {
+    }
+
+    /**
+     * Runs every tutorial.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        int number = 1;
+        for (Tutorial tutorial : TUTORIALS) {
+            System.out.println("=".repeat(78));
+            System.out.println("Tutorial " + number++ + ": " + tutorial.type().getSimpleName() + " - " + tutorial.teaches());
+            System.out.println("=".repeat(78));
+            tutorial.run();
+            System.out.println();
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.vmx.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** Runs every tutorial's main so that tutorials cannot rot, and checks what each one teaches. */
+class TutorialsTest {
+    /** Lines each tutorial must print: the facts it exists to show. */
+    private static final Map<Class<?>, String[]> EXPECTED = Map.of(
+            DecodeExitReason.class, new String[] {
+                "INVALID_STATE|VM_ENTRY_FAILURE  (basic 33: VM-entry failure due to invalid guest state)",
+                "EPT_VIOLATION|ENCLAVE_MODE",
+                "is(EPT_VIOLATION) = true, raw() == 48? false",
+                "'exit_reason == 41'          -> false",
+                "'is(MCE_DURING_VMENTRY)'     -> true",
+            });
+
+    static String run(Tour.Tutorial tutorial) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            tutorial.run();
+        } finally {
+            System.setOut(original);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        original.print(output);
+        return output;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyTutorialRunsAndShowsWhatItTeaches() {
+        return Tour.TUTORIALS.stream().map(tutorial -> DynamicTest.dynamicTest(tutorial.type().getSimpleName(), () -> {
+            String output = run(tutorial);
+            String[] expected = EXPECTED.get(tutorial.type());
+            assertTrue(expected != null, "no expectations written for " + tutorial.type().getSimpleName());
+            for (String line : expected) {
+                assertTrue(output.contains(line), tutorial.type().getSimpleName() + " should print: " + line);
+            }
+        }));
+    }
+
+    @Test
+    void everyClassWithAMainIsInTheTour() throws IOException, URISyntaxException, ReflectiveOperationException {
+        Path classes = Path.of(Tour.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("dev/vmx/examples");
+        Set<String> withMain = new TreeSet<>();
+        try (Stream<Path> files = Files.list(classes)) {
+            for (Path file : files.collect(Collectors.toList())) {
+                String name = file.getFileName().toString();
+                if (!name.endsWith(".class") || name.contains("$")) {
+                    continue;
+                }
+                Class<?> type = Class.forName("dev.vmx.examples." + name.substring(0, name.length() - 6));
+                for (Method method : type.getDeclaredMethods()) {
+                    if (method.getName().equals("main") && Modifier.isStatic(method.getModifiers())
+                            && type != Tour.class) {
+                        withMain.add(type.getSimpleName());
+                    }
+                }
+            }
+        }
+        Set<String> inTour = Tour.TUTORIALS.stream().map(t -> t.type().getSimpleName())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(withMain, inTour);
+        assertEquals(inTour, new TreeSet<>(EXPECTED.keySet().stream().map(Class::getSimpleName).collect(Collectors.toSet())));
+    }
+}

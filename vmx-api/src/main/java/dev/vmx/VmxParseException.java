@@ -1,0 +1,77 @@
+package dev.vmx;
+
+/**
+ * Text that could not be parsed: an exit reason, a field name, a line of a VMCS file or of a
+ * kernel log.
+ *
+ * <p>Like {@code java.time.format.DateTimeParseException}, it carries the text and the position
+ * where parsing broke, so a caller can point at the problem; the message names both.
+ * For multi-line inputs {@link #lineNumber()} is the 1-based line; for a single value it is 0.
+ */
+public class VmxParseException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String input;
+    private final int errorIndex;
+    private final long lineNumber;
+
+    /**
+     * An error in a single value.
+     *
+     * @param problem what is wrong, without the input (the message adds it)
+     * @param input the text being parsed
+     * @param errorIndex the 0-based index in {@code input} where parsing broke
+     */
+    public VmxParseException(String problem, CharSequence input, int errorIndex) {
+        this(problem, input, errorIndex, 0);
+    }
+
+    /**
+     * An error on one line of a multi-line input.
+     *
+     * @param problem what is wrong, without the input (the message adds it)
+     * @param input the line being parsed
+     * @param errorIndex the 0-based index in {@code input} where parsing broke
+     * @param lineNumber the 1-based line number, or 0 when the input is a single value
+     */
+    public VmxParseException(String problem, CharSequence input, int errorIndex, long lineNumber) {
+        super(message(problem, String.valueOf(input), errorIndex, lineNumber));
+        this.input = String.valueOf(input);
+        this.errorIndex = errorIndex;
+        this.lineNumber = lineNumber;
+    }
+
+    private static String message(String problem, String input, int errorIndex, long lineNumber) {
+        String where = lineNumber > 0
+                ? "line " + lineNumber + ", column " + (errorIndex + 1)
+                : "index " + errorIndex;
+        return problem + " at " + where + " of '" + input + "'";
+    }
+
+    /**
+     * The text that failed to parse (the whole value, or the whole line).
+     *
+     * @return the input, never null
+     */
+    public String input() {
+        return input;
+    }
+
+    /**
+     * The 0-based index in {@link #input()} where parsing broke.
+     *
+     * @return the index; equal to the input length when the input ended too early
+     */
+    public int errorIndex() {
+        return errorIndex;
+    }
+
+    /**
+     * The 1-based line number for multi-line inputs, 0 for a single value.
+     *
+     * @return the line number or 0
+     */
+    public long lineNumber() {
+        return lineNumber;
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The VMX model: exit reasons, VMCS fields, qualifications, event information, capability MSRs,
+ * the {@code VmcsSource} SPI and its embedded in-memory backend. No run-time dependencies.
+ */
+module dev.vmx.api {
+    exports dev.vmx;
+    exports dev.vmx.exit;
+}

@@ -1,0 +1,11 @@
+/**
+ * Native VMX backends for Linux through JNA: KVM ioctls, tracefs, the MSR device.
+ * Each backend that cannot work on the current machine says why in one exception.
+ */
+module dev.vmx.hw {
+    requires transitive dev.vmx.api;
+    requires com.sun.jna;
+
+    exports dev.vmx.hw;
+    exports dev.vmx.hw.kvm;
+}
