@@ -2,6 +2,7 @@ package dev.vmx.hw.kvm;
 
 import com.sun.jna.LastErrorException;
 import dev.vmx.hw.NativeUnavailableException;
+import dev.vmx.hw.internal.LibC;
 
 /**
  * The KVM system file descriptor ({@code /dev/kvm}): API version and capability checks.
@@ -14,12 +15,8 @@ public final class KvmSystem implements AutoCloseable {
     /** The device path. */
     public static final String DEVICE = "/dev/kvm";
     /** The only stable KVM API version (kvm.h: {@code KVM_API_VERSION 12}). */
-    public static final int STABLE_API_VERSION = 12;
+    public static final int STABLE_API_VERSION = KvmUapi.KVM_API_VERSION;
 
-    /** {@code _IO(0xAE, 0x00)}. */
-    static final long KVM_GET_API_VERSION = 0xAE00L;
-    /** {@code _IO(0xAE, 0x03)}. */
-    static final long KVM_CHECK_EXTENSION = 0xAE03L;
 
     private final String path;
     private final int fd;
@@ -61,7 +58,7 @@ public final class KvmSystem implements AutoCloseable {
      * @return the API version
      */
     public int apiVersion() {
-        return ioctl("KVM_GET_API_VERSION", KVM_GET_API_VERSION, 0);
+        return ioctl("KVM_GET_API_VERSION", KvmUapi.KVM_GET_API_VERSION, 0);
     }
 
     /**
@@ -72,7 +69,27 @@ public final class KvmSystem implements AutoCloseable {
      * @return the capability value, 0 if unsupported
      */
     public int checkExtension(int capability) {
-        return ioctl("KVM_CHECK_EXTENSION(" + capability + ")", KVM_CHECK_EXTENSION, capability);
+        return ioctl("KVM_CHECK_EXTENSION(" + capability + ")", KvmUapi.KVM_CHECK_EXTENSION, capability);
+    }
+
+    /**
+     * {@code KVM_GET_VCPU_MMAP_SIZE}: the size of the per-vCPU {@code struct kvm_run} area
+     * (at least {@code sizeof(struct kvm_run)}, plus pages for I/O data).
+     *
+     * @return the size in bytes
+     */
+    public int vcpuMmapSize() {
+        return ioctl("KVM_GET_VCPU_MMAP_SIZE", KvmUapi.KVM_GET_VCPU_MMAP_SIZE, 0);
+    }
+
+    /**
+     * {@code KVM_CREATE_VM} with the default machine type.
+     *
+     * @return the new VM, to be closed by the caller
+     * @throws NativeUnavailableException if KVM refuses (e.g. no memory, no permission)
+     */
+    public KvmVm createVm() {
+        return new KvmVm(this, ioctl("KVM_CREATE_VM", KvmUapi.KVM_CREATE_VM, 0));
     }
 
     private int ioctl(String name, long request, long argument) {
