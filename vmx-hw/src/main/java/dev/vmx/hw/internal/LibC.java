@@ -50,5 +50,12 @@ public interface LibC extends Library {
 
     long pread(int fd, Pointer buffer, long count, long offset) throws LastErrorException;
 
+    int mount(String source, String target, String filesystemType, long flags, Pointer data) throws LastErrorException;
+
+    int geteuid();
+
+    /** The calling thread's id: the {@code common_pid} trace events record for it. */
+    int gettid();
+
     String strerror(int errno);
 }

@@ -1,0 +1,216 @@
+package dev.vmx.hw.tracefs;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import dev.vmx.hw.NativeUnavailableException;
+import dev.vmx.hw.internal.LibC;
+import dev.vmx.trace.KvmEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A live stream of KVM trace events from tracefs, read as binary ring-buffer pages.
+ *
+ * <p>It works in its own trace instance ({@code instances/NAME}), so the global trace state
+ * (other tools' tracing) is untouched; the instance, with its enabled events and its buffers, is
+ * removed on {@link #close()}. Each {@link #poll(Consumer)} reads every page available on every
+ * CPU's {@code per_cpu/cpuN/trace_pipe_raw} without blocking and decodes them with a
+ * {@link RingBufferDecoder}: events arrive as flyweights (no object per event), and losses,
+ * truncated and corrupt pages are counted in {@link #stats()}. Not thread-safe.
+ */
+public final class KvmTraceStream implements AutoCloseable {
+    /** The events enabled by default: the exits, entries and what user space sees of them. */
+    public static final List<String> DEFAULT_EVENTS = List.of("kvm_exit", "kvm_entry", "kvm_nested_vmexit",
+            "kvm_nested_vmexit_inject", "kvm_nested_vmenter_failed", "kvm_userspace_exit", "kvm_pio", "kvm_mmio",
+            "kvm_msr", "kvm_cr");
+    private static final String SYSTEM = "kvm";
+
+    private final Path instance;
+    private final List<Path> enabled = new ArrayList<>();
+    private final int[] cpus;
+    private final int[] fds;
+    private final RingBufferDecoder decoder;
+    private final Memory pageMemory;
+    private final ByteBuffer page;
+    private boolean closed;
+
+    private KvmTraceStream(Tracefs tracefs, Path instance, Collection<String> events) {
+        this.instance = instance;
+        List<EventFormat> formats = new ArrayList<>();
+        for (String event : events) {
+            Path enable = instance.resolve("events").resolve(SYSTEM).resolve(event).resolve("enable");
+            if (!Files.exists(enable)) {
+                throw Tracefs.missingEvent(SYSTEM, event, enable.getParent());
+            }
+            formats.add(tracefs.format(SYSTEM, event));
+            write(enable, "1");
+            enabled.add(enable);
+        }
+        this.decoder = new RingBufferDecoder(tracefs.headerPage(), formats);
+        List<Integer> cpuList = Tracefs.cpus(instance);
+        this.cpus = cpuList.stream().mapToInt(Integer::intValue).toArray();
+        this.fds = new int[cpus.length];
+        java.util.Arrays.fill(fds, -1);
+        for (int i = 0; i < cpus.length; i++) {
+            Path pipe = instance.resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw");
+            try {
+                fds[i] = LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+            } catch (LastErrorException e) {
+                throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
+                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+            }
+        }
+        this.pageMemory = new Memory(decoder.pageSize());
+        this.page = pageMemory.getByteBuffer(0, decoder.pageSize()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Opens a stream of {@link #DEFAULT_EVENTS} in a new trace instance.
+     *
+     * @param tracefs the tracefs
+     * @param instanceName the instance to create under {@code instances/}; must not exist
+     * @return the stream, recording from now on
+     * @throws NativeUnavailableException without permission, or if an event does not exist
+     */
+    public static KvmTraceStream open(Tracefs tracefs, String instanceName) {
+        return open(tracefs, instanceName, DEFAULT_EVENTS);
+    }
+
+    /**
+     * Opens a stream of chosen {@code kvm} events in a new trace instance.
+     *
+     * @param tracefs the tracefs
+     * @param instanceName the instance to create under {@code instances/}; must not exist
+     * @param events event names of the {@code kvm} system, e.g. {@code kvm_exit}
+     * @return the stream, recording from now on
+     * @throws NativeUnavailableException without permission, if an event does not exist, or if
+     *         the instance already exists
+     */
+    public static KvmTraceStream open(Tracefs tracefs, String instanceName, Collection<String> events) {
+        if (!instanceName.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("trace instance name '" + instanceName
+                    + "' must be letters, digits, '_', '.' or '-'");
+        }
+        Path instance = tracefs.root().resolve("instances").resolve(instanceName);
+        try {
+            Files.createDirectory(instance);
+        } catch (FileAlreadyExistsException e) {
+            throw new NativeUnavailableException(instance.toString(), "trace instance " + instance
+                    + " already exists: another stream uses it, or a crashed run left it (remove it with rmdir)");
+        } catch (AccessDeniedException e) {
+            throw new NativeUnavailableException(instance.toString(), "no permission to create trace instance "
+                    + instance + ": tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)");
+        } catch (IOException e) {
+            throw new NativeUnavailableException(instance.toString(), "cannot create trace instance " + instance + ": " + e);
+        }
+        try {
+            return new KvmTraceStream(tracefs, instance, events);
+        } catch (RuntimeException e) {
+            removeInstance(instance);
+            throw e;
+        }
+    }
+
+    /**
+     * The instance directory this stream records in.
+     *
+     * @return {@code <tracefs>/instances/<name>}
+     */
+    public Path instance() {
+        return instance;
+    }
+
+    /**
+     * Reads every page available now on every CPU and hands each event to {@code sink}. Never
+     * blocks. The event is a flyweight valid only during the call; keep it with
+     * {@link KvmEvent#toRecord()}.
+     *
+     * @param sink receives each event
+     * @return the number of events delivered
+     */
+    public int poll(Consumer<? super KvmEvent> sink) {
+        if (closed) {
+            throw new IllegalStateException("the trace stream on " + instance + " is closed");
+        }
+        int delivered = 0;
+        for (int i = 0; i < fds.length; i++) {
+            while (true) {
+                long read;
+                try {
+                    read = LibC.INSTANCE.read(fds[i], pageMemory, decoder.pageSize());
+                } catch (LastErrorException e) {
+                    if (e.getErrorCode() == LibC.EAGAIN) {
+                        break;
+                    }
+                    throw new NativeUnavailableException(instance.toString(), e.getErrorCode(), "read of cpu" + cpus[i]
+                            + "/trace_pipe_raw failed: " + LibC.INSTANCE.strerror(e.getErrorCode()));
+                }
+                if (read <= 0) {
+                    break;
+                }
+                delivered += decoder.decodePage(page, (int) read, cpus[i], sink);
+            }
+        }
+        return delivered;
+    }
+
+    /**
+     * Counts of pages, events, lost events and damaged pages so far.
+     *
+     * @return the counts
+     */
+    public RingBufferStats stats() {
+        return decoder.stats();
+    }
+
+    /** Disables the events, closes the pipes and removes the trace instance. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int fd : fds) {
+            if (fd >= 0) {
+                LibC.INSTANCE.close(fd);
+            }
+        }
+        for (Path enable : enabled) {
+            try {
+                write(enable, "0");
+            } catch (RuntimeException e) {
+                // the instance removal below disables it too
+            }
+        }
+        removeInstance(instance);
+    }
+
+    private static void removeInstance(Path instance) {
+        try {
+            Files.deleteIfExists(instance);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove trace instance " + instance, e);
+        }
+    }
+
+    private static void write(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (AccessDeniedException e) {
+            throw new NativeUnavailableException(file.toString(), "no permission to write " + file
+                    + ": tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
