@@ -8,6 +8,7 @@ module dev.vmx.hw {
 
     exports dev.vmx.hw;
     exports dev.vmx.hw.kvm;
+    exports dev.vmx.hw.msr;
     exports dev.vmx.hw.tracefs;
 
     // JNA reflects on the libc binding interface to build its proxy

@@ -2,7 +2,15 @@ package dev.vmx.hw.kvm;
 
 import com.sun.jna.LastErrorException;
 import dev.vmx.hw.NativeUnavailableException;
+import com.sun.jna.Memory;
+import dev.vmx.hw.internal.CpuInfo;
 import dev.vmx.hw.internal.LibC;
+import dev.vmx.hw.msr.VmxMsr;
+import dev.vmx.hw.msr.VmxMsrValues;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The KVM system file descriptor ({@code /dev/kvm}): API version and capability checks.
@@ -90,6 +98,98 @@ public final class KvmSystem implements AutoCloseable {
      */
     public KvmVm createVm() {
         return new KvmVm(this, ioctl("KVM_CREATE_VM", KvmUapi.KVM_CREATE_VM, 0));
+    }
+
+    /**
+     * {@code KVM_GET_MSR_FEATURE_INDEX_LIST}: the MSRs that describe what KVM and the host CPU
+     * can offer guests (read with {@link #featureMsrs()}).
+     *
+     * @return the MSR indexes, in KVM's order
+     * @throws NativeUnavailableException if KVM lacks {@code KVM_CAP_GET_MSR_FEATURES}
+     */
+    public int[] featureMsrIndexes() {
+        if (checkExtension(KvmUapi.KVM_CAP_GET_MSR_FEATURES) <= 0) {
+            throw new NativeUnavailableException(path, "KVM_CAP_GET_MSR_FEATURES is 0: this KVM cannot list feature MSRs");
+        }
+        // first call with room for none: KVM answers E2BIG and writes the count
+        int count;
+        try (Memory probe = new Memory(KvmUapi.KVM_MSR_LIST_INDICES)) {
+            probe.setInt(KvmUapi.KVM_MSR_LIST_NMSRS, 0);
+            try {
+                LibC.INSTANCE.ioctl(fd, KvmUapi.KVM_GET_MSR_FEATURE_INDEX_LIST, probe);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != 7) { // E2BIG
+                    throw unavailable(path, "KVM_GET_MSR_FEATURE_INDEX_LIST", e);
+                }
+            }
+            count = probe.getInt(KvmUapi.KVM_MSR_LIST_NMSRS);
+        }
+        try (Memory list = new Memory(KvmUapi.KVM_MSR_LIST_INDICES + 4L * Math.max(count, 1))) {
+            list.setInt(KvmUapi.KVM_MSR_LIST_NMSRS, count);
+            ioctl("KVM_GET_MSR_FEATURE_INDEX_LIST", KvmUapi.KVM_GET_MSR_FEATURE_INDEX_LIST, list);
+            return list.getIntArray(KvmUapi.KVM_MSR_LIST_INDICES, list.getInt(KvmUapi.KVM_MSR_LIST_NMSRS));
+        }
+    }
+
+    /**
+     * {@code KVM_GET_MSRS} on the system fd: the value of every feature MSR.
+     *
+     * @return index to value, ascending by index
+     */
+    public Map<Integer, Long> featureMsrs() {
+        int[] indexes = featureMsrIndexes();
+        Map<Integer, Long> values = new TreeMap<>();
+        if (indexes.length == 0) {
+            return Map.of();
+        }
+        try (Memory msrs = new Memory(KvmUapi.KVM_MSRS_ENTRIES + (long) KvmUapi.SIZEOF_KVM_MSR_ENTRY * indexes.length)) {
+            msrs.clear();
+            msrs.setInt(KvmUapi.KVM_MSRS_NMSRS, indexes.length);
+            for (int i = 0; i < indexes.length; i++) {
+                msrs.setInt(KvmUapi.KVM_MSRS_ENTRIES + (long) KvmUapi.SIZEOF_KVM_MSR_ENTRY * i + KvmUapi.KVM_MSR_ENTRY_INDEX,
+                        indexes[i]);
+            }
+            // returns how many entries it filled, stopping at the first it cannot read
+            int read = ioctl("KVM_GET_MSRS", KvmUapi.KVM_GET_MSRS, msrs);
+            for (int i = 0; i < read; i++) {
+                long entry = KvmUapi.KVM_MSRS_ENTRIES + (long) KvmUapi.SIZEOF_KVM_MSR_ENTRY * i;
+                values.put(msrs.getInt(entry + KvmUapi.KVM_MSR_ENTRY_INDEX), msrs.getLong(entry + KvmUapi.KVM_MSR_ENTRY_DATA));
+            }
+        }
+        return Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * The IA32_VMX_* capability MSRs KVM exposes as feature MSRs: what a nested (L1) hypervisor
+     * in a guest of this host would see. Present on Intel hosts with nested VMX.
+     *
+     * @return the raw values
+     * @throws NativeUnavailableException if KVM exposes none, saying why (no VMX on this CPU, or
+     *         nested virtualization off)
+     */
+    public VmxMsrValues vmxFeatureMsrs() {
+        Map<VmxMsr, Long> vmx = new EnumMap<>(VmxMsr.class);
+        for (Map.Entry<Integer, Long> msr : featureMsrs().entrySet()) {
+            VmxMsr.fromIndex(msr.getKey()).ifPresent(known -> vmx.put(known, msr.getValue()));
+        }
+        if (vmx.isEmpty()) {
+            CpuInfo cpu = CpuInfo.host();
+            String why = cpu.noVmxReason().orElse("host CPU is " + cpu.vendor()
+                    + " with VMX, but nested virtualization is off (kvm_intel nested=0)");
+            throw new NativeUnavailableException(path, why + ": KVM exposes no IA32_VMX_* feature MSRs");
+        }
+        return new VmxMsrValues("KVM_GET_MSRS on " + path, vmx);
+    }
+
+    private int ioctl(String name, long request, com.sun.jna.Pointer argument) {
+        if (closed) {
+            throw new IllegalStateException(path + " is closed");
+        }
+        try {
+            return LibC.INSTANCE.ioctl(fd, request, argument);
+        } catch (LastErrorException e) {
+            throw unavailable(path, name, e);
+        }
     }
 
     private int ioctl(String name, long request, long argument) {

@@ -132,12 +132,13 @@ class KvmTraceStreamTest {
         assertEquals(List.of(2, 2, 5), userspace, "KVM_EXIT_IO twice, then KVM_EXIT_HLT: " + seen);
         List<KvmEventRecord> exits = mine.stream().filter(e -> e.type() == KvmEventType.KVM_EXIT).collect(Collectors.toList());
         if (exits.isEmpty()) {
-            // This machine's kernel (6.18, itself a guest on an AMD host) records kvm_pio and
-            // kvm_userspace_exit but no kvm_exit/kvm_entry for its guests; say so rather than fail.
+            // Where KVM runs without hardware VMX/SVM (kvm_pvm here: no vmx or svm flag), the
+            // kernel records kvm_pio and kvm_userspace_exit but no kvm_exit; say so rather than fail.
             System.out.println("NOTE: this kernel recorded no kvm_exit for the guest (" + System.getProperty("os.version")
                     + "); only the kvm_exit assertions are skipped");
         } else {
-            KvmIsa isa = cpuVendor().equals("AuthenticAMD") ? KvmIsa.SVM : KvmIsa.VMX;
+            dev.vmx.hw.internal.CpuInfo cpu = dev.vmx.hw.internal.CpuInfo.host();
+            KvmIsa isa = cpu.hasFlag("vmx") ? KvmIsa.VMX : cpu.hasFlag("svm") ? KvmIsa.SVM : KvmIsa.UNKNOWN;
             assertTrue(exits.stream().allMatch(e -> e.isa() == isa), seen);
             assertTrue(exits.stream().allMatch(e -> e.vcpu() == 0), seen);
             if (isa == KvmIsa.SVM) {
@@ -151,15 +152,6 @@ class KvmTraceStreamTest {
         long[] times = mine.stream().filter(e -> e.cpu() == mine.get(0).cpu()).mapToLong(KvmEventRecord::timestampNanos).toArray();
         for (int i = 1; i < times.length; i++) {
             assertTrue(times[i] >= times[i - 1], "timestamps on one CPU never go back: " + seen);
-        }
-    }
-
-    static String cpuVendor() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("vendor_id"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
-        } catch (java.io.IOException e) {
-            return "unknown";
         }
     }
 }
