@@ -90,15 +90,16 @@ public final class KvmVcpu implements AutoCloseable {
     }
 
     /**
-     * {@code KVM_GET_NESTED_STATE}: the raw {@code struct kvm_nested_state} (header and data).
+     * {@code KVM_GET_NESTED_STATE}: the nested (L1 hypervisor) state of this vCPU, with the
+     * vmcs12 of its current VMCS when it has one.
      *
      * @param system the system fd, to check {@code KVM_CAP_NESTED_STATE}
-     * @return the bytes KVM wrote, {@code size} of them
+     * @return the parsed {@code struct kvm_nested_state}
      * @throws NativeUnavailableException if the host KVM has no nested state (the capability is
      *         0: no nested virtualization on this host, e.g. AMD without nested SVM state or
      *         {@code kvm_intel nested=0})
      */
-    public byte[] nestedState(KvmSystem system) {
+    public KvmNestedState nestedState(KvmSystem system) {
         checkOpen();
         int maxSize = system.checkExtension(KvmUapi.KVM_CAP_NESTED_STATE);
         if (maxSize <= 0) {
@@ -111,7 +112,7 @@ public final class KvmVcpu implements AutoCloseable {
             state.setInt(KvmUapi.KVM_NESTED_STATE_SIZE, maxSize);
             ioctl("KVM_GET_NESTED_STATE", KvmUapi.KVM_GET_NESTED_STATE, state);
             int size = state.getInt(KvmUapi.KVM_NESTED_STATE_SIZE);
-            return state.getByteArray(0, Math.min(Math.max(size, KvmUapi.SIZEOF_KVM_NESTED_STATE), maxSize));
+            return KvmNestedState.parse(state.getByteArray(0, Math.min(Math.max(size, KvmUapi.SIZEOF_KVM_NESTED_STATE), maxSize)));
         }
     }
 
