@@ -122,6 +122,17 @@ public final class KvmTraceStream implements AutoCloseable {
     }
 
     /**
+     * The id trace events record as {@code common_pid} ({@link KvmEvent#pid()}) for the calling
+     * thread: the kernel task id, to pick one thread's events (e.g. a vCPU thread's) out of a
+     * machine-wide stream.
+     *
+     * @return the calling thread's task id
+     */
+    public static int currentThreadId() {
+        return LibC.INSTANCE.gettid();
+    }
+
+    /**
      * The instance directory this stream records in.
      *
      * @return {@code <tracefs>/instances/<name>}
@@ -132,7 +143,9 @@ public final class KvmTraceStream implements AutoCloseable {
 
     /**
      * Reads every page available now on every CPU and hands each event to {@code sink}. Never
-     * blocks. The event is a flyweight valid only during the call; keep it with
+     * blocks. Events come CPU by CPU, in time order within each CPU; a thread that moved between
+     * CPUs has its events in several runs, so merge by {@link KvmEvent#timestampNanos()} where
+     * the order across CPUs matters. The event is a flyweight valid only during the call; keep it with
      * {@link KvmEvent#toRecord()}.
      *
      * @param sink receives each event
