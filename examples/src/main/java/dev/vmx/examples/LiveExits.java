@@ -1,5 +1,7 @@
 package dev.vmx.examples;
 
+import dev.vmx.hw.BackendStatus;
+import dev.vmx.hw.NativeBackends;
 import dev.vmx.hw.NativeUnavailableException;
 import dev.vmx.hw.kvm.GuestRun;
 import dev.vmx.hw.kvm.GuestRunner;
@@ -35,12 +37,20 @@ public final class LiveExits {
         System.out.println("Every OUT and the HLT make the CPU leave the guest (a VM exit); KVM hands");
         System.out.println("the ones it cannot handle itself to user space as a KVM_RUN exit.");
 
+        // 0. What this machine offers: every native backend says whether it works, and why not.
+        System.out.println();
+        System.out.println("Native backends on this machine:");
+        for (BackendStatus status : NativeBackends.probe()) {
+            System.out.println("  " + status);
+        }
+
         // 1. The KVM device. No KVM (no hardware virtualization, a container without /dev/kvm):
         //    the backend says exactly why, and the tutorial stops there.
         KvmSystem kvm;
         try {
             kvm = KvmSystem.open();
         } catch (NativeUnavailableException e) {
+            System.out.println();
             System.out.println("No KVM on this machine: " + e.getMessage());
             return;
         }

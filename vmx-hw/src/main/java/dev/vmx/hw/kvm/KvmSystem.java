@@ -101,6 +101,23 @@ public final class KvmSystem implements AutoCloseable {
     }
 
     /**
+     * Checks that KVM keeps nested state ({@code KVM_CAP_NESTED_STATE} is non-zero), so that
+     * {@code KVM_GET_NESTED_STATE} can return a vmcs12.
+     *
+     * @return the capability value: the largest {@code struct kvm_nested_state} KVM returns
+     * @throws NativeUnavailableException if the capability is 0, saying why
+     */
+    public int requireNestedState() {
+        int maxSize = checkExtension(KvmUapi.KVM_CAP_NESTED_STATE);
+        if (maxSize <= 0) {
+            throw new NativeUnavailableException(path, "KVM_CAP_NESTED_STATE is 0 on this host: "
+                    + "KVM keeps no nested (L1 hypervisor) state to read, so there is no vmcs12; "
+                    + "it needs an Intel host with kvm_intel nested=1");
+        }
+        return maxSize;
+    }
+
+    /**
      * {@code KVM_GET_MSR_FEATURE_INDEX_LIST}: the MSRs that describe what KVM and the host CPU
      * can offer guests (read with {@link #featureMsrs()}).
      *

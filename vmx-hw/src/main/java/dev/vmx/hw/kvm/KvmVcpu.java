@@ -101,12 +101,7 @@ public final class KvmVcpu implements AutoCloseable {
      */
     public KvmNestedState nestedState(KvmSystem system) {
         checkOpen();
-        int maxSize = system.checkExtension(KvmUapi.KVM_CAP_NESTED_STATE);
-        if (maxSize <= 0) {
-            throw new NativeUnavailableException(KvmSystem.DEVICE, "KVM_CAP_NESTED_STATE is 0 on this host: "
-                    + "KVM keeps no nested (L1 hypervisor) state to read, so there is no vmcs12; "
-                    + "it needs an Intel host with kvm_intel nested=1");
-        }
+        int maxSize = system.requireNestedState();
         try (Memory state = new Memory(maxSize)) {
             state.clear();
             state.setInt(KvmUapi.KVM_NESTED_STATE_SIZE, maxSize);
