@@ -28,6 +28,13 @@ public interface LibC extends Library {
     int MAP_SHARED = 0x01;
     /** {@code MAP_PRIVATE | MAP_ANONYMOUS}. */
     int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+    /** {@code EINTR}. */
+    int EINTR = 4;
+    /**
+     * {@code SIGPIPE}: the signal that interrupts a vCPU thread's KVM_RUN. HotSpot installs a
+     * handler for it that ignores it, so it interrupts the system call (EINTR) and nothing else.
+     */
+    int SIGPIPE = 13;
     /** {@code EAGAIN}. */
     int EAGAIN = 11;
 
@@ -53,6 +60,11 @@ public interface LibC extends Library {
     int mount(String source, String target, String filesystemType, long flags, Pointer data) throws LastErrorException;
 
     int geteuid();
+
+    int getpid();
+
+    /** Sends a signal to one thread of a process (here: to interrupt a vCPU thread in KVM_RUN). */
+    int tgkill(int processId, int threadId, int signal) throws LastErrorException;
 
     /** The calling thread's id: the {@code common_pid} trace events record for it. */
     int gettid();

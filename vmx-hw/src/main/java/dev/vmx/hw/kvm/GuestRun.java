@@ -8,13 +8,16 @@ import java.util.List;
  * @param exits every {@code KVM_RUN} exit, in order (immutable)
  * @param reachedExitLimit true if the run stopped because it hit its exit limit rather than at
  *        a final exit (HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, or one the runner cannot serve)
+ * @param timedOut true if the run stopped because it hit its time limit (a guest that loops
+ *        without exiting); the last exit is then {@code KVM_EXIT_INTR}
  */
-public record GuestRun(List<KvmExit> exits, boolean reachedExitLimit) {
+public record GuestRun(List<KvmExit> exits, boolean reachedExitLimit, boolean timedOut) {
     /**
      * Copies the exits.
      *
      * @param exits the exits
-     * @param reachedExitLimit whether the limit stopped the run
+     * @param reachedExitLimit whether the exit limit stopped the run
+     * @param timedOut whether the time limit stopped the run
      */
     public GuestRun {
         exits = List.copyOf(exits);

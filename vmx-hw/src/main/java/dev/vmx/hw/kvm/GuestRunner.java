@@ -1,6 +1,14 @@
 package dev.vmx.hw.kvm;
 
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Pointer;
+import dev.vmx.hw.internal.LibC;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +20,10 @@ import java.util.List;
  * {@value #LOAD_ADDRESS} and starts there with every segment at 0. I/O port accesses are
  * answered (IN reads 0), MMIO to unbacked addresses is recorded and continued, and the run stops
  * at the first exit the runner cannot continue from (HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR,
- * any other) or after {@code maxExits} exits, so a broken guest cannot hang the caller.
+ * any other), after {@code maxExits} exits, or after a time limit (a guest looping without any
+ * exit would otherwise keep {@code KVM_RUN} busy forever): a watchdog interrupts the vCPU thread
+ * with a signal HotSpot ignores ({@code SIGPIPE}), so {@code KVM_RUN} returns with
+ * {@code KVM_EXIT_INTR}. A broken guest cannot hang the caller.
  */
 public final class GuestRunner {
     /** Guest RAM size in bytes. */
@@ -33,11 +44,20 @@ public final class GuestRunner {
         (byte) 0xf4, // hlt
     };
 
+    /** The time limit of {@link #runRealMode(KvmSystem, byte[], int)}. */
+    public static final Duration DEFAULT_TIME_LIMIT = Duration.ofSeconds(10);
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "vmx-guest-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private GuestRunner() {
     }
 
     /**
-     * Runs real-mode code until it stops or {@code maxExits} exits happened.
+     * Runs real-mode code with the {@link #DEFAULT_TIME_LIMIT}.
      *
      * @param kvm an open KVM system handle
      * @param code the machine code, at most {@code MEMORY_SIZE - LOAD_ADDRESS} bytes
@@ -46,6 +66,20 @@ public final class GuestRunner {
      * @throws dev.vmx.hw.NativeUnavailableException if KVM refuses to create or run the guest
      */
     public static GuestRun runRealMode(KvmSystem kvm, byte[] code, int maxExits) {
+        return runRealMode(kvm, code, maxExits, DEFAULT_TIME_LIMIT);
+    }
+
+    /**
+     * Runs real-mode code until it stops, {@code maxExits} exits happened, or the time limit passed.
+     *
+     * @param kvm an open KVM system handle
+     * @param code the machine code, at most {@code MEMORY_SIZE - LOAD_ADDRESS} bytes
+     * @param maxExits the exit limit, at least 1
+     * @param timeLimit how long the guest may run in all
+     * @return the exits and why the run stopped
+     * @throws dev.vmx.hw.NativeUnavailableException if KVM refuses to create or run the guest
+     */
+    public static GuestRun runRealMode(KvmSystem kvm, byte[] code, int maxExits, Duration timeLimit) {
         if (maxExits < 1) {
             throw new IllegalArgumentException("maxExits must be at least 1, was " + maxExits);
         }
@@ -59,14 +93,38 @@ public final class GuestRunner {
             memory.write(LOAD_ADDRESS, code, 0, code.length);
             KvmVcpu vcpu = vm.createVcpu(0);
             vcpu.enterRealMode(LOAD_ADDRESS);
-            while (exits.size() < maxExits) {
-                KvmExit exit = vcpu.run();
-                exits.add(exit);
-                if (!(exit instanceof KvmExit.Io) && !(exit instanceof KvmExit.Mmio)) {
-                    return new GuestRun(exits, false);
+            AtomicBoolean expired = new AtomicBoolean();
+            AtomicBoolean finished = new AtomicBoolean();
+            int process = LibC.INSTANCE.getpid();
+            int thread = LibC.INSTANCE.gettid();
+            // after the limit, signal the vCPU thread every 10 ms until the loop notices: one signal
+            // could land just before KVM_RUN and be missed
+            ScheduledFuture<?> watchdog = WATCHDOG.scheduleAtFixedRate(() -> {
+                if (!finished.get()) {
+                    expired.set(true);
+                    try {
+                        LibC.INSTANCE.tgkill(process, thread, LibC.SIGPIPE);
+                    } catch (LastErrorException e) {
+                        // the thread is gone; nothing to interrupt
+                    }
                 }
+            }, timeLimit.toNanos(), TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.NANOSECONDS);
+            try {
+                while (exits.size() < maxExits) {
+                    KvmExit exit = vcpu.run();
+                    exits.add(exit);
+                    if (exit.type() == KvmExitType.INTR && expired.get()) {
+                        return new GuestRun(exits, false, true);
+                    }
+                    if (!(exit instanceof KvmExit.Io) && !(exit instanceof KvmExit.Mmio) && exit.type() != KvmExitType.INTR) {
+                        return new GuestRun(exits, false, false);
+                    }
+                }
+                return new GuestRun(exits, true, false);
+            } finally {
+                finished.set(true);
+                watchdog.cancel(false);
             }
-            return new GuestRun(exits, true);
         }
     }
 }

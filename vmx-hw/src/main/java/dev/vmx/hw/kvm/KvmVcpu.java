@@ -68,13 +68,18 @@ public final class KvmVcpu implements AutoCloseable {
      * {@code KVM_RUN}: runs the guest until KVM needs user space, and decodes why.
      *
      * @return the exit
-     * @throws NativeUnavailableException if KVM_RUN itself fails (e.g. EINTR, EFAULT)
+     * @throws NativeUnavailableException if KVM_RUN itself fails (e.g. EFAULT); a signal
+     *         (EINTR) is the exit {@code Other(INTR)} instead
      */
     public KvmExit run() {
         checkOpen();
         try {
             LibC.INSTANCE.ioctl(fd, KvmUapi.KVM_RUN, 0L);
         } catch (LastErrorException e) {
+            if (e.getErrorCode() == LibC.EINTR) {
+                // a signal interrupted the guest (kvm.h: KVM_RUN fails with EINTR, exit_reason KVM_EXIT_INTR)
+                return new KvmExit.Other(KvmExitType.INTR, KvmExitType.INTR.number());
+            }
             throw KvmSystem.unavailable(KvmSystem.DEVICE, "KVM_RUN on vCPU " + id, e);
         }
         return KvmExit.decode(runArea());

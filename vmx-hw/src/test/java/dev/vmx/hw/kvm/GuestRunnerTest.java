@@ -91,6 +91,23 @@ class GuestRunnerTest {
     }
 
     @Test
+    void aGuestThatNeverExitsIsStoppedByTheTimeLimit() {
+        assumeKvm();
+        byte[] code = {(byte) 0xeb, (byte) 0xfe}; // again: jmp again (no exit ever)
+        try (KvmSystem kvm = KvmSystem.open()) {
+            GuestRun run = GuestRunner.runRealMode(kvm, code, 16, java.time.Duration.ofMillis(200));
+            assertTrue(run.timedOut(), run.toString());
+            assertFalse(run.reachedExitLimit());
+            KvmExit last = run.exits().get(run.exits().size() - 1);
+            assertEquals(new KvmExit.Other(KvmExitType.INTR, 10), last);
+        }
+        // the JVM survived the signal, and the next guest runs normally
+        try (KvmSystem kvm = KvmSystem.open()) {
+            assertTrue(GuestRunner.runRealMode(kvm, GuestRunner.HELLO_SERIAL, 16).halted());
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedBeforeTouchingKvm() {
         IllegalArgumentException limit = assertThrows(IllegalArgumentException.class,
                 () -> GuestRunner.runRealMode(null, new byte[1], 0));
