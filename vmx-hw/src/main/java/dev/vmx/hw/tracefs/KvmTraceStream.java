@@ -56,7 +56,10 @@ public final class KvmTraceStream implements AutoCloseable {
             write(enable, "1");
             enabled.add(enable);
         }
-        this.decoder = new RingBufferDecoder(tracefs.headerPage(), formats);
+        // kernels with sub-buffers (6.8+) may use pages larger than header_page describes
+        Path subBuffer = instance.resolve("buffer_subbuf_size_kb");
+        int pageSize = Files.exists(subBuffer) ? Integer.parseInt(Tracefs.read(subBuffer).strip()) * 1024 : 0;
+        this.decoder = new RingBufferDecoder(tracefs.headerPage(), formats, pageSize);
         List<Integer> cpuList = Tracefs.cpus(instance);
         this.cpus = cpuList.stream().mapToInt(Integer::intValue).toArray();
         this.fds = new int[cpus.length];

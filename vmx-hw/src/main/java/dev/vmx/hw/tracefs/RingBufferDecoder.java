@@ -69,6 +69,21 @@ public final class RingBufferDecoder {
      *         {@code commit} or {@code data}, or a format lacks {@code common_type}
      */
     public RingBufferDecoder(EventFormat headerPage, Collection<EventFormat> formats) {
+        this(headerPage, formats, 0);
+    }
+
+    /**
+     * A decoder for pages of a given size: a trace instance whose sub-buffers are larger than a
+     * page ({@code buffer_subbuf_size_kb}) hands out pages of that size, while
+     * {@code header_page} keeps describing the default.
+     *
+     * @param headerPage the parsed {@code events/header_page}
+     * @param formats the parsed {@code format} files of the events to decode
+     * @param pageSize bytes per page, or 0 for the size {@code header_page} gives
+     * @throws IllegalArgumentException if the header lacks a field, or the page size leaves no
+     *         room for data
+     */
+    public RingBufferDecoder(EventFormat headerPage, Collection<EventFormat> formats, int pageSize) {
         EventFormat.Field timestamp = required(headerPage, "timestamp", "header_page");
         EventFormat.Field commit = required(headerPage, "commit", "header_page");
         EventFormat.Field data = required(headerPage, "data", "header_page");
@@ -76,7 +91,11 @@ public final class RingBufferDecoder {
         this.commitOffset = commit.offset();
         this.commitSize = commit.size();
         this.dataOffset = data.offset();
-        this.dataSize = data.size();
+        if (pageSize != 0 && pageSize <= data.offset()) {
+            throw new IllegalArgumentException("page size " + pageSize + " leaves no room for data after the "
+                    + data.offset() + "-byte page header");
+        }
+        this.dataSize = pageSize == 0 ? data.size() : pageSize - data.offset();
         int maxId = 0;
         int type = 0;
         int pid = -1;

@@ -219,6 +219,28 @@ class RingBufferDecoderTest {
     }
 
     @Test
+    void largerSubBufferPagesDecodeWithTheirSize() {
+        RingBufferDecoder large = new RingBufferDecoder(Formats.headerPage(), Formats.kvmEvents(), 8192);
+        assertEquals(8192, large.pageSize());
+        ByteBuffer page = ByteBuffer.allocate(8192).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer small = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("port", 7L)).build(0);
+        page.put(0, small, 0, small.capacity());
+        // a commit beyond 4080 is fine in an 8 KiB page: the event, then a discarded record up to 5000
+        int end = 16 + 5000;
+        int position = 16 + (int) small.getLong(8);
+        page.putInt(position, PageBuilder.PADDING | (1 << PageBuilder.TYPE_LEN_BITS));
+        page.putInt(position + 4, end - position - 4);
+        page.putLong(8, 5000);
+        List<Integer> ports = new ArrayList<>();
+        large.decodePage(page, 8192, 0, event -> ports.add(event.port()));
+        assertEquals(7, ports.get(0));
+        assertEquals(0, large.stats().corruptPages());
+        assertEquals("page size 16 leaves no room for data after the 16-byte page header",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> new RingBufferDecoder(Formats.headerPage(), Formats.kvmEvents(), 16)).getMessage());
+    }
+
+    @Test
     void aPageReadShorterThanItsCommitIsTruncatedButItsWholeRecordsDecode() {
         PageBuilder builder = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("port", 1L))
                 .event(1, Formats.event("kvm_pio"), Map.of("port", 2L));
