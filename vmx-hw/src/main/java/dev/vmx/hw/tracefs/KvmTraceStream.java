@@ -44,8 +44,11 @@ public final class KvmTraceStream implements AutoCloseable {
     private final ByteBuffer page;
     private boolean closed;
 
-    private KvmTraceStream(Tracefs tracefs, Path instance, Collection<String> events) {
+    private KvmTraceStream(Tracefs tracefs, Path instance, Collection<String> events, int bufferSizeKb) {
         this.instance = instance;
+        if (bufferSizeKb > 0) {
+            write(instance.resolve("buffer_size_kb"), Integer.toString(bufferSizeKb));
+        }
         List<EventFormat> formats = new ArrayList<>();
         for (String event : events) {
             Path enable = instance.resolve("events").resolve(SYSTEM).resolve(event).resolve("enable");
@@ -100,6 +103,22 @@ public final class KvmTraceStream implements AutoCloseable {
      *         the instance already exists
      */
     public static KvmTraceStream open(Tracefs tracefs, String instanceName, Collection<String> events) {
+        return open(tracefs, instanceName, events, 0);
+    }
+
+    /**
+     * Opens a stream with a chosen ring-buffer size per CPU. The buffer overwrites its oldest
+     * pages when full; what was overwritten is counted in {@link #stats()}.
+     *
+     * @param tracefs the tracefs
+     * @param instanceName the instance to create under {@code instances/}; must not exist
+     * @param events event names of the {@code kvm} system
+     * @param bufferSizeKb the instance's {@code buffer_size_kb} per CPU, or 0 for the kernel's default
+     * @return the stream, recording from now on
+     * @throws NativeUnavailableException without permission, if an event does not exist, or if
+     *         the instance already exists
+     */
+    public static KvmTraceStream open(Tracefs tracefs, String instanceName, Collection<String> events, int bufferSizeKb) {
         if (!instanceName.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("trace instance name '" + instanceName
                     + "' must be letters, digits, '_', '.' or '-'");
@@ -117,7 +136,7 @@ public final class KvmTraceStream implements AutoCloseable {
             throw new NativeUnavailableException(instance.toString(), "cannot create trace instance " + instance + ": " + e);
         }
         try {
-            return new KvmTraceStream(tracefs, instance, events);
+            return new KvmTraceStream(tracefs, instance, events, bufferSizeKb);
         } catch (RuntimeException e) {
             removeInstance(instance);
             throw e;
