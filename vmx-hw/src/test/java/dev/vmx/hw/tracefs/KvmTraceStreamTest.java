@@ -202,4 +202,40 @@ class KvmTraceStreamTest {
             assertTrue(pio.get(i).value() < pio.get(i - 1).value(), "kept writes are in guest order");
         }
     }
+
+    /**
+     * The live path allocates no object per event: reading and decoding the real pages of 6001
+     * events costs less than one small object per event (bytes counted, never timed; the JNA
+     * calls allocate a little per page read, nothing per event).
+     */
+    @Test
+    @Tag("kvm")
+    @Tag("root")
+    void pollingRealPagesAllocatesNoObjectPerEvent() {
+        Tracefs tracefs = tracefsOrSkip();
+        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        byte[] code = {
+            (byte) 0xb9, (byte) 0xb8, 0x0b, (byte) 0xba, (byte) 0x80, 0x00, // mov cx, 3000; mov dx, 0x80
+            (byte) 0x89, (byte) 0xc8, (byte) 0xef, (byte) 0xe2, (byte) 0xfb, (byte) 0xf4, // again: mov ax,cx; out dx,ax; loop; hlt
+        };
+        long[] sum = new long[1];
+        java.util.function.Consumer<dev.vmx.trace.KvmEvent> summing = event -> sum[0] += event.port() + event.value()
+                + event.userspaceExitReason() + event.timestampNanos() + event.pid();
+        try (KvmTraceStream stream = KvmTraceStream.open(tracefs, uniqueName("alloc"), List.of("kvm_pio", "kvm_userspace_exit"), 4096);
+                KvmSystem system = KvmSystem.open()) {
+            stream.poll(summing); // warm up the path (class loading, JIT of the first pages)
+            assertTrue(GuestRunner.runRealMode(system, code, 4000).halted());
+            long thread = Thread.currentThread().getId();
+            long before = threads.getThreadAllocatedBytes(thread);
+            long events = stream.poll(summing);
+            long bytes = threads.getThreadAllocatedBytes(thread) - before;
+            System.out.println("live poll: " + bytes + " bytes for " + events + " events, " + stream.stats());
+            assertTrue(events >= 6001, stream.stats().toString());
+            assertFalse(stream.stats().anyLoss(), stream.stats().toString());
+            assertTrue(bytes < 16L * events / 2, bytes + " bytes allocated for " + events + " events");
+        }
+    }
 }
