@@ -72,6 +72,7 @@ public final class KvmTraceStream implements AutoCloseable {
             try {
                 fds[i] = LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
             } catch (LastErrorException e) {
+                closePipes(); // open pipes would keep the instance busy, and it is removed next
                 throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
                         + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
             }
@@ -215,11 +216,7 @@ public final class KvmTraceStream implements AutoCloseable {
             return;
         }
         closed = true;
-        for (int fd : fds) {
-            if (fd >= 0) {
-                LibC.INSTANCE.close(fd);
-            }
-        }
+        closePipes();
         for (Path enable : enabled) {
             try {
                 write(enable, "0");
@@ -228,6 +225,15 @@ public final class KvmTraceStream implements AutoCloseable {
             }
         }
         removeInstance(instance);
+    }
+
+    private void closePipes() {
+        for (int i = 0; i < fds.length; i++) {
+            if (fds[i] >= 0) {
+                LibC.INSTANCE.close(fds[i]);
+                fds[i] = -1;
+            }
+        }
     }
 
     private static void removeInstance(Path instance) {
