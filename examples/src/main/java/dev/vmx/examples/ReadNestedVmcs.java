@@ -1,6 +1,7 @@
 package dev.vmx.examples;
 
 import dev.vmx.exit.ExitReason;
+import dev.vmx.hw.kvm.Vmcs12Field;
 import dev.vmx.hw.kvm.Vmcs12Image;
 import dev.vmx.hw.kvm.Vmcs12Layout;
 import java.util.Map;
@@ -29,7 +30,10 @@ public final class ReadNestedVmcs {
         System.out.println("struct vmcs12: revision 0x" + Integer.toHexString(Vmcs12Layout.REVISION) + ", "
                 + Vmcs12Layout.fields().size() + " fields in " + Vmcs12Layout.usedSize() + " of " + Vmcs12Layout.SIZE
                 + " bytes");
-        System.out.println("GUEST_RIP lives at offset " + Vmcs12Layout.field("GUEST_RIP").orElseThrow().offset());
+        // Each field is found by its Linux name or by its VMCS encoding (what VMREAD takes).
+        Vmcs12Field guestRip = Vmcs12Layout.fieldByEncoding(0x681e).orElseThrow();
+        System.out.println(guestRip.linuxName() + " (encoding 0x" + Integer.toHexString(guestRip.encoding())
+                + ") lives at offset " + guestRip.offset());
 
         // What L0 (KVM) would hold right after L2 touched unmapped memory and exited to L1:
         // an EPT violation (basic reason 48) with its qualification and guest-physical address.

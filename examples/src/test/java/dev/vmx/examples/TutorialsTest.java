@@ -38,7 +38,7 @@ class TutorialsTest {
             },
             ReadNestedVmcs.class, new String[] {
                 "struct vmcs12: revision 0x11e57ed0, 178 fields in",
-                "GUEST_RIP lives at offset 544",
+                "GUEST_RIP (encoding 0x681e) lives at offset 544",
                 "L2 exited to L1 with EPT_VIOLATION (basic 48)",
                 "exit qualification 0x181",
                 "guest-physical address 0xfebf0000",

@@ -6,11 +6,12 @@ import java.nio.ByteBuffer;
  * One VMCS field's place in KVM's {@code struct vmcs12}.
  *
  * @param linuxName the Linux VMCS field name, e.g. {@code GUEST_RIP}
+ * @param encoding the VMCS field encoding, e.g. 0x681e (Linux {@code enum vmcs_field})
  * @param member the {@code struct vmcs12} member, e.g. {@code guest_rip}
  * @param offset the byte offset in the image
  * @param size the size in bytes: 2, 4 or 8
  */
-public record Vmcs12Field(String linuxName, String member, int offset, int size) {
+public record Vmcs12Field(String linuxName, int encoding, String member, int offset, int size) {
     long read(ByteBuffer image) {
         switch (size) {
             case 2:

@@ -26,6 +26,15 @@ class Vmcs12LayoutTest {
 
     private static final Map<String, String> OFFSETS = table("vmcs12-check-offset.txt", 0, 1);
     private static final Map<String, String> TYPES = table("vmcs12-members.txt", 0, 1);
+    private static final Map<String, String> ENCODINGS = table("vmx-h-vmcs-fields.txt", 0, 1);
+
+    private static int encoding(String name) {
+        String encoding = ENCODINGS.get(name);
+        if (encoding == null) {
+            throw new AssertionError(name + " is not in vmx.h enum vmcs_field");
+        }
+        return (int) SourceTable.cInteger(encoding);
+    }
 
     @Test
     void constantsAreTheKernels() {
@@ -52,11 +61,14 @@ class Vmcs12LayoutTest {
                 case "u64", "natural_width" -> 8;
                 default -> throw new AssertionError(TYPES.get(member));
             };
-            assertEquals(new Vmcs12Field(name, member, offset, size), Vmcs12Layout.field(name).orElseThrow(() ->
+            assertEquals(new Vmcs12Field(name, encoding(name), member, offset, size), Vmcs12Layout.field(name).orElseThrow(() ->
                     new AssertionError(name + " missing")));
+            assertEquals(name, Vmcs12Layout.fieldByEncoding(encoding(name)).orElseThrow().linuxName());
             expectedCount++;
             if (kind.equals("FIELD64")) {
-                assertEquals(new Vmcs12Field(name + "_HIGH", member, offset + 4, 4), Vmcs12Layout.field(name + "_HIGH").orElseThrow());
+                assertEquals(new Vmcs12Field(name + "_HIGH", encoding(name + "_HIGH"), member, offset + 4, 4),
+                        Vmcs12Layout.field(name + "_HIGH").orElseThrow());
+                assertEquals(encoding(name) + 1, encoding(name + "_HIGH"), "SDM B: the high half is the encoding with access type 1");
                 expectedCount++;
             }
         }
