@@ -112,6 +112,12 @@ public final class GuestRunner {
             try {
                 while (exits.size() < maxExits) {
                     KvmExit exit = vcpu.run();
+                    if (exit instanceof KvmExit.Io io && !io.isOut()) {
+                        // IN reads 0: answer explicitly, the data area may still hold an earlier OUT's bytes
+                        byte[] zeros = new byte[io.size() * io.count()];
+                        vcpu.answerIn(io, zeros);
+                        exit = new KvmExit.Io(false, io.port(), io.size(), io.count(), zeros);
+                    }
                     exits.add(exit);
                     if (exit.type() == KvmExitType.INTR && expired.get()) {
                         return new GuestRun(exits, false, true);

@@ -86,6 +86,24 @@ public final class KvmVcpu implements AutoCloseable {
     }
 
     /**
+     * Answers the IN the guest is waiting for: writes {@code data} where KVM reads it on the next
+     * {@code KVM_RUN} ({@code io.data_offset} of {@code struct kvm_run}).
+     *
+     * @param in the IN exit just returned by {@link #run()}
+     * @param data exactly {@code size * count} bytes
+     * @throws IllegalArgumentException if the length is wrong or the exit is an OUT
+     */
+    public void answerIn(KvmExit.Io in, byte[] data) {
+        checkOpen();
+        if (in.isOut() || data.length != in.size() * in.count()) {
+            throw new IllegalArgumentException("an IN of " + in.size() + " x " + in.count() + " bytes needs "
+                    + in.size() * in.count() + " bytes of answer, got " + data.length + (in.isOut() ? " (and it is an OUT)" : ""));
+        }
+        long dataOffset = run.getLong(KvmUapi.KVM_RUN_IO_DATA_OFFSET);
+        run.write(dataOffset, data, 0, data.length);
+    }
+
+    /**
      * The raw {@code struct kvm_run} area as KVM left it (for callers that decode more).
      *
      * @return a view over the mapped area (valid until the VM is closed)

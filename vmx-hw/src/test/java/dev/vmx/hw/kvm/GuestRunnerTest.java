@@ -60,6 +60,31 @@ class GuestRunnerTest {
     }
 
     @Test
+    void anInIsAnsweredWithWhatUserSpaceWrites() {
+        assumeKvm();
+        byte[] code = {
+            (byte) 0xba, 0x60, 0x00, // mov dx, 0x60
+            (byte) 0xec, // in al, dx
+            (byte) 0xba, (byte) 0xf8, 0x03, // mov dx, 0x3f8
+            (byte) 0xee, // out dx, al      (echo what IN read)
+            (byte) 0xf4, // hlt
+        };
+        try (KvmSystem kvm = KvmSystem.open(); KvmVm vm = kvm.createVm()) {
+            vm.addMemory(0, GuestRunner.MEMORY_SIZE).write(GuestRunner.LOAD_ADDRESS, code, 0, code.length);
+            KvmVcpu vcpu = vm.createVcpu(0);
+            vcpu.enterRealMode(GuestRunner.LOAD_ADDRESS);
+            KvmExit.Io in = (KvmExit.Io) vcpu.run();
+            assertEquals(0x60, in.port());
+            assertFalse(in.isOut());
+            assertEquals("an IN of 1 x 1 bytes needs 1 bytes of answer, got 2",
+                    assertThrows(IllegalArgumentException.class, () -> vcpu.answerIn(in, new byte[2])).getMessage());
+            vcpu.answerIn(in, new byte[] {0x5a});
+            assertEquals(new KvmExit.Io(true, 0x3f8, 1, 1, new byte[] {0x5a}), vcpu.run());
+            assertEquals(new KvmExit.Halt(), vcpu.run());
+        }
+    }
+
+    @Test
     void aWriteOutsideGuestMemoryIsAnMmioExit() {
         assumeKvm();
         byte[] code = {
