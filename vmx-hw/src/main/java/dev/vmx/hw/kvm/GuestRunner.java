@@ -18,7 +18,7 @@ import java.util.List;
  *
  * <p>The guest gets {@value #MEMORY_SIZE} bytes of RAM at guest-physical 0; the code is loaded at
  * {@value #LOAD_ADDRESS} and starts there with every segment at 0. I/O port accesses are
- * answered (IN reads 0), MMIO to unbacked addresses is recorded and continued, and the run stops
+ * answered (IN reads 0), MMIO to unbacked addresses is recorded and continued (reads return 0), and the run stops
  * at the first exit the runner cannot continue from (HLT, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR,
  * any other), after {@code maxExits} exits, or after a time limit (a guest looping without any
  * exit would otherwise keep {@code KVM_RUN} busy forever): a watchdog interrupts the vCPU thread
@@ -117,6 +117,12 @@ public final class GuestRunner {
                         byte[] zeros = new byte[io.size() * io.count()];
                         vcpu.answerIn(io, zeros);
                         exit = new KvmExit.Io(false, io.port(), io.size(), io.count(), zeros);
+                    }
+                    if (exit instanceof KvmExit.Mmio mmio && !mmio.isWrite()) {
+                        // unbacked memory reads 0
+                        byte[] zeros = new byte[mmio.data().length];
+                        vcpu.answerMmioRead(mmio, zeros);
+                        exit = new KvmExit.Mmio(mmio.physicalAddress(), false, zeros);
                     }
                     exits.add(exit);
                     if (exit.type() == KvmExitType.INTR && expired.get()) {

@@ -104,6 +104,24 @@ public final class KvmVcpu implements AutoCloseable {
     }
 
     /**
+     * Answers the MMIO read the guest is waiting for: writes {@code data} into
+     * {@code mmio.data} of {@code struct kvm_run}, which KVM hands to the guest on the next
+     * {@code KVM_RUN}.
+     *
+     * @param read the MMIO read exit just returned by {@link #run()}
+     * @param data exactly as many bytes as the read's length
+     * @throws IllegalArgumentException if the length is wrong or the exit is a write
+     */
+    public void answerMmioRead(KvmExit.Mmio read, byte[] data) {
+        checkOpen();
+        if (read.isWrite() || data.length != read.data().length) {
+            throw new IllegalArgumentException("an MMIO read of " + read.data().length + " bytes needs that many bytes of answer, got "
+                    + data.length + (read.isWrite() ? " (and it is a write)" : ""));
+        }
+        run.write(KvmUapi.KVM_RUN_MMIO_DATA, data, 0, data.length);
+    }
+
+    /**
      * The raw {@code struct kvm_run} area as KVM left it (for callers that decode more).
      *
      * @return a view over the mapped area (valid until the VM is closed)

@@ -85,6 +85,31 @@ class GuestRunnerTest {
     }
 
     @Test
+    void anMmioReadIsAnsweredWithWhatUserSpaceWrites() {
+        assumeKvm();
+        byte[] code = {
+            (byte) 0xb8, 0x00, 0x20, // mov ax, 0x2000
+            (byte) 0x8e, (byte) 0xd8, // mov ds, ax      (linear 0x20000: no RAM there)
+            (byte) 0x8b, 0x06, 0x04, 0x00, // mov ax, [0x0004]
+            (byte) 0xba, (byte) 0xf8, 0x03, // mov dx, 0x3f8
+            (byte) 0xef, // out dx, ax      (echo the word read)
+            (byte) 0xf4, // hlt
+        };
+        try (KvmSystem kvm = KvmSystem.open(); KvmVm vm = kvm.createVm()) {
+            vm.addMemory(0, GuestRunner.MEMORY_SIZE).write(GuestRunner.LOAD_ADDRESS, code, 0, code.length);
+            KvmVcpu vcpu = vm.createVcpu(0);
+            vcpu.enterRealMode(GuestRunner.LOAD_ADDRESS);
+            KvmExit.Mmio read = (KvmExit.Mmio) vcpu.run();
+            assertEquals(0x20004, read.physicalAddress());
+            assertFalse(read.isWrite());
+            assertEquals(2, read.data().length);
+            vcpu.answerMmioRead(read, new byte[] {0x34, 0x12});
+            assertEquals(new KvmExit.Io(true, 0x3f8, 2, 1, new byte[] {0x34, 0x12}), vcpu.run());
+            assertEquals(new KvmExit.Halt(), vcpu.run());
+        }
+    }
+
+    @Test
     void aWriteOutsideGuestMemoryIsAnMmioExit() {
         assumeKvm();
         byte[] code = {
