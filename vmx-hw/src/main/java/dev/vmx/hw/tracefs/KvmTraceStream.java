@@ -5,15 +5,9 @@ import com.sun.jna.Memory;
 import dev.vmx.hw.NativeUnavailableException;
 import dev.vmx.hw.internal.LibC;
 import dev.vmx.trace.KvmEvent;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,10 +27,8 @@ public final class KvmTraceStream implements AutoCloseable {
     public static final List<String> DEFAULT_EVENTS = List.of("kvm_exit", "kvm_entry", "kvm_nested_vmexit",
             "kvm_nested_vmexit_inject", "kvm_nested_vmenter_failed", "kvm_userspace_exit", "kvm_pio", "kvm_mmio",
             "kvm_msr", "kvm_cr");
-    private static final String SYSTEM = "kvm";
 
-    private final Path instance;
-    private final List<Path> enabled = new ArrayList<>();
+    private final TraceInstance instance;
     private final int[] cpus;
     private final int[] fds;
     private final RingBufferDecoder decoder;
@@ -44,31 +36,18 @@ public final class KvmTraceStream implements AutoCloseable {
     private final ByteBuffer page;
     private boolean closed;
 
-    private KvmTraceStream(Tracefs tracefs, Path instance, Collection<String> events, int bufferSizeKb) {
+    private KvmTraceStream(Tracefs tracefs, TraceInstance instance, Collection<String> events, int bufferSizeKb) {
         this.instance = instance;
-        if (bufferSizeKb > 0) {
-            write(instance.resolve("buffer_size_kb"), Integer.toString(bufferSizeKb));
-        }
-        List<EventFormat> formats = new ArrayList<>();
-        for (String event : events) {
-            Path enable = instance.resolve("events").resolve(SYSTEM).resolve(event).resolve("enable");
-            if (!Files.exists(enable)) {
-                throw Tracefs.missingEvent(SYSTEM, event, enable.getParent());
-            }
-            formats.add(tracefs.format(SYSTEM, event));
-            write(enable, "1");
-            enabled.add(enable);
-        }
+        instance.bufferSizeKb(bufferSizeKb);
+        List<EventFormat> formats = instance.enable(events);
         // kernels with sub-buffers (6.8+) may use pages larger than header_page describes
-        Path subBuffer = instance.resolve("buffer_subbuf_size_kb");
-        int pageSize = Files.exists(subBuffer) ? Integer.parseInt(Tracefs.read(subBuffer).strip()) * 1024 : 0;
-        this.decoder = new RingBufferDecoder(tracefs.headerPage(), formats, pageSize);
-        List<Integer> cpuList = Tracefs.cpus(instance);
+        this.decoder = new RingBufferDecoder(tracefs.headerPage(), formats, instance.subBufferPageSize());
+        List<Integer> cpuList = Tracefs.cpus(instance.path());
         this.cpus = cpuList.stream().mapToInt(Integer::intValue).toArray();
         this.fds = new int[cpus.length];
         java.util.Arrays.fill(fds, -1);
         for (int i = 0; i < cpus.length; i++) {
-            Path pipe = instance.resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw");
+            Path pipe = instance.path().resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw");
             try {
                 fds[i] = LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
             } catch (LastErrorException e) {
@@ -120,26 +99,11 @@ public final class KvmTraceStream implements AutoCloseable {
      *         the instance already exists
      */
     public static KvmTraceStream open(Tracefs tracefs, String instanceName, Collection<String> events, int bufferSizeKb) {
-        if (!instanceName.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("trace instance name '" + instanceName
-                    + "' must be letters, digits, '_', '.' or '-'");
-        }
-        Path instance = tracefs.root().resolve("instances").resolve(instanceName);
-        try {
-            Files.createDirectory(instance);
-        } catch (FileAlreadyExistsException e) {
-            throw new NativeUnavailableException(instance.toString(), "trace instance " + instance
-                    + " already exists: another stream uses it, or a crashed run left it (remove it with rmdir)");
-        } catch (AccessDeniedException e) {
-            throw new NativeUnavailableException(instance.toString(), "no permission to create trace instance "
-                    + instance + ": tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)");
-        } catch (IOException e) {
-            throw new NativeUnavailableException(instance.toString(), "cannot create trace instance " + instance + ": " + e);
-        }
+        TraceInstance instance = TraceInstance.create(tracefs, instanceName);
         try {
             return new KvmTraceStream(tracefs, instance, events, bufferSizeKb);
         } catch (RuntimeException e) {
-            removeInstance(instance);
+            instance.remove();
             throw e;
         }
     }
@@ -161,7 +125,7 @@ public final class KvmTraceStream implements AutoCloseable {
      * @return {@code <tracefs>/instances/<name>}
      */
     public Path instance() {
-        return instance;
+        return instance.path();
     }
 
     /**
@@ -176,7 +140,7 @@ public final class KvmTraceStream implements AutoCloseable {
      */
     public int poll(Consumer<? super KvmEvent> sink) {
         if (closed) {
-            throw new IllegalStateException("the trace stream on " + instance + " is closed");
+            throw new IllegalStateException("the trace stream on " + instance.path() + " is closed");
         }
         int delivered = 0;
         for (int i = 0; i < fds.length; i++) {
@@ -188,7 +152,7 @@ public final class KvmTraceStream implements AutoCloseable {
                     if (e.getErrorCode() == LibC.EAGAIN) {
                         break;
                     }
-                    throw new NativeUnavailableException(instance.toString(), e.getErrorCode(), "read of cpu" + cpus[i]
+                    throw new NativeUnavailableException(instance.path().toString(), e.getErrorCode(), "read of cpu" + cpus[i]
                             + "/trace_pipe_raw failed: " + LibC.INSTANCE.strerror(e.getErrorCode()));
                 }
                 if (read <= 0) {
@@ -217,14 +181,7 @@ public final class KvmTraceStream implements AutoCloseable {
         }
         closed = true;
         closePipes();
-        for (Path enable : enabled) {
-            try {
-                write(enable, "0");
-            } catch (RuntimeException e) {
-                // the instance removal below disables it too
-            }
-        }
-        removeInstance(instance);
+        instance.remove();
     }
 
     private void closePipes() {
@@ -233,25 +190,6 @@ public final class KvmTraceStream implements AutoCloseable {
                 LibC.INSTANCE.close(fds[i]);
                 fds[i] = -1;
             }
-        }
-    }
-
-    private static void removeInstance(Path instance) {
-        try {
-            Files.deleteIfExists(instance);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not remove trace instance " + instance, e);
-        }
-    }
-
-    private static void write(Path file, String value) {
-        try {
-            Files.writeString(file, value);
-        } catch (AccessDeniedException e) {
-            throw new NativeUnavailableException(file.toString(), "no permission to write " + file
-                    + ": tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

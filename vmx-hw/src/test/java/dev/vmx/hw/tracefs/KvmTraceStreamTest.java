@@ -238,4 +238,45 @@ class KvmTraceStreamTest {
             assertTrue(bytes < 16L * events / 2, bytes + " bytes allocated for " + events + " events");
         }
     }
+
+    /** The text fallback on the real trace_pipe: the guest's lines, in the kernel's words. */
+    @Test
+    @Tag("kvm")
+    @Tag("root")
+    void theTextFallbackDeliversTheKernelsLines() {
+        Tracefs tracefs = tracefsOrSkip();
+        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm");
+        String thread = "-" + LibC.INSTANCE.gettid() + " ";
+        List<String> mine = new ArrayList<>();
+        Path instance;
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("text"), List.of("kvm_pio", "kvm_userspace_exit"));
+                KvmSystem system = KvmSystem.open()) {
+            instance = text.instance();
+            assertTrue(GuestRunner.runRealMode(system, GuestRunner.HELLO_SERIAL, 16).halted());
+            // trace_pipe hands out text as the kernel formats it; poll until the HLT's line arrived
+            for (int attempt = 0; attempt < 50 && mine.stream().noneMatch(l -> l.contains("KVM_EXIT_HLT")); attempt++) {
+                text.poll(line -> {
+                    if (line.toString().contains(thread)) {
+                        mine.add(line.toString());
+                    }
+                });
+                if (mine.stream().noneMatch(l -> l.contains("KVM_EXIT_HLT"))) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            assertTrue(text.lines() >= mine.size());
+        }
+        assertFalse(Files.exists(instance), "the instance is removed on close");
+        String seen = String.join("\n", mine);
+        assertEquals(5, mine.size(), seen);
+        assertTrue(mine.get(0).endsWith("kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48 "), seen);
+        assertTrue(mine.get(1).contains("kvm_userspace_exit: reason KVM_EXIT_IO (2)"), seen);
+        assertTrue(mine.get(2).endsWith("kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x69 "), seen);
+        assertTrue(mine.get(4).contains("kvm_userspace_exit: reason KVM_EXIT_HLT (5)"), seen);
+    }
 }
