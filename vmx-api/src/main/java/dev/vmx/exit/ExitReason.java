@@ -43,6 +43,8 @@ public final class ExitReason {
     private static final int FLAG_COMBINATIONS = 32;
     /** Basic numbers below this are cached (every defined number is). */
     private static final int CACHED_BASIC_NUMBERS = 128;
+    /** Slots for bits 31:26 (64 values) times the cached basic numbers; a power of two. */
+    private static final int CACHE_SIZE = 64 * CACHED_BASIC_NUMBERS;
     /** Values with any of these bits set are built on demand: reserved bits, or basic number >= 128. */
     private static final int UNCACHED_MASK = RESERVED_MASK | (BASIC_MASK & ~(CACHED_BASIC_NUMBERS - 1));
 
@@ -327,11 +329,12 @@ public final class ExitReason {
      * with bit 30 set are never used (bit 30 is reserved) and stay null.
      */
     private static int cacheIndex(int raw) {
-        return ((raw >>> 26) << 7) | (raw & (CACHED_BASIC_NUMBERS - 1));
+        // the final mask is a no-op on the value but tells the JIT the index is in bounds
+        return (((raw >>> 26) << 7) | (raw & (CACHED_BASIC_NUMBERS - 1))) & (CACHE_SIZE - 1);
     }
 
     private static ExitReason[] cache() {
-        ExitReason[] cache = new ExitReason[64 * CACHED_BASIC_NUMBERS];
+        ExitReason[] cache = new ExitReason[CACHE_SIZE];
         for (int number = 0; number < CACHED_BASIC_NUMBERS; number++) {
             for (int index = 0; index < FLAG_COMBINATIONS; index++) {
                 int raw = number | rawFlagsOf(index);

@@ -42,6 +42,8 @@ public final class QuickRun {
     /** The goals of the benchmark issue; a new benchmark pair gets a row here. */
     static final List<Pair> PAIRS = List.of(
             new Pair("ExitReasonBenchmark.typed", "ExitReasonBenchmark.rawBaseline",
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("ExitReasonBenchmark.typedNumberSwitch", "ExitReasonBenchmark.rawBaseline",
                     1.10, 1.0, ExitReasonBenchmark.EXITS, 0));
 
     private QuickRun() {

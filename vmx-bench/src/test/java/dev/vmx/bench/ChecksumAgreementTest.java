@@ -14,6 +14,7 @@ class ChecksumAgreementTest {
             int[] raws = ExitMix.rawExitReasons(ExitReasonBenchmark.EXITS, new SplittableRandom(seed));
             long typed = ExitReasonBenchmark.typedChecksum(raws);
             assertEquals(ExitReasonBenchmark.rawChecksum(raws), typed, "seed " + seed);
+            assertEquals(typed, ExitReasonBenchmark.typedNumberChecksum(raws), "seed " + seed);
             assertNotEquals(0, typed);
         }
         // every raw value, not only the mix: the two dispatchers must never disagree
@@ -23,6 +24,7 @@ class ChecksumAgreementTest {
                 all[basic] = basic | ((flags & 0xF) << 26) | ((flags & 0x10) << 27);
             }
             assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedChecksum(all), "flags " + flags);
+            assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedNumberChecksum(all), "flags " + flags);
         }
     }
 }
