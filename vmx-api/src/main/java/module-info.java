@@ -4,6 +4,8 @@
  */
 module dev.vmx.api {
     exports dev.vmx;
+    exports dev.vmx.event;
     exports dev.vmx.exit;
+    exports dev.vmx.qual;
     exports dev.vmx.trace;
 }
