@@ -55,7 +55,10 @@ public final class Tour {
                     LiveExits::main),
             new Tutorial(ReadNestedVmcs.class,
                     "decode KVM's vmcs12 (the VMCS of a nested hypervisor) with the kernel's layout",
-                    ReadNestedVmcs::main));
+                    ReadNestedVmcs::main),
+            new Tutorial(ExplainExit.class,
+                    "explain one kvm_exit trace line: qualification, interruption info, error code",
+                    ExplainExit::main));
 
     private Tour() {
     }

@@ -42,6 +42,14 @@ class TutorialsTest {
                 "L2 exited to L1 with EPT_VIOLATION (basic 48)",
                 "exit qualification 0x181",
                 "guest-physical address 0xfebf0000",
+            },
+            ExplainExit.class, new String[] {
+                "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",
+                "EPT violation: read to a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
+                "OUT 1 byte to port 0x3f8 (dx)",
+                "MOV to CR3 from rax",
+                "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
+                "the host received an interrupt: valid external interrupt vector 236",
             });
 
     static String run(Tour.Tutorial tutorial) {
