@@ -44,7 +44,15 @@ public final class QuickRun {
             new Pair("ExitReasonBenchmark.typed", "ExitReasonBenchmark.rawBaseline",
                     1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
             new Pair("ExitReasonBenchmark.typedNumberSwitch", "ExitReasonBenchmark.rawBaseline",
-                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0));
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("QualificationBenchmark.eptTyped", "QualificationBenchmark.eptBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.crTyped", "QualificationBenchmark.crBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.ioTyped", "QualificationBenchmark.ioBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.interruptionTyped", "QualificationBenchmark.interruptionBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0));
 
     private QuickRun() {
     }

@@ -27,4 +27,36 @@ class ChecksumAgreementTest {
             assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedNumberChecksum(all), "flags " + flags);
         }
     }
+
+    @Test
+    void qualificationTypedAndRawAgree() {
+        for (long seed = 0; seed < 20; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            long[] ept = QualificationMix.eptViolations(QualificationBenchmark.VALUES, random);
+            long[] cr = QualificationMix.crAccesses(QualificationBenchmark.VALUES, random);
+            long[] io = QualificationMix.ioInstructions(QualificationBenchmark.VALUES, random);
+            int[] infos = QualificationMix.interruptionInfos(QualificationBenchmark.VALUES, random);
+            assertEquals(QualificationBenchmark.eptBaseline(ept), QualificationBenchmark.eptTyped(ept), "ept " + seed);
+            assertEquals(QualificationBenchmark.crBaseline(cr), QualificationBenchmark.crTyped(cr), "cr " + seed);
+            assertEquals(QualificationBenchmark.ioBaseline(io), QualificationBenchmark.ioTyped(io), "io " + seed);
+            assertEquals(QualificationBenchmark.interruptionBaseline(infos), QualificationBenchmark.interruptionTyped(infos),
+                    "interruption " + seed);
+            assertNotEquals(0, QualificationBenchmark.eptTyped(ept));
+        }
+        // every single bit and all-ones, so no bit position can differ unnoticed
+        long[] bits = new long[66];
+        int[] intBits = new int[34];
+        for (int bit = 0; bit < 64; bit++) {
+            bits[bit] = 1L << bit;
+        }
+        bits[64] = -1L;
+        for (int bit = 0; bit < 32; bit++) {
+            intBits[bit] = 1 << bit | 0x8000_0000;
+        }
+        intBits[32] = -1;
+        assertEquals(QualificationBenchmark.eptBaseline(bits), QualificationBenchmark.eptTyped(bits));
+        assertEquals(QualificationBenchmark.crBaseline(bits), QualificationBenchmark.crTyped(bits));
+        assertEquals(QualificationBenchmark.ioBaseline(bits), QualificationBenchmark.ioTyped(bits));
+        assertEquals(QualificationBenchmark.interruptionBaseline(intBits), QualificationBenchmark.interruptionTyped(intBits));
+    }
 }
