@@ -2,6 +2,7 @@ package dev.vmx.examples;
 
 import dev.vmx.exit.ExitReason;
 import dev.vmx.hw.kvm.Vmcs12Field;
+import dev.vmx.qual.ExitQualification;
 import dev.vmx.hw.kvm.Vmcs12Image;
 import dev.vmx.hw.kvm.Vmcs12Layout;
 import java.util.Map;
@@ -48,8 +49,10 @@ public final class ReadNestedVmcs {
         ExitReason reason = ExitReason.of((int) vmcs12.value("VM_EXIT_REASON").orElseThrow());
         System.out.println();
         System.out.println("L2 exited to L1 with " + reason + " (basic " + reason.basicNumber() + ")");
-        System.out.println("  exit qualification 0x" + Long.toHexString(vmcs12.value("EXIT_QUALIFICATION").orElseThrow())
-                + "  (bit 0: a data read; bit 7: a linear address was being translated; bit 8: the fault is on that translation, not on a paging-structure access)");
+        // The exit qualification's format depends on the exit reason; dev.vmx.qual picks it.
+        long qualification = vmcs12.value("EXIT_QUALIFICATION").orElseThrow();
+        System.out.println("  exit qualification 0x" + Long.toHexString(qualification) + ": "
+                + ExitQualification.decode(reason, qualification));
         System.out.println("  guest-physical address 0x" + Long.toHexString(vmcs12.value("GUEST_PHYSICAL_ADDRESS").orElseThrow()));
         System.out.println("  L2 RIP 0x" + Long.toHexString(vmcs12.value("GUEST_RIP").orElseThrow()));
 
