@@ -9,6 +9,7 @@ import dev.vmx.hw.kvm.KvmExit;
 import dev.vmx.hw.kvm.KvmSystem;
 import dev.vmx.hw.tracefs.KvmTraceStream;
 import dev.vmx.hw.tracefs.Tracefs;
+import dev.vmx.qual.ExitQualification;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import dev.vmx.trace.KvmIsa;
@@ -107,8 +108,9 @@ public final class LiveExits {
 
     private static String describe(KvmEvent event) {
         if (event.type() == KvmEventType.KVM_EXIT && event.isa() == KvmIsa.VMX) {
-            // On Intel the recorded exit code is a VMX exit reason: decode it.
-            return "kvm_exit " + event.exitReason() + " rip=0x" + Long.toHexString(event.guestRip());
+            // On Intel the recorded exit code is a VMX exit reason and info1 its qualification.
+            return "kvm_exit " + event.exitReason() + " rip=0x" + Long.toHexString(event.guestRip()) + ": "
+                    + ExitQualification.decode(event.exitReason(), event.info1());
         }
         return event.toRecord().toString();
     }
