@@ -45,7 +45,7 @@ class TutorialsTest {
             },
             ExplainExit.class, new String[] {
                 "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",
-                "EPT violation: read to a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
+                "EPT violation: read from a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
                 "OUT 1 byte to port 0x3f8 (dx)",
                 "MOV to CR3 from rax",
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",

@@ -406,7 +406,11 @@ public final class EptViolationQualification implements ExitQualification {
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("EPT violation: ").append(access());
-        text.append(isEntryNotPresent() ? " to a page not present in EPT" : " to a page mapped " + entryPermissions() + " in EPT");
+        // "write to a page", "read from a page", "read/write of a page"
+        long access = raw & ACCESS_MASK;
+        String preposition = access == DATA_WRITE ? " to" : Long.bitCount(access) == 1 ? " from" : " of";
+        text.append(preposition).append(isEntryNotPresent() ? " a page not present in EPT"
+                : " a page mapped " + entryPermissions() + " in EPT");
         if (isGuestLinearAddressValid()) {
             text.append(", guest linear address valid");
             text.append(isTranslatedAccess() ? ", access to the translated address" : ", access to a guest paging-structure entry");

@@ -10,7 +10,7 @@ public sealed interface ExitQualification
         permits NoQualification, ExceptionQualification, DebugExceptionQualification, TaskSwitchQualification,
         CrAccessQualification, DrAccessQualification, IoInstructionQualification, ApicAccessQualification,
         EptViolationQualification, EoiInducedQualification, ApicWriteQualification, NotifyQualification,
-        SipiQualification, InvalidGuestStateQualification, MsrLoadFailureQualification,
+        SipiQualification, InvalidGuestStateQualification, MsrLoadFailureQualification, PmlFullQualification,
         LinearAddressQualification, DisplacementQualification {
 
     /**
@@ -80,6 +80,8 @@ public sealed interface ExitQualification
                 return new EptViolationQualification(raw);
             case NOTIFY:
                 return new NotifyQualification(raw);
+            case PML_FULL:
+                return new PmlFullQualification(raw);
             default:
                 return new NoQualification(reason.basic(), raw);
         }

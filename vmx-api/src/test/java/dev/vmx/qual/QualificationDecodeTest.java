@@ -137,6 +137,9 @@ class QualificationDecodeTest {
         assertEquals("displacement -0x8 (VMREAD)", ExitQualification.decode(ExitReason.of(23), -8).toString());
         assertEquals("no qualification for HLT", ExitQualification.decode(ExitReason.of(12), 0).toString());
         assertEquals("no qualification for HLT (raw 0x5)", ExitQualification.decode(ExitReason.of(12), 5).toString());
+        assertEquals("page-modification log full, NMI unblocking due to IRET",
+                ExitQualification.decode(ExitReason.of(62), 0x1000).toString());
+        assertEquals("page-modification log full, undefined bits 0x3", PmlFullQualification.of(3).toString());
         assertEquals(Optional.empty(), InvalidGuestStateQualification.of(9).cause());
         assertEquals("VM entry failed: invalid guest state, undefined qualification 0x9", InvalidGuestStateQualification.of(9).toString());
     }
