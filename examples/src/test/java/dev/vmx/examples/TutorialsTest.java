@@ -40,7 +40,8 @@ class TutorialsTest {
                 "struct vmcs12: revision 0x11e57ed0, 178 fields in",
                 "GUEST_RIP (encoding 0x681e) lives at offset 544",
                 "L2 exited to L1 with EPT_VIOLATION (basic 48)",
-                "exit qualification 0x181: EPT violation: read to a page not present in EPT",
+                "exit qualification 0x181: EPT violation: ",
+                "not present in EPT",
                 "guest-physical address 0xfebf0000",
             },
             ExplainExit.class, new String[] {
