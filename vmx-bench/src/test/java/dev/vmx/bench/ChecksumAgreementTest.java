@@ -59,4 +59,26 @@ class ChecksumAgreementTest {
         assertEquals(QualificationBenchmark.ioBaseline(bits), QualificationBenchmark.ioTyped(bits));
         assertEquals(QualificationBenchmark.interruptionBaseline(intBits), QualificationBenchmark.interruptionTyped(intBits));
     }
+
+    /**
+     * A page copy cannot share a checksum with a decode, so each side is checked against what the
+     * pages were built from: every event decoded, every exit code recovered, every page byte copied.
+     */
+    @Test
+    void tracefsDecodeRecoversWhatThePagesHold() {
+        dev.vmx.hw.tracefs.SamplePages sample = dev.vmx.hw.tracefs.SamplePages.build(TracefsPageBenchmark.PAGES, 11);
+        TracefsPageBenchmark.FieldSum sink = new TracefsPageBenchmark.FieldSum();
+        dev.vmx.hw.tracefs.RingBufferDecoder decoder = sample.decoder();
+        TracefsPageBenchmark.decode(decoder, sample.pages(), sink);
+        assertEquals(sample.events(), sink.events);
+        assertEquals(sample.exitCodeSum(), sink.exitCodes);
+        assertEquals(sample.events(), TracefsPageBenchmark.eventsPerCall());
+        assertEquals(0, decoder.stats().corruptPages() + decoder.stats().truncatedPages());
+        byte[] copy = new byte[decoder.pageSize()];
+        TracefsPageBenchmark.copy(sample.pages(), copy);
+        java.nio.ByteBuffer last = sample.pages().get(sample.pages().size() - 1);
+        for (int i = 0; i < copy.length; i++) {
+            assertEquals(last.get(i), copy[i], "byte " + i);
+        }
+    }
 }
