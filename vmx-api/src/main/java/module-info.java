@@ -5,4 +5,5 @@
 module dev.vmx.api {
     exports dev.vmx;
     exports dev.vmx.exit;
+    exports dev.vmx.cap;
 }
