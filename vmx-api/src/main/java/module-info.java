@@ -4,6 +4,7 @@
  */
 module dev.vmx.api {
     exports dev.vmx;
+    exports dev.vmx.cap;
     exports dev.vmx.event;
     exports dev.vmx.exit;
     exports dev.vmx.qual;
