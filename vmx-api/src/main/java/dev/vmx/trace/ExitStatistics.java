@@ -1,0 +1,407 @@
+package dev.vmx.trace;
+
+import dev.vmx.exit.BasicExitReason;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * VM-exit statistics like {@code perf kvm stat report --event=vmexit}: per exit reason (optionally
+ * per vCPU) the count, the share of all exits, and the time from the exit to the next
+ * {@code kvm_entry} of the same vCPU thread (min, max, mean, p50, p99 from a compact log-linear
+ * histogram, about 3% resolution). Feed it events with {@link #accept(KvmEvent)}; after the
+ * first exit of each reason (and each vCPU thread) it allocates nothing per event.
+ *
+ * <p>Exits and entries are paired by the recording thread ({@link KvmEvent#pid()}): each vCPU runs
+ * on its own thread, and old kernels' {@code kvm_exit} records no vCPU id. Not thread-safe.
+ */
+public final class ExitStatistics {
+    /** Row orders for {@link #rows(Order)}. */
+    public enum Order {
+        /** Most exits first. */
+        COUNT,
+        /** Most total exit-to-entry time first. */
+        TIME,
+        /** By isa, exit code, then vCPU. */
+        REASON
+    }
+
+    // histogram: values below 64 exact; above, 32 sub-buckets per power of two
+    private static final int SUB_BITS = 5;
+    private static final int LINEAR = 64;
+    private static final int BUCKETS = LINEAR + (64 - 6) * (1 << SUB_BITS);
+    private static final String[] SVM_NAMES = SvmExitNames.names();
+    private static final SymbolTable SVM_TABLE = SvmExitNames.table();
+
+    private final boolean perVcpu;
+    private long totalExits;
+    private long unpairedEntries;
+    // reason slots: open addressing on a composite key
+    private long[] slotKeys = new long[64];
+    private boolean[] slotUsed = new boolean[64];
+    private int[] slotRow = new int[64];
+    private final List<Row> rowList = new ArrayList<>();
+    // pending exits per thread
+    private int[] pendingPid = new int[64];
+    private boolean[] pendingUsed = new boolean[64];
+    private long[] pendingTime = new long[64];
+    private int[] pendingRow = new int[64];
+    private int pendingCount;
+
+    private ExitStatistics(boolean perVcpu) {
+        this.perVcpu = perVcpu;
+    }
+
+    /**
+     * Statistics per exit reason.
+     *
+     * @return empty statistics
+     */
+    public static ExitStatistics byReason() {
+        return new ExitStatistics(false);
+    }
+
+    /**
+     * Statistics per exit reason and vCPU.
+     *
+     * @return empty statistics
+     */
+    public static ExitStatistics byReasonAndVcpu() {
+        return new ExitStatistics(true);
+    }
+
+    /**
+     * Adds one event: {@code kvm_exit} counts an exit, {@code kvm_entry} closes the pending exit of
+     * its thread; other events are ignored.
+     *
+     * @param event the event (a flyweight is fine; nothing is kept)
+     */
+    public void accept(KvmEvent event) {
+        KvmEventType type = event.type();
+        if (type == KvmEventType.KVM_EXIT) {
+            int vcpu = perVcpu ? event.vcpu() : -1;
+            Row row = row(event.isa(), event.exitCode(), vcpu);
+            row.count++;
+            totalExits++;
+            setPending(event.pid(), event.timestampNanos(), row.index);
+        } else if (type == KvmEventType.KVM_ENTRY) {
+            int slot = pendingSlot(event.pid());
+            if (pendingUsed[slot] && pendingRow[slot] >= 0) {
+                long nanos = event.timestampNanos() - pendingTime[slot];
+                if (nanos >= 0) {
+                    rowList.get(pendingRow[slot]).record(nanos);
+                }
+                pendingRow[slot] = -1;
+            } else {
+                unpairedEntries++;
+            }
+        }
+    }
+
+    /**
+     * All exits counted.
+     *
+     * @return the count
+     */
+    public long totalExits() {
+        return totalExits;
+    }
+
+    /**
+     * {@code kvm_entry} events with no preceding exit on their thread (the start of a trace).
+     *
+     * @return the count
+     */
+    public long unpairedEntries() {
+        return unpairedEntries;
+    }
+
+    /**
+     * The rows, in an order.
+     *
+     * @param order the order
+     * @return immutable snapshots of the rows
+     */
+    public List<ExitStatisticsRow> rows(Order order) {
+        List<ExitStatisticsRow> result = new ArrayList<>();
+        for (Row row : rowList) {
+            result.add(row.snapshot(totalExits));
+        }
+        Comparator<ExitStatisticsRow> byReason = Comparator.comparing(ExitStatisticsRow::isa)
+                .thenComparingLong(ExitStatisticsRow::exitCode).thenComparingInt(ExitStatisticsRow::vcpu);
+        Comparator<ExitStatisticsRow> comparator = switch (order) {
+            case COUNT -> Comparator.comparingLong(ExitStatisticsRow::count).reversed().thenComparing(byReason);
+            case TIME -> Comparator.comparingLong(ExitStatisticsRow::totalNanos).reversed().thenComparing(byReason);
+            case REASON -> byReason;
+        };
+        result.sort(comparator);
+        return List.copyOf(result);
+    }
+
+    /**
+     * An aligned text table like {@code perf kvm stat report}, times in microseconds.
+     *
+     * @param order the row order
+     * @return the table, one row per line
+     */
+    public String toTable(Order order) {
+        List<ExitStatisticsRow> rows = rows(order);
+        int width = "VM-EXIT".length();
+        for (ExitStatisticsRow row : rows) {
+            width = Math.max(width, row.reasonName().length());
+        }
+        StringBuilder out = new StringBuilder();
+        String head = "%-" + width + "s %s%10s %8s %10s %10s %10s %10s %10s%n";
+        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : "",
+                "Samples", "Samples%", "Min(us)", "Max(us)", "Mean(us)", "P50(us)", "P99(us)"));
+        String line = "%-" + width + "s %s%10d %7.2f%% %10.2f %10.2f %10.2f %10.2f %10.2f%n";
+        for (ExitStatisticsRow row : rows) {
+            out.append(String.format(Locale.ROOT, line, row.reasonName(),
+                    perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu()) : "", row.count(), row.share() * 100,
+                    row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
+                    row.p50Nanos() / 1000.0, row.p99Nanos() / 1000.0));
+        }
+        out.append(String.format(Locale.ROOT, "Total Samples:%d%n", totalExits));
+        return out.toString();
+    }
+
+    /**
+     * CSV with a header line; times in nanoseconds.
+     *
+     * @param order the row order
+     * @return the CSV text
+     */
+    public String toCsv(Order order) {
+        StringBuilder out = new StringBuilder("isa,exit_code,reason,vcpu,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\n");
+        for (ExitStatisticsRow row : rows(order)) {
+            out.append(row.isa()).append(",0x").append(Long.toHexString(row.exitCode())).append(',')
+                    .append(csv(row.reasonName())).append(',').append(row.vcpu()).append(',').append(row.count())
+                    .append(',').append(String.format(Locale.ROOT, "%.6f", row.share())).append(',')
+                    .append(row.timedCount()).append(',').append(row.minNanos()).append(',').append(row.maxNanos())
+                    .append(',').append(String.format(Locale.ROOT, "%.1f", row.meanNanos())).append(',')
+                    .append(row.p50Nanos()).append(',').append(row.p99Nanos()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * JSON: {@code {"total":N,"rows":[{...}]}}; times in nanoseconds.
+     *
+     * @param order the row order
+     * @return the JSON text
+     */
+    public String toJson(Order order) {
+        StringBuilder out = new StringBuilder("{\"total\":").append(totalExits).append(",\"rows\":[");
+        boolean first = true;
+        for (ExitStatisticsRow row : rows(order)) {
+            out.append(first ? "" : ",").append("{\"isa\":\"").append(row.isa()).append("\",\"exitCode\":")
+                    .append(row.exitCode()).append(",\"reason\":").append(json(row.reasonName()))
+                    .append(",\"vcpu\":").append(row.vcpu()).append(",\"count\":").append(row.count())
+                    .append(",\"share\":").append(String.format(Locale.ROOT, "%.6f", row.share()))
+                    .append(",\"timed\":").append(row.timedCount()).append(",\"minNs\":").append(row.minNanos())
+                    .append(",\"maxNs\":").append(row.maxNanos()).append(",\"meanNs\":")
+                    .append(String.format(Locale.ROOT, "%.1f", row.meanNanos())).append(",\"p50Ns\":")
+                    .append(row.p50Nanos()).append(",\"p99Ns\":").append(row.p99Nanos()).append('}');
+            first = false;
+        }
+        return out.append("]}").toString();
+    }
+
+    private static String csv(String text) {
+        return text.indexOf(',') < 0 && text.indexOf('"') < 0 ? text : '"' + text.replace("\"", "\"\"") + '"';
+    }
+
+    private static String json(String text) {
+        StringBuilder out = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    static String reasonName(KvmIsa isa, long exitCode) {
+        if (isa == KvmIsa.VMX) {
+            BasicExitReason basic = BasicExitReason.fromNumber((int) (exitCode & 0xffff));
+            String name = basic == BasicExitReason.UNRECOGNIZED ? "0x" + Long.toHexString(exitCode & 0xffff) : basic.name();
+            return (exitCode & 0x8000_0000L) != 0 ? name + " FAILED_VMENTRY" : name;
+        }
+        if (isa == KvmIsa.SVM) {
+            for (String name : SVM_NAMES) {
+                char[] chars = name.toCharArray();
+                if (SVM_TABLE.lookup(chars, 0, chars.length) == exitCode) {
+                    return name;
+                }
+            }
+        }
+        return "0x" + Long.toHexString(exitCode);
+    }
+
+    // ---- slots ----
+
+    private Row row(KvmIsa isa, long exitCode, int vcpu) {
+        long key = (exitCode & 0xffff_ffffL) | ((long) isa.ordinal() << 32) | ((long) (vcpu + 1) << 34);
+        int mask = slotKeys.length - 1;
+        int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
+        while (slotUsed[slot]) {
+            if (slotKeys[slot] == key) {
+                return rowList.get(slotRow[slot]);
+            }
+            slot = (slot + 1) & mask;
+        }
+        if (rowList.size() * 2 >= slotKeys.length) {
+            growSlots();
+            return row(isa, exitCode, vcpu);
+        }
+        Row row = new Row(rowList.size(), isa, exitCode, vcpu);
+        rowList.add(row);
+        slotUsed[slot] = true;
+        slotKeys[slot] = key;
+        slotRow[slot] = row.index;
+        return row;
+    }
+
+    private void growSlots() {
+        int capacity = slotKeys.length * 2;
+        slotKeys = new long[capacity];
+        slotUsed = new boolean[capacity];
+        slotRow = new int[capacity];
+        for (Row row : rowList) {
+            long key = (row.exitCode & 0xffff_ffffL) | ((long) row.isa.ordinal() << 32) | ((long) (row.vcpu + 1) << 34);
+            int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & (capacity - 1);
+            while (slotUsed[slot]) {
+                slot = (slot + 1) & (capacity - 1);
+            }
+            slotUsed[slot] = true;
+            slotKeys[slot] = key;
+            slotRow[slot] = row.index;
+        }
+    }
+
+    private int pendingSlot(int pid) {
+        int mask = pendingPid.length - 1;
+        int slot = (pid * 0x9E3779B9) >>> 7 & mask;
+        while (pendingUsed[slot] && pendingPid[slot] != pid) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    private void setPending(int pid, long time, int rowIndex) {
+        int slot = pendingSlot(pid);
+        if (!pendingUsed[slot]) {
+            if ((pendingCount + 1) * 2 > pendingPid.length) {
+                growPending();
+                slot = pendingSlot(pid);
+            }
+            pendingUsed[slot] = true;
+            pendingPid[slot] = pid;
+            pendingCount++;
+        }
+        pendingTime[slot] = time;
+        pendingRow[slot] = rowIndex;
+    }
+
+    private void growPending() {
+        int[] oldPid = pendingPid;
+        boolean[] oldUsed = pendingUsed;
+        long[] oldTime = pendingTime;
+        int[] oldRow = pendingRow;
+        int capacity = oldPid.length * 2;
+        pendingPid = new int[capacity];
+        pendingUsed = new boolean[capacity];
+        pendingTime = new long[capacity];
+        pendingRow = new int[capacity];
+        for (int i = 0; i < oldPid.length; i++) {
+            if (oldUsed[i]) {
+                int slot = pendingSlot(oldPid[i]);
+                pendingUsed[slot] = true;
+                pendingPid[slot] = oldPid[i];
+                pendingTime[slot] = oldTime[i];
+                pendingRow[slot] = oldRow[i];
+            }
+        }
+    }
+
+    static int bucket(long nanos) {
+        if (nanos < LINEAR) {
+            return (int) nanos;
+        }
+        int exponent = 63 - Long.numberOfLeadingZeros(nanos);
+        int sub = (int) (nanos >>> (exponent - SUB_BITS)) & ((1 << SUB_BITS) - 1);
+        return LINEAR + (exponent - 6) * (1 << SUB_BITS) + sub;
+    }
+
+    /** The lowest value that falls in a bucket. */
+    static long bucketLow(int bucket) {
+        if (bucket < LINEAR) {
+            return bucket;
+        }
+        int exponent = (bucket - LINEAR) / (1 << SUB_BITS) + 6;
+        int sub = (bucket - LINEAR) % (1 << SUB_BITS);
+        return (1L << exponent) | ((long) sub << (exponent - SUB_BITS));
+    }
+
+    private static final class Row {
+        final int index;
+        final KvmIsa isa;
+        final long exitCode;
+        final int vcpu;
+        long count;
+        long timed;
+        long total;
+        long min = Long.MAX_VALUE;
+        long max;
+        final long[] histogram = new long[BUCKETS];
+
+        Row(int index, KvmIsa isa, long exitCode, int vcpu) {
+            this.index = index;
+            this.isa = isa;
+            this.exitCode = exitCode;
+            this.vcpu = vcpu;
+        }
+
+        void record(long nanos) {
+            timed++;
+            total += nanos;
+            min = Math.min(min, nanos);
+            max = Math.max(max, nanos);
+            histogram[bucket(nanos)]++;
+        }
+
+        long percentile(double fraction) {
+            if (timed == 0) {
+                return 0;
+            }
+            long rank = Math.max(1, (long) Math.ceil(fraction * timed));
+            long seen = 0;
+            for (int i = 0; i < histogram.length; i++) {
+                seen += histogram[i];
+                if (seen >= rank) {
+                    // clamp the bucket's lower bound into the observed range
+                    return Math.min(max, Math.max(min, bucketLow(i)));
+                }
+            }
+            return max;
+        }
+
+        ExitStatisticsRow snapshot(long totalExits) {
+            return new ExitStatisticsRow(isa, exitCode, reasonName(isa, exitCode), vcpu, count,
+                    totalExits == 0 ? 0 : (double) count / totalExits, timed, total, timed == 0 ? 0 : min, max,
+                    percentile(0.50), percentile(0.99));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ExitStatistics" + Arrays.asList(totalExits, rowList.size());
+    }
+}

@@ -1,0 +1,893 @@
+package dev.vmx.trace;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Streams KVM trace text line by line with constant memory: tracefs {@code trace} and
+ * {@code trace_pipe} (with or without the irqs-off/need-resched flags column),
+ * {@code trace-cmd report} and {@code perf script} output. Lines are parsed by hand from a reused
+ * char buffer into one reused flyweight {@link KvmEvent}; no String is created per line.
+ *
+ * <p>Decoded tracepoints and their {@code TP_printk} forms (Linux {@code arch/x86/kvm/trace.h},
+ * 4.x to 6.x): {@code kvm_exit} and {@code kvm_nested_vmexit} (old {@code reason X rip 0x.. info a
+ * b}, newer {@code vcpu N reason X rip 0x.. info1 0x.. info2 0x.. intr_info 0x.. error_code 0x..}
+ * with or without {@code requests 0x..}; VMX symbols such as {@code EPT_VIOLATION} with the
+ * {@code FAILED_VMENTRY} flag, SVM symbols such as {@code npf}), {@code kvm_entry},
+ * {@code kvm_nested_vmexit_inject}, {@code kvm_nested_vmenter_failed},
+ * {@code kvm_userspace_exit}, {@code kvm_pio}, {@code kvm_mmio}, {@code kvm_msr},
+ * {@code kvm_cr}. Every other tracepoint is delivered as {@link KvmEventType#OTHER} with its
+ * header fields. Lines that do not parse are counted and the first few kept as
+ * {@link KvmTraceProblem}s; comment lines ({@code #}), blank lines and trace-cmd header lines are
+ * counted as headers.
+ *
+ * <p>Usage: {@code while (reader.advance()) { KvmEvent e = reader.event(); ... }}. The event is a
+ * flyweight valid until the next {@link #advance()}. Not thread-safe.
+ */
+public final class KvmTraceReader implements AutoCloseable {
+    /** How many problem details a reader keeps by default. */
+    public static final int DEFAULT_PROBLEM_DETAILS = 20;
+
+    private static final int MAX_LINE = 1 << 20;
+    private static final SymbolTable VMX = SymbolTable.vmxExitReasons();
+    private static final SymbolTable SVM = SvmExitNames.table();
+    private static final long FAILED_VMENTRY = 0x8000_0000L;
+    private static final char[] FAILED_VMENTRY_TEXT = " FAILED_VMENTRY".toCharArray();
+    private static final KvmEventType[] TYPES = KvmEventType.values();
+    private static final char[][] TYPE_NAMES = new char[TYPES.length][];
+
+    static {
+        for (int i = 0; i < TYPES.length; i++) {
+            TYPE_NAMES[i] = TYPES[i].tracepoint().toCharArray();
+        }
+    }
+
+    private final Reader in;
+    private final String inputName;
+    private final int problemDetails;
+    private final TextKvmEvent event = new TextKvmEvent();
+    private char[] buffer = new char[1 << 16];
+    private int start;
+    private int limit;
+    private boolean eof;
+    private long lineNumber;
+    private long eventCount;
+    private long otherCount;
+    private long headerCount;
+    private long problemCount;
+    private final List<KvmTraceProblem> problems = new ArrayList<>();
+    // the current line's bounds in buffer, and the parse cursor
+    private int lineEnd;
+    private int pos;
+    private String problem;
+
+    private KvmTraceReader(Reader in, String inputName, int problemDetails) {
+        this.in = in;
+        this.inputName = inputName;
+        this.problemDetails = problemDetails;
+    }
+
+    /**
+     * A reader over characters.
+     *
+     * @param in the trace text; closed by {@link #close()}
+     * @param inputName a name for messages, e.g. the file name
+     * @return the reader
+     */
+    public static KvmTraceReader of(Reader in, String inputName) {
+        return new KvmTraceReader(in, inputName, DEFAULT_PROBLEM_DETAILS);
+    }
+
+    /**
+     * A reader over bytes (UTF-8; trace text is ASCII apart from task names).
+     *
+     * @param in the trace bytes; closed by {@link #close()}
+     * @param inputName a name for messages
+     * @return the reader
+     */
+    public static KvmTraceReader of(InputStream in, String inputName) {
+        return of(new InputStreamReader(in, StandardCharsets.UTF_8), inputName);
+    }
+
+    /**
+     * A reader over a file.
+     *
+     * @param file the trace file
+     * @return the reader
+     * @throws UncheckedIOException if the file cannot be opened
+     */
+    public static KvmTraceReader open(Path file) {
+        try {
+            return of(Files.newBufferedReader(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open kvm trace " + file, e);
+        }
+    }
+
+    /**
+     * Moves to the next event line, skipping (and counting) header and malformed lines.
+     *
+     * @return false at the end of input
+     * @throws UncheckedIOException if reading fails
+     */
+    public boolean advance() {
+        while (nextLine()) {
+            lineNumber++;
+            problem = null;
+            int kind = parseLine();
+            if (kind == 1) {
+                eventCount++;
+                if (event.type == KvmEventType.OTHER) {
+                    otherCount++;
+                }
+                return true;
+            } else if (kind == 0) {
+                headerCount++;
+            } else {
+                problemCount++;
+                if (problems.size() < problemDetails) {
+                    problems.add(KvmTraceProblem.of(lineNumber, problem, new String(buffer, start, lineEnd - start)));
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The current event, a flyweight valid until the next {@link #advance()}.
+     *
+     * @return the event
+     */
+    public KvmEvent event() {
+        return event;
+    }
+
+    /**
+     * The 1-based number of the current line.
+     *
+     * @return the line number, 0 before the first line
+     */
+    public long lineNumber() {
+        return lineNumber;
+    }
+
+    /**
+     * Lines delivered as events (including {@link KvmEventType#OTHER}).
+     *
+     * @return the count
+     */
+    public long eventCount() {
+        return eventCount;
+    }
+
+    /**
+     * Event lines of tracepoints this library does not decode.
+     *
+     * @return the count
+     */
+    public long otherCount() {
+        return otherCount;
+    }
+
+    /**
+     * Blank, comment ({@code #}) and trace-cmd header lines.
+     *
+     * @return the count
+     */
+    public long headerCount() {
+        return headerCount;
+    }
+
+    /**
+     * Lines that could not be parsed.
+     *
+     * @return the count
+     */
+    public long problemCount() {
+        return problemCount;
+    }
+
+    /**
+     * The first {@link #DEFAULT_PROBLEM_DETAILS} unparseable lines with their line numbers.
+     *
+     * @return the details, in line order
+     */
+    public List<KvmTraceProblem> problems() {
+        return Collections.unmodifiableList(problems);
+    }
+
+    /**
+     * The name given for the input.
+     *
+     * @return the name
+     */
+    public String inputName() {
+        return inputName;
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close kvm trace " + inputName, e);
+        }
+    }
+
+    // ---- line splitting over a reused buffer ----
+
+    private boolean nextLine() {
+        if (lineNumber > 0 || lineEnd > 0) {
+            start = lineEnd + 1; // past the previous '\n'
+        }
+        while (true) {
+            for (int i = start; i < limit; i++) {
+                if (buffer[i] == '\n') {
+                    lineEnd = i;
+                    return true;
+                }
+            }
+            if (eof) {
+                if (start < limit) {
+                    lineEnd = limit;
+                    return true;
+                }
+                return false;
+            }
+            fill();
+        }
+    }
+
+    private void fill() {
+        int remaining = limit - start;
+        if (start > 0) {
+            System.arraycopy(buffer, start, buffer, 0, remaining);
+            start = 0;
+            limit = remaining;
+        } else if (limit == buffer.length) {
+            if (buffer.length >= MAX_LINE) {
+                throw new UncheckedIOException(new IOException(inputName + " line " + (lineNumber + 1)
+                        + " is longer than " + MAX_LINE + " characters; not trace text"));
+            }
+            buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+        }
+        try {
+            int read = in.read(buffer, limit, buffer.length - limit);
+            if (read < 0) {
+                eof = true;
+            } else {
+                limit += read;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read kvm trace " + inputName, e);
+        }
+    }
+
+    // ---- parsing; returns 1 event, 0 header, -1 problem (with 'problem' set) ----
+
+    private int parseLine() {
+        int end = lineEnd;
+        if (end > start && buffer[end - 1] == '\r') {
+            end--;
+        }
+        final int lineStop = end;
+        pos = start;
+        skipSpaces(lineStop);
+        if (pos == lineStop || buffer[pos] == '#') {
+            return 0;
+        }
+        event.reset();
+        int textStart = pos;
+        // the [CPU] field: the first '[' digits ']'
+        int bracket = -1;
+        for (int i = textStart; i < lineStop; i++) {
+            if (buffer[i] == '[') {
+                int j = i + 1;
+                while (j < lineStop && isDigit(buffer[j])) {
+                    j++;
+                }
+                if (j > i + 1 && j < lineStop && buffer[j] == ']') {
+                    bracket = i;
+                    event.cpu = (int) decimal(i + 1, j);
+                    pos = j + 1;
+                    break;
+                }
+            }
+        }
+        if (bracket < 0) {
+            // trace-cmd report header lines: "cpus=48", "CPU 0 is empty", "version = 6"
+            if (startsWith(textStart, lineStop, "cpus=") || startsWith(textStart, lineStop, "version =")
+                    || (startsWith(textStart, lineStop, "CPU ") && endsWith(textStart, lineStop, " is empty"))) {
+                return 0;
+            }
+            return fail("no [CPU] field");
+        }
+        // task-pid (tracefs, trace-cmd) or task pid (perf script)
+        int taskEnd = bracket;
+        while (taskEnd > textStart && buffer[taskEnd - 1] == ' ') {
+            taskEnd--;
+        }
+        int pidStart = taskEnd;
+        while (pidStart > textStart && isDigit(buffer[pidStart - 1])) {
+            pidStart--;
+        }
+        if (pidStart == taskEnd || pidStart == textStart) {
+            return fail("no task-pid before the [CPU] field");
+        }
+        char separator = buffer[pidStart - 1];
+        if (separator != '-' && separator != ' ') {
+            return fail("no task-pid before the [CPU] field");
+        }
+        event.pid = (int) decimal(pidStart, taskEnd);
+        int nameEnd = pidStart - 1;
+        while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
+            nameEnd--;
+        }
+        event.task.set(buffer, textStart, nameEnd);
+        // optional flags column, then the timestamp "seconds.fraction:"
+        skipSpaces(lineStop);
+        int token = pos;
+        int tokenEnd = tokenEnd(lineStop);
+        if (tokenEnd == token) {
+            return fail("no timestamp");
+        }
+        if (buffer[tokenEnd - 1] != ':' || !isDigit(buffer[token])) {
+            pos = tokenEnd; // flags such as "d..2." or "...1"
+            skipSpaces(lineStop);
+            token = pos;
+            tokenEnd = tokenEnd(lineStop);
+        }
+        if (tokenEnd - token < 2 || buffer[tokenEnd - 1] != ':' || !timestamp(token, tokenEnd - 1)) {
+            return fail("no timestamp 'seconds.fraction:'");
+        }
+        pos = tokenEnd;
+        skipSpaces(lineStop);
+        // the event name, "kvm_exit:" or perf's "kvm:kvm_exit:"
+        int nameStart = pos;
+        int nameStop = tokenEnd(lineStop);
+        if (nameStop == nameStart || buffer[nameStop - 1] != ':') {
+            return fail("no event name 'name:'");
+        }
+        pos = nameStop;
+        nameStop--;
+        for (int i = nameStop - 1; i >= nameStart; i--) {
+            if (buffer[i] == ':') {
+                nameStart = i + 1;
+                break;
+            }
+        }
+        event.type = typeOf(nameStart, nameStop);
+        skipSpaces(lineStop);
+        switch (event.type) {
+            case KVM_EXIT, KVM_NESTED_VMEXIT, KVM_NESTED_VMEXIT_INJECT:
+                return parseExit(lineStop);
+            case KVM_ENTRY:
+                return parseEntry(lineStop);
+            case KVM_PIO:
+                return parsePio(lineStop);
+            case KVM_MMIO:
+                return parseMmio(lineStop);
+            case KVM_MSR:
+                return parseMsr(lineStop);
+            case KVM_CR:
+                return parseCr(lineStop);
+            case KVM_USERSPACE_EXIT:
+                return parseUserspaceExit(lineStop);
+            case KVM_NESTED_VMENTER_FAILED:
+                event.message.set(buffer, pos, lineStop);
+                return 1;
+            default:
+                return 1;
+        }
+    }
+
+    private int parseExit(int stop) {
+        // vcpu N (5.x+), then "reason" or "reason:" (older nested events)
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (is(token, end, "vcpu")) {
+            pos = end;
+            skipSpaces(stop);
+            int number = pos;
+            int numberEnd = tokenEnd(stop);
+            if (numberEnd == number || !isDigit(buffer[number])) {
+                return fail("vcpu is not a number");
+            }
+            event.vcpu = (int) decimal(number, trimComma(number, numberEnd));
+            pos = numberEnd;
+            skipSpaces(stop);
+            token = pos;
+            end = tokenEnd(stop);
+        }
+        if (is(token, end, "rip:")) { // old kvm_nested_vmexit: "rip: 0x.. reason: .."
+            pos = end;
+            if (!hexValue(stop)) {
+                return fail("rip is not hexadecimal");
+            }
+            event.guestRip = lastValue;
+            skipSpaces(stop);
+            token = pos;
+            end = tokenEnd(stop);
+        }
+        if (!is(token, end, "reason") && !is(token, end, "reason:")) {
+            return fail("no 'reason'");
+        }
+        pos = end;
+        skipSpaces(stop);
+        // the symbol runs up to the next key; SVM symbols may contain a space ("PF excp")
+        int symbol = pos;
+        int symbolEnd = -1;
+        while (pos < stop) {
+            int t = pos;
+            int e = tokenEnd(stop);
+            if (t > symbol && (is(t, e, "rip") || is(t, e, "info") || is(t, e, "info1")
+                    || is(t, e, "ext_inf1:") || is(t, e, "rip:"))) {
+                symbolEnd = t;
+                pos = t;
+                break;
+            }
+            pos = e;
+            skipSpaces(stop);
+        }
+        if (symbolEnd < 0) {
+            symbolEnd = stop;
+        }
+        while (symbolEnd > symbol && buffer[symbolEnd - 1] == ' ') {
+            symbolEnd--;
+        }
+        if (symbolEnd == symbol) {
+            return fail("empty exit reason");
+        }
+        if (!exitSymbol(symbol, symbolEnd)) {
+            return fail("unknown exit reason symbol");
+        }
+        // key value pairs
+        while (pos < stop) {
+            int key = pos;
+            int keyEnd = tokenEnd(stop);
+            pos = keyEnd;
+            if (is(key, keyEnd, "rip") || is(key, keyEnd, "rip:")) {
+                if (!hexValue(stop)) {
+                    return fail("rip is not hexadecimal");
+                }
+                event.guestRip = lastValue;
+            } else if (is(key, keyEnd, "info")) {
+                if (!hexValue(stop)) {
+                    return fail("info is not hexadecimal");
+                }
+                event.info1 = lastValue;
+                if (!hexValue(stop)) {
+                    return fail("second info is not hexadecimal");
+                }
+                event.info2 = lastValue;
+            } else if (is(key, keyEnd, "info1") || is(key, keyEnd, "ext_inf1:")) {
+                if (!hexValue(stop)) {
+                    return fail("info1 is not hexadecimal");
+                }
+                event.info1 = lastValue;
+            } else if (is(key, keyEnd, "info2") || is(key, keyEnd, "ext_inf2:")) {
+                if (!hexValue(stop)) {
+                    return fail("info2 is not hexadecimal");
+                }
+                event.info2 = lastValue;
+            } else if (is(key, keyEnd, "intr_info") || is(key, keyEnd, "ext_int:")) {
+                if (!hexValue(stop)) {
+                    return fail("intr_info is not hexadecimal");
+                }
+                event.intrInfo = (int) lastValue;
+            } else if (is(key, keyEnd, "error_code") || is(key, keyEnd, "ext_int_err:")) {
+                if (!hexValue(stop)) {
+                    return fail("error_code is not hexadecimal");
+                }
+                event.errorCode = (int) lastValue;
+            } else if (is(key, keyEnd, "requests")) {
+                if (!hexValue(stop)) {
+                    return fail("requests is not hexadecimal");
+                }
+            } else {
+                return fail("unexpected field in " + event.type.tracepoint());
+            }
+            skipSpaces(stop);
+        }
+        return 1;
+    }
+
+    private boolean exitSymbol(int from, int to) {
+        long flags = 0;
+        int len = FAILED_VMENTRY_TEXT.length;
+        if (to - from > len && java.util.Arrays.equals(buffer, to - len, to, FAILED_VMENTRY_TEXT, 0, len)) {
+            flags = FAILED_VMENTRY;
+            to -= len;
+        }
+        long code = VMX.lookup(buffer, from, to);
+        if (code != SymbolTable.ABSENT) {
+            event.isa = KvmIsa.VMX;
+            event.exitCode = code | flags;
+            return true;
+        }
+        if (flags != 0) {
+            return false; // FAILED_VMENTRY only follows VMX symbols
+        }
+        code = SVM.lookup(buffer, from, to);
+        if (code != SymbolTable.ABSENT) {
+            event.isa = KvmIsa.SVM;
+            event.exitCode = code;
+            return true;
+        }
+        // __print_symbolic prints an unnamed value as 0x..; the isa is not recoverable from text
+        if (to - from > 2 && buffer[from] == '0' && (buffer[from + 1] == 'x' || buffer[from + 1] == 'X')) {
+            int save = pos;
+            pos = from;
+            boolean ok = hexValue(to) && pos == to;
+            pos = save;
+            if (ok) {
+                event.exitCode = lastValue;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int parseEntry(int stop) {
+        // "vcpu %u" (old), "vcpu %u, rip 0x%lx[immediate exit]", "... intr_info 0x.. error_code 0x.."
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (!is(token, end, "vcpu")) {
+            return fail("no 'vcpu'");
+        }
+        pos = end;
+        skipSpaces(stop);
+        int number = pos;
+        int numberEnd = tokenEnd(stop);
+        int digitsEnd = trimComma(number, numberEnd);
+        if (digitsEnd == number || !allDigits(number, digitsEnd)) {
+            return fail("vcpu is not a number");
+        }
+        event.vcpu = (int) decimal(number, digitsEnd);
+        pos = numberEnd;
+        skipSpaces(stop);
+        while (pos < stop) {
+            int key = pos;
+            int keyEnd = tokenEnd(stop);
+            pos = keyEnd;
+            if (is(key, keyEnd, "rip")) {
+                if (!hexValue(stop)) {
+                    return fail("rip is not hexadecimal");
+                }
+                event.guestRip = lastValue;
+            } else if (is(key, keyEnd, "intr_info")) {
+                if (!hexValue(stop)) {
+                    return fail("intr_info is not hexadecimal");
+                }
+                event.intrInfo = (int) lastValue;
+            } else if (is(key, keyEnd, "error_code")) {
+                if (!hexValue(stop)) {
+                    return fail("error_code is not hexadecimal");
+                }
+                event.errorCode = (int) lastValue;
+            } else if (is(key, keyEnd, "exit]") || startsWith(key, keyEnd, "[immediate")) {
+                // "[immediate exit]" flag text
+            } else {
+                return fail("unexpected field in kvm_entry");
+            }
+            skipSpaces(stop);
+        }
+        return 1;
+    }
+
+    private int parsePio(int stop) {
+        // "pio_%s at 0x%x size %d count %d val 0x%x %s"
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (is(token, end, "pio_write")) {
+            event.write = true;
+        } else if (!is(token, end, "pio_read")) {
+            return fail("no pio_read/pio_write");
+        }
+        pos = end;
+        if (!key(stop, "at") || !hexValue(stop)) {
+            return fail("no 'at 0x<port>'");
+        }
+        event.port = (int) lastValue;
+        if (!key(stop, "size") || !decimalValue(stop)) {
+            return fail("no 'size <n>'");
+        }
+        event.size = (int) lastValue;
+        if (!key(stop, "count") || !decimalValue(stop)) {
+            return fail("no 'count <n>'");
+        }
+        event.count = (int) lastValue;
+        if (key(stop, "val")) {
+            if (!hexValue(stop)) {
+                return fail("val is not hexadecimal");
+            }
+            event.value = lastValue;
+        }
+        return 1;
+    }
+
+    private int parseMmio(int stop) {
+        // "mmio %s len %u gpa 0x%llx val 0x%llx"
+        if (!key(stop, "mmio")) {
+            return fail("no 'mmio'");
+        }
+        skipSpaces(stop);
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (is(token, end, "unsatisfied-read")) {
+            event.mmioType = 0;
+        } else if (is(token, end, "read")) {
+            event.mmioType = 1;
+        } else if (is(token, end, "write")) {
+            event.mmioType = 2;
+            event.write = true;
+        } else {
+            return fail("unknown mmio type");
+        }
+        pos = end;
+        if (!key(stop, "len") || !decimalValue(stop)) {
+            return fail("no 'len <n>'");
+        }
+        event.size = (int) lastValue;
+        if (!key(stop, "gpa") || !hexValue(stop)) {
+            return fail("no 'gpa 0x<address>'");
+        }
+        event.gpa = lastValue;
+        if (key(stop, "val")) {
+            if (!hexValue(stop)) {
+                return fail("val is not hexadecimal");
+            }
+            event.value = lastValue;
+        }
+        return 1;
+    }
+
+    private int parseMsr(int stop) {
+        // "msr_%s %x = 0x%llx%s" with " (#GP)"
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (is(token, end, "msr_write")) {
+            event.write = true;
+        } else if (!is(token, end, "msr_read")) {
+            return fail("no msr_read/msr_write");
+        }
+        pos = end;
+        if (!hexValue(stop)) {
+            return fail("MSR index is not hexadecimal");
+        }
+        event.msrIndex = (int) lastValue;
+        if (!key(stop, "=") || !hexValue(stop)) {
+            return fail("no '= 0x<data>'");
+        }
+        event.value = lastValue;
+        skipSpaces(stop);
+        if (pos < stop) {
+            int t = pos;
+            int e = tokenEnd(stop);
+            if (!is(t, e, "(#GP)")) {
+                return fail("unexpected text after kvm_msr data");
+            }
+            event.msrException = true;
+        }
+        return 1;
+    }
+
+    private int parseCr(int stop) {
+        // "cr_%s %x = 0x%lx"
+        int token = pos;
+        int end = tokenEnd(stop);
+        if (is(token, end, "cr_write")) {
+            event.write = true;
+        } else if (!is(token, end, "cr_read")) {
+            return fail("no cr_read/cr_write");
+        }
+        pos = end;
+        if (!hexValue(stop)) {
+            return fail("CR number is not hexadecimal");
+        }
+        event.crNumber = (int) lastValue;
+        if (!key(stop, "=") || !hexValue(stop)) {
+            return fail("no '= 0x<value>'");
+        }
+        event.value = lastValue;
+        return 1;
+    }
+
+    private int parseUserspaceExit(int stop) {
+        // "reason %s (%d)": KVM_EXIT_* symbol, or restart/error when errno < 0; (%d) is errno
+        if (!key(stop, "reason")) {
+            return fail("no 'reason'");
+        }
+        skipSpaces(stop);
+        int symbol = pos;
+        int symbolEnd = tokenEnd(stop);
+        long reason = KvmExitNames.TABLE.lookup(buffer, symbol, symbolEnd);
+        pos = symbolEnd;
+        skipSpaces(stop);
+        if (pos >= stop || buffer[pos] != '(') {
+            return fail("no '(errno)'");
+        }
+        int close = pos + 1;
+        while (close < stop && buffer[close] != ')') {
+            close++;
+        }
+        int number = pos + 1;
+        boolean negative = number < close && buffer[number] == '-';
+        if (close >= stop || !allDigits(negative ? number + 1 : number, close) || close == (negative ? number + 1 : number)) {
+            return fail("errno is not a number");
+        }
+        long errno = decimal(negative ? number + 1 : number, close);
+        event.errno = (int) (negative ? -errno : errno);
+        if (reason != SymbolTable.ABSENT) {
+            event.userspaceExitReason = (int) reason;
+        } else if (!(is(symbol, symbolEnd, "restart") || is(symbol, symbolEnd, "error"))) {
+            return fail("unknown KVM_EXIT_ reason symbol");
+        }
+        return 1;
+    }
+
+    // ---- lexical helpers over buffer ----
+
+    private long lastValue;
+
+    private boolean key(int stop, String word) {
+        skipSpaces(stop);
+        int t = pos;
+        int e = tokenEnd(stop);
+        if (!is(t, e, word)) {
+            return false;
+        }
+        pos = e;
+        return true;
+    }
+
+    /** Hex with or without 0x, ending at a space, comma or the stop. */
+    private boolean hexValue(int stop) {
+        skipSpaces(stop);
+        int i = pos;
+        if (i + 1 < stop && buffer[i] == '0' && (buffer[i + 1] == 'x' || buffer[i + 1] == 'X')) {
+            i += 2;
+        }
+        int digits = i;
+        long value = 0;
+        while (i < stop) {
+            int digit = Character.digit(buffer[i], 16);
+            if (digit < 0) {
+                break;
+            }
+            value = (value << 4) | digit;
+            i++;
+        }
+        if (i == digits || i - digits > 16 || (i < stop && buffer[i] != ' ' && buffer[i] != ',' && buffer[i] != '[')) {
+            return false;
+        }
+        lastValue = value;
+        pos = i < stop && buffer[i] == ',' ? i + 1 : i;
+        return true;
+    }
+
+    private boolean decimalValue(int stop) {
+        skipSpaces(stop);
+        int i = pos;
+        while (i < stop && isDigit(buffer[i])) {
+            i++;
+        }
+        if (i == pos || i - pos > 18 || (i < stop && buffer[i] != ' ' && buffer[i] != ',')) {
+            return false;
+        }
+        lastValue = decimal(pos, i);
+        pos = i;
+        return true;
+    }
+
+    private boolean timestamp(int from, int to) {
+        int dot = -1;
+        for (int i = from; i < to; i++) {
+            if (buffer[i] == '.') {
+                if (dot >= 0) {
+                    return false;
+                }
+                dot = i;
+            } else if (!isDigit(buffer[i])) {
+                return false;
+            }
+        }
+        if (dot == from || dot == to - 1 || (dot < 0 ? to - from : dot - from) > 9) {
+            return false;
+        }
+        long seconds = decimal(from, dot < 0 ? to : dot);
+        long nanos = 0;
+        if (dot >= 0) {
+            int digits = Math.min(to - dot - 1, 9);
+            nanos = decimal(dot + 1, dot + 1 + digits);
+            for (int i = digits; i < 9; i++) {
+                nanos *= 10;
+            }
+        }
+        event.timestampNanos = seconds * 1_000_000_000L + nanos;
+        return true;
+    }
+
+    private KvmEventType typeOf(int from, int to) {
+        for (int i = 0; i < TYPES.length - 1; i++) {
+            char[] name = TYPE_NAMES[i];
+            if (name.length == to - from && java.util.Arrays.equals(name, 0, name.length, buffer, from, to)) {
+                return TYPES[i];
+            }
+        }
+        return KvmEventType.OTHER;
+    }
+
+    private int fail(String why) {
+        problem = why;
+        return -1;
+    }
+
+    private void skipSpaces(int stop) {
+        while (pos < stop && (buffer[pos] == ' ' || buffer[pos] == '\t')) {
+            pos++;
+        }
+    }
+
+    private int tokenEnd(int stop) {
+        int i = pos;
+        while (i < stop && buffer[i] != ' ' && buffer[i] != '\t') {
+            i++;
+        }
+        return i;
+    }
+
+    private int trimComma(int from, int to) {
+        return to > from && buffer[to - 1] == ',' ? to - 1 : to;
+    }
+
+    private boolean is(int from, int to, String word) {
+        if (to - from != word.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if (buffer[from + i] != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean startsWith(int from, int to, String word) {
+        return to - from >= word.length() && is(from, from + word.length(), word);
+    }
+
+    private boolean endsWith(int from, int to, String word) {
+        return to - from >= word.length() && is(to - word.length(), to, word);
+    }
+
+    private boolean allDigits(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!isDigit(buffer[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private long decimal(int from, int to) {
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (buffer[i] - '0');
+        }
+        return value;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}

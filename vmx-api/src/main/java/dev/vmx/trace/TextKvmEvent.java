@@ -1,0 +1,92 @@
+package dev.vmx.trace;
+
+/** The flyweight {@link KvmEvent} the text reader repositions on every line. */
+final class TextKvmEvent implements KvmEvent {
+    KvmEventType type = KvmEventType.OTHER;
+    long timestampNanos;
+    int cpu = -1;
+    int pid;
+    final CharSlice task = new CharSlice();
+    int vcpu = -1;
+    KvmIsa isa = KvmIsa.UNKNOWN;
+    long exitCode;
+    long info1;
+    long info2;
+    int intrInfo;
+    int errorCode;
+    long guestRip;
+    boolean write;
+    int port;
+    int size;
+    int count;
+    int mmioType;
+    long gpa;
+    int msrIndex;
+    boolean msrException;
+    int crNumber;
+    long value;
+    int userspaceExitReason;
+    int errno;
+    final CharSlice message = new CharSlice();
+
+    void reset() {
+        type = KvmEventType.OTHER;
+        timestampNanos = 0;
+        cpu = -1;
+        pid = 0;
+        task.clear();
+        vcpu = -1;
+        isa = KvmIsa.UNKNOWN;
+        exitCode = 0;
+        info1 = 0;
+        info2 = 0;
+        intrInfo = 0;
+        errorCode = 0;
+        guestRip = 0;
+        write = false;
+        port = 0;
+        size = 0;
+        count = 0;
+        mmioType = 0;
+        gpa = 0;
+        msrIndex = 0;
+        msrException = false;
+        crNumber = 0;
+        value = 0;
+        userspaceExitReason = 0;
+        errno = 0;
+        message.clear();
+    }
+
+    @Override public KvmEventType type() { return type; }
+    @Override public long timestampNanos() { return timestampNanos; }
+    @Override public int cpu() { return cpu; }
+    @Override public int pid() { return pid; }
+    @Override public CharSequence task() { return task; }
+    @Override public int vcpu() { return vcpu; }
+    @Override public KvmIsa isa() { return isa; }
+    @Override public long exitCode() { return exitCode; }
+    @Override public long info1() { return info1; }
+    @Override public long info2() { return info2; }
+    @Override public int intrInfo() { return intrInfo; }
+    @Override public int errorCode() { return errorCode; }
+    @Override public long guestRip() { return guestRip; }
+    @Override public boolean isWrite() { return write; }
+    @Override public int port() { return port; }
+    @Override public int size() { return size; }
+    @Override public int count() { return count; }
+    @Override public int mmioType() { return mmioType; }
+    @Override public long gpa() { return gpa; }
+    @Override public int msrIndex() { return msrIndex; }
+    @Override public boolean isMsrException() { return msrException; }
+    @Override public int crNumber() { return crNumber; }
+    @Override public long value() { return value; }
+    @Override public int userspaceExitReason() { return userspaceExitReason; }
+    @Override public int errno() { return errno; }
+    @Override public CharSequence message() { return message; }
+
+    @Override
+    public String toString() {
+        return toRecord().toString();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.vmx.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Exit statistics over synthesized trace text (kvm_exit/kvm_entry in the Linux 6.1 formats). */
+class ExitStatisticsTest {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private static String exit(int pid, String time, int vcpu, String reason) {
+        return "qemu-" + pid + " [000] " + time + ": kvm_exit: vcpu " + vcpu + " reason " + reason
+                + " rip 0x1000 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000\n";
+    }
+
+    private static String entry(int pid, String time, int vcpu) {
+        return "qemu-" + pid + " [000] " + time + ": kvm_entry: vcpu " + vcpu + ", rip 0x1000\n";
+    }
+
+    private static ExitStatistics feed(String text, ExitStatistics stats) {
+        try (KvmTraceReader reader = KvmTraceReader.of(new StringReader(text), "t")) {
+            while (reader.advance()) {
+                stats.accept(reader.event());
+            }
+            assertEquals(0, reader.problemCount());
+        }
+        return stats;
+    }
+
+    @Test
+    void countsSharesAndExitToEntryTimesPairedPerThread() {
+        // two vCPU threads interleaved: HLT 10us and 30us, EPT_VIOLATION 2us; one exit never re-entered
+        String text = entry(11, "0.000001", 0)
+                + exit(11, "1.000000", 0, "HLT")
+                + exit(12, "1.000001", 1, "EPT_VIOLATION")
+                + entry(12, "1.000003", 1)
+                + entry(11, "1.000010", 0)
+                + exit(11, "2.000000", 0, "HLT")
+                + entry(11, "2.000030", 0)
+                + exit(12, "3.000000", 1, "npf");
+        ExitStatistics stats = feed(text, ExitStatistics.byReason());
+        assertEquals(4, stats.totalExits());
+        assertEquals(1, stats.unpairedEntries());
+        List<ExitStatisticsRow> rows = stats.rows(ExitStatistics.Order.COUNT);
+        assertEquals(List.of("HLT", "EPT_VIOLATION", "npf"), rows.stream().map(ExitStatisticsRow::reasonName).toList());
+        ExitStatisticsRow hlt = rows.get(0);
+        assertEquals(2, hlt.count());
+        assertEquals(0.5, hlt.share());
+        assertEquals(10_000, hlt.minNanos());
+        assertEquals(30_000, hlt.maxNanos());
+        assertEquals(20_000.0, hlt.meanNanos());
+        assertEquals(10_000, hlt.p50Nanos(), 10_000 * 0.04);
+        assertEquals(30_000, hlt.p99Nanos(), 30_000 * 0.04);
+        assertEquals(0, rows.get(2).timedCount());
+        assertEquals(KvmIsa.SVM, rows.get(2).isa());
+        assertEquals(List.of("HLT", "EPT_VIOLATION", "npf"),
+                stats.rows(ExitStatistics.Order.TIME).stream().map(ExitStatisticsRow::reasonName).toList());
+        assertEquals(List.of("HLT", "EPT_VIOLATION", "npf"), // VMX 12, VMX 48, then SVM
+                stats.rows(ExitStatistics.Order.REASON).stream().map(ExitStatisticsRow::reasonName).toList());
+
+        String table = stats.toTable(ExitStatistics.Order.COUNT);
+        assertTrue(table.contains("HLT                    2   50.00%      10.00      30.00      20.00"), table);
+        assertTrue(table.endsWith("Total Samples:4" + System.lineSeparator()), table);
+        String csv = stats.toCsv(ExitStatistics.Order.COUNT);
+        assertTrue(csv.startsWith("isa,exit_code,reason,vcpu,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\nVMX,0xc,HLT,-1,2,0.500000,2,10000,30000,20000.0,"), csv);
+        String json = stats.toJson(ExitStatistics.Order.COUNT);
+        assertTrue(json.startsWith("{\"total\":4,\"rows\":[{\"isa\":\"VMX\",\"exitCode\":12,\"reason\":\"HLT\",\"vcpu\":-1,\"count\":2,"), json);
+    }
+
+    @Test
+    void perVcpuRowsAndFailedVmentryName() {
+        String text = exit(11, "1.0", 0, "HLT") + exit(12, "1.0", 1, "HLT")
+                + exit(12, "1.1", 1, "INVALID_STATE FAILED_VMENTRY");
+        ExitStatistics stats = feed(text, ExitStatistics.byReasonAndVcpu());
+        List<ExitStatisticsRow> rows = stats.rows(ExitStatistics.Order.REASON);
+        assertEquals(3, rows.size());
+        assertEquals(0, rows.get(0).vcpu());
+        assertEquals(1, rows.get(1).vcpu());
+        assertEquals("INVALID_STATE FAILED_VMENTRY", rows.get(2).reasonName());
+    }
+
+    @Test
+    void histogramBucketsBoundTheirValues() {
+        for (long v : new long[] {0, 1, 63, 64, 65, 100, 1000, 123_456, 1L << 40, Long.MAX_VALUE / 3}) {
+            long low = ExitStatistics.bucketLow(ExitStatistics.bucket(v));
+            assertTrue(low <= v && v - low <= Math.max(0, v / 32), v + " -> " + low);
+        }
+    }
+
+    @Test
+    void steadyStateParseAndCountAllocatesNothingPerEvent() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append(exit(11 + (i & 3), i + ".000000", i & 3, (i & 1) == 0 ? "HLT" : "EPT_VIOLATION"));
+            text.append(entry(11 + (i & 3), i + ".000005", i & 3));
+        }
+        String all = text.toString();
+        ExitStatistics stats = ExitStatistics.byReason();
+        feed(all, stats); // warm up: rows, pending slots, JIT
+        KvmTraceReader reader = KvmTraceReader.of(new StringReader(all), "t");
+        reader.advance();
+        stats.accept(reader.event());
+        long threadId = Thread.currentThread().getId();
+        long before = THREADS.getThreadAllocatedBytes(threadId);
+        long events = 1;
+        while (reader.advance()) {
+            stats.accept(reader.event());
+            events++;
+        }
+        long bytes = THREADS.getThreadAllocatedBytes(threadId) - before;
+        assertEquals(40_000, events);
+        assertEquals(40_000, stats.totalExits()); // 20,000 in the warm-up pass and 20,000 measured
+        assertEquals(40_000, stats.rows(ExitStatistics.Order.COUNT).stream().mapToLong(ExitStatisticsRow::timedCount).sum());
+        assertTrue(bytes < 16 * 1024, bytes + " bytes allocated for " + events + " events");
+    }
+}

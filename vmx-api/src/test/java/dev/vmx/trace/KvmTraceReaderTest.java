@@ -1,0 +1,208 @@
+package dev.vmx.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vmx.SourceTable;
+import dev.vmx.exit.BasicExitReason;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Trace lines synthesized in the exact TP_printk formats of Linux arch/x86/kvm/trace.h
+ * (4.x: "reason %s rip 0x%lx info %llx %llx"; 6.1 local source; 6.18 from this machine's
+ * /sys/kernel/tracing/events/kvm/kvm_exit/format with "requests"), plus a real trace-cmd excerpt.
+ */
+class KvmTraceReaderTest {
+
+    private static List<KvmEventRecord> readAll(String text, KvmTraceReader[] out) {
+        KvmTraceReader reader = KvmTraceReader.of(new StringReader(text), "test");
+        List<KvmEventRecord> events = new ArrayList<>();
+        while (reader.advance()) {
+            events.add(reader.event().toRecord());
+        }
+        out[0] = reader;
+        return events;
+    }
+
+    private static KvmEventRecord one(String line) {
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = readAll(line + "\n", reader);
+        assertEquals(List.of(), reader[0].problems(), line);
+        assertEquals(1, events.size(), line);
+        return events.get(0);
+    }
+
+    @Test
+    void tracefsWithFlagsColumnLinux618KvmExitWithRequests() {
+        KvmEventRecord e = one(" CPU 1/KVM-4242    [003] d..1. 5123.456789: kvm_exit: vcpu 1 reason EPT_VIOLATION"
+                + " rip 0xffffffff81234567 info1 0x0000000000000181 info2 0x0000000000000000"
+                + " intr_info 0x00000000 error_code 0x00000000 requests 0x0000000000000000");
+        assertEquals(KvmEventType.KVM_EXIT, e.type());
+        assertEquals("CPU 1/KVM", e.task().toString());
+        assertEquals(4242, e.pid());
+        assertEquals(3, e.cpu());
+        assertEquals(5_123_456_789_000L, e.timestampNanos());
+        assertEquals(1, e.vcpu());
+        assertEquals(KvmIsa.VMX, e.isa());
+        assertEquals(BasicExitReason.EPT_VIOLATION, e.exitReason().basic());
+        assertEquals(0xffffffff81234567L, e.guestRip());
+        assertEquals(0x181, e.info1());
+    }
+
+    @Test
+    void linux61FormatWithoutFlagsAndFailedVmentry() {
+        KvmEventRecord e = one("qemu-system-x86-1234  [000]   77.000001: kvm_exit: vcpu 0 reason INVALID_STATE FAILED_VMENTRY"
+                + " rip 0xfff0 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x80000b0d error_code 0x00000010");
+        assertEquals(0x8000_0000L | 33, e.exitCode());
+        assertTrue(e.exitReason().isVmEntryFailure());
+        assertEquals(0x80000b0d, e.intrInfo());
+        assertEquals(0x10, e.errorCode());
+        assertEquals(-1, one("a-1 [000] 1.5: kvm_exit: reason HLT rip 0x1 info 0 0").vcpu());
+    }
+
+    @Test
+    void linux4OldFormatInfoPair() {
+        KvmEventRecord e = one("       qemu-kvm-9876  [002] ....  1500.123456: kvm_exit: reason IO_INSTRUCTION rip 0xffffffff8103a2b4 info 3f80008 0");
+        assertEquals(30, e.exitCode());
+        assertEquals(0x3f80008, e.info1());
+        assertEquals(0, e.info2());
+        assertEquals(-1, e.vcpu());
+    }
+
+    @Test
+    void svmSymbolsIncludingTwoWordOnes() {
+        KvmEventRecord npf = one("qemu-1 [001] 10.000000: kvm_exit: vcpu 2 reason npf rip 0x401000 info1 0x0000000100000004"
+                + " info2 0x00000000fee000b0 intr_info 0x00000000 error_code 0x00000000");
+        assertEquals(KvmIsa.SVM, npf.isa());
+        assertEquals(0x400, npf.exitCode());
+        KvmEventRecord pf = one("qemu-1 [001] 10.000000: kvm_exit: vcpu 2 reason PF excp rip 0x401000 info1 0x0 info2 0x0"
+                + " intr_info 0x00000000 error_code 0x00000000");
+        assertEquals(0x4e, pf.exitCode());
+    }
+
+    @Test
+    void perfScriptForm() {
+        KvmEventRecord e = one(" qemu-system-x86  4321 [005]  9999.000123456: kvm:kvm_exit: vcpu 0 reason HLT rip 0xffffffff81b3c2a1"
+                + " info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000");
+        assertEquals("qemu-system-x86", e.task().toString());
+        assertEquals(4321, e.pid());
+        assertEquals(5, e.cpu());
+        assertEquals(9_999_000_123_456L, e.timestampNanos());
+        assertEquals(12, e.exitCode());
+    }
+
+    @Test
+    void otherEventKinds() {
+        KvmEventRecord entry = one("q-1 [000] 1.000002: kvm_entry: vcpu 0, rip 0xffffffff81000000 intr_info 0x00000000 error_code 0x00000000");
+        assertEquals(KvmEventType.KVM_ENTRY, entry.type());
+        assertEquals(0, entry.vcpu());
+        assertEquals(0xffffffff81000000L, entry.guestRip());
+        assertEquals(7, one("q-1 [000] 1.0: kvm_entry: vcpu 7").vcpu());
+        assertEquals(3, one("q-1 [000] 1.0: kvm_entry: vcpu 3, rip 0x10[immediate exit]").vcpu());
+
+        KvmEventRecord pio = one("q-1 [000] 1.0: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41 ");
+        assertTrue(pio.isWrite());
+        assertEquals(0x3f8, pio.port());
+        assertEquals(0x41, pio.value());
+        KvmEventRecord mmio = one("q-1 [000] 1.0: kvm_mmio: mmio write len 4 gpa 0xfee000b0 val 0x0");
+        assertEquals(2, mmio.mmioType());
+        assertEquals(0xfee000b0L, mmio.gpa());
+        KvmEventRecord msr = one("q-1 [000] 1.0: kvm_msr: msr_write 6e0 = 0x1c3f9e8d2 (#GP)");
+        assertEquals(0x6e0, msr.msrIndex());
+        assertTrue(msr.isMsrException());
+        assertEquals(0x1c3f9e8d2L, msr.value());
+        KvmEventRecord cr = one("q-1 [000] 1.0: kvm_cr: cr_write 4 = 0x3506f0");
+        assertEquals(4, cr.crNumber());
+        KvmEventRecord user = one("q-1 [000] 1.0: kvm_userspace_exit: reason KVM_EXIT_IO (2)");
+        assertEquals(2, user.userspaceExitReason());
+        assertEquals(2, user.errno());
+        assertEquals(-4, one("q-1 [000] 1.0: kvm_userspace_exit: reason restart (-4)").errno());
+        KvmEventRecord inject = one("q-1 [000] 1.0: kvm_nested_vmexit_inject: reason: EPT_VIOLATION ext_inf1: 0x0000000000000181"
+                + " ext_inf2: 0x0000000000000000 ext_int: 0x00000000 ext_int_err: 0x00000000");
+        assertEquals(48, inject.exitCode());
+        assertEquals(0x181, inject.info1());
+        KvmEventRecord failed = one("q-1 [000] 1.0: kvm_nested_vmenter_failed: CC(!nested_vmx_check_guest_state)");
+        assertEquals("CC(!nested_vmx_check_guest_state)", failed.message().toString());
+        assertEquals(KvmEventType.OTHER, one("q-1 [000] 1.0: kvm_fpu: load").type());
+    }
+
+    @Test
+    void malformedLinesAreCountedWithLineNumbers() {
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = readAll("# tracer: nop\n"
+                + "q-1 [000] 1.0: kvm_exit: reason HLT rip 0x1 info 0 0\r\n"
+                + "garbage without cpu\n"
+                + "q-1 [000] 1.0: kvm_exit: reason NO_SUCH_REASON rip 0x1 info 0 0\n"
+                + "q-1 [000] 1.0: kvm_msr: msr_write zz = 0x1\n"
+                + "\n"
+                + "q-1 [000] 1.0: kvm_entry: vcpu 1", reader);
+        assertEquals(2, events.size());
+        assertEquals(3, reader[0].problemCount());
+        assertEquals(2, reader[0].headerCount());
+        assertEquals(List.of(3L, 4L, 5L), reader[0].problems().stream().map(KvmTraceProblem::lineNumber).toList());
+        assertEquals("garbage without cpu", reader[0].problems().get(0).line());
+        assertEquals("unknown exit reason symbol", reader[0].problems().get(1).problem());
+    }
+
+    @Test
+    void realTraceCmdExcerptCountsOtherEventsAndHeaders() {
+        InputStream in = getClass().getResourceAsStream("osdev-trace-cmd-report.txt");
+        try (KvmTraceReader reader = KvmTraceReader.of(in, "osdev")) {
+            int count = 0;
+            while (reader.advance()) {
+                assertEquals(KvmEventType.OTHER, reader.event().type());
+                assertEquals(1060614, reader.event().pid());
+                assertEquals(36, reader.event().cpu());
+                count++;
+            }
+            assertEquals(3, count);
+            assertEquals(3, reader.otherCount());
+            assertEquals(4, reader.headerCount()); // origin comment + 3 trace-cmd header lines
+            assertEquals(0, reader.problemCount());
+        }
+    }
+
+    @Test
+    void longLinesAcrossBufferRefills() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            text.append("qemu-system-x86-77 [001] d..2. ").append(i).append(".000001: kvm_exit: vcpu 0 reason CPUID rip 0x")
+                    .append(Integer.toHexString(i)).append(" info1 0x0000000000000000 info2 0x0000000000000000")
+                    .append(" intr_info 0x00000000 error_code 0x00000000\n");
+        }
+        KvmTraceReader reader = KvmTraceReader.of(new StringReader(text.toString()), "big");
+        long n = 0;
+        while (reader.advance()) {
+            assertEquals(n, reader.event().guestRip());
+            n++;
+        }
+        assertEquals(5000, n);
+        assertFalse(reader.advance());
+    }
+
+    @Test
+    void svmNamesAgreeWithSvmHeader() {
+        List<String[]> rows = SourceTable.rows(getClass(), "svm-exit-reasons.tsv", true);
+        SymbolTable table = SvmExitNames.table();
+        assertEquals(rows.size(), SvmExitNames.names().length);
+        for (String[] row : rows) {
+            char[] name = row[0].toCharArray();
+            assertEquals(Long.parseLong(row[2].substring(2), 16), table.lookup(name, 0, name.length), row[0]);
+        }
+    }
+
+    @Test
+    void kvmExitNamesAgreeWithUapiHeader() {
+        List<String[]> rows = SourceTable.rows(getClass(), "kvm-exit-reasons.tsv", true);
+        assertEquals(rows.size(), KvmExitNames.ROWS.length / 2);
+        for (String[] row : rows) {
+            char[] name = row[0].toCharArray();
+            assertEquals(Long.parseLong(row[1]), KvmExitNames.TABLE.lookup(name, 0, name.length), row[0]);
+        }
+    }
+}
