@@ -9,4 +9,8 @@ module dev.vmx.api {
     exports dev.vmx.exit;
     exports dev.vmx.qual;
     exports dev.vmx.trace;
+    exports dev.vmx.vmcs;
+
+    uses dev.vmx.vmcs.VmcsSource;
+    provides dev.vmx.vmcs.VmcsSource with dev.vmx.vmcs.InMemoryVmcsSource;
 }
