@@ -49,7 +49,10 @@ public final class Tour {
     public static final List<Tutorial> TUTORIALS = List.of(
             new Tutorial(DecodeExitReason.class,
                     "decode exit reasons from logs; why is() prevents the MCE_DURING_VMENTRY bug",
-                    DecodeExitReason::main));
+                    DecodeExitReason::main),
+            new Tutorial(CheckControls.class,
+                    "decode a real capability-MSR dump and check/adjust a proposed control value",
+                    CheckControls::main));
 
     private Tour() {
     }
