@@ -56,6 +56,8 @@ class VmxCapabilitiesTest {
         assertFalse(misc.zeroLengthInjection());
         assertEquals(0, misc.msegRevisionId());
         assertEquals(0x15, caps.highestVmcsIndex().getAsLong());
+        assertEquals(1L, caps.vmFunctions().getAsLong());
+        assertTrue(caps.eptpSwitching());
         EptVpidCapability ept = caps.eptVpid().orElseThrow(); // 0xf0106334141
         assertTrue(ept.has(EptVpidCapabilityBit.EXECUTE_ONLY_PAGES));
         assertTrue(ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_4));
@@ -164,6 +166,13 @@ class VmxCapabilitiesTest {
         NoSuchElementException tertiary = assertThrows(NoSuchElementException.class,
                 () -> caps.allowed(ControlField.TERTIARY_PROCESSOR_BASED));
         assertTrue(tertiary.getMessage().contains("IA32_VMX_PROCBASED_CTLS3 (MSR 0x492)"), tertiary.getMessage());
+        assertFalse(caps.msr(VmxMsr.IA32_VMX_EXIT_CTLS2).isPresent());
+        Map<Integer, Long> withoutOptional = i7_5600uMsrs();
+        withoutOptional.remove(0x491);
+        withoutOptional.remove(0x48a);
+        VmxCapabilities minimal = VmxCapabilities.fromMsrs(withoutOptional);
+        assertFalse(minimal.eptpSwitching());
+        assertFalse(minimal.highestVmcsIndex().isPresent());
         Map<Integer, Long> bad = i7_5600uMsrs();
         bad.put(0x3a, 5L);
         IllegalArgumentException notVmx = assertThrows(IllegalArgumentException.class,
