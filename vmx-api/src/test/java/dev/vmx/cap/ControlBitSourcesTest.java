@@ -89,6 +89,22 @@ class ControlBitSourcesTest {
     }
 
     @Test
+    void sdmDefault1ClassIsWhatTheNonTrueMsrForcesAndLinuxAlwaysOn() {
+        long default1 = 0;
+        for (String[] row : SourceTable.rows(getClass(), "sdm-default1-procbased.txt", false)) {
+            default1 |= 1L << Integer.parseInt(row[0]);
+        }
+        assertEquals(0x0401e172L, default1); // Linux CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR
+        AllowedSettings real = AllowedSettings.ofPair(ControlField.PRIMARY_PROCESSOR_BASED,
+                VmxMsr.IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172L);
+        assertEquals(default1, real.allowed0());
+        // The default1 bits that carry no name are reserved; CR3-load/store exiting (15, 16) are named.
+        assertEquals(Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING),
+                ControlField.PRIMARY_PROCESSOR_BASED.bitAt(15));
+        assertEquals(Optional.empty(), ControlField.PRIMARY_PROCESSOR_BASED.bitAt(1));
+    }
+
+    @Test
     void msrIndexesMatchMsrIndexH() {
         List<String[]> rows = SourceTable.rows(getClass(), "vmx-msr-indexes.txt", true);
         assertEquals(VmxMsr.values().length, rows.size());
