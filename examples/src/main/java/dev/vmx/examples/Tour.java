@@ -58,7 +58,10 @@ public final class Tour {
                     ReadNestedVmcs::main),
             new Tutorial(ExplainExit.class,
                     "explain one kvm_exit trace line: qualification, interruption info, error code",
-                    ExplainExit::main));
+                    ExplainExit::main),
+            new Tutorial(CheckControls.class,
+                    "decode a real capability-MSR dump and check/adjust a proposed control value",
+                    CheckControls::main));
 
     private Tour() {
     }

@@ -51,6 +51,14 @@ class TutorialsTest {
                 "MOV to CR3 from rax",
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
                 "the host received an interrupt: valid external interrupt vector 236",
+            },
+            CheckControls.class, new String[] {
+                "VMCS revision 0x12, region 1024 bytes, TRUE controls: true",
+                "allowed from IA32_VMX_TRUE_PROCBASED_CTLS",
+                "bit 1 (reserved bit) must be 1 per IA32_VMX_TRUE_PROCBASED_CTLS",
+                "bit 17 (ACTIVATE_TERTIARY_CONTROLS) must be 0 per IA32_VMX_TRUE_PROCBASED_CTLS",
+                "adjusted 0x140061f2 -> violations: 0",
+                "CR4=0x20 offending bits: 0x2000",
             });
 
     static String run(Tour.Tutorial tutorial) {

@@ -15,7 +15,7 @@ public record ControlViolation(ControlField field, int bitNumber, Optional<Contr
         VmxMsr source) {
     @Override
     public String toString() {
-        String name = control.map(c -> c instanceof Enum<?> e ? e.name() : "bit " + c.bit()).orElse("undefined bit");
+        String name = control.map(c -> c instanceof Enum<?> e ? e.name() : "bit " + c.bit()).orElse("reserved bit");
         return field.name() + " bit " + bitNumber + " (" + name + ") must be " + (mustBeOne ? "1" : "0")
                 + " per " + source.name();
     }

@@ -214,6 +214,25 @@ public final class VmxCapabilities {
         return Optional.ofNullable(values.get(VmxMsr.IA32_VMX_EPT_VPID_CAP)).map(EptVpidCapability::of);
     }
 
+    /**
+     * IA32_VMX_VMFUNC: bit X set means VM function X may be enabled in the VM-function controls
+     * (bit 0, EPTP switching, is the only one the SDM defines so far).
+     *
+     * @return the allowed-1 VM-function controls, empty if the MSR was not supplied
+     */
+    public OptionalLong vmFunctions() {
+        return msr(VmxMsr.IA32_VMX_VMFUNC);
+    }
+
+    /**
+     * Whether VM function 0 (EPTP switching) is supported.
+     *
+     * @return true if IA32_VMX_VMFUNC was supplied and its bit 0 is set
+     */
+    public boolean eptpSwitching() {
+        return (vmFunctions().orElse(0) & 1) != 0;
+    }
+
     private long require(VmxMsr msr) {
         Long value = values.get(msr);
         if (value == null) {

@@ -1,0 +1,129 @@
+package dev.vmx.cap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vmx.SourceTable;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Every control bit against ia32-doc (SDM names) and Linux 6.1 (macro masks), both directions. */
+class ControlBitSourcesTest {
+    private static ControlBit bit(String enumName, int bit) {
+        for (ControlField field : ControlField.values()) {
+            for (ControlBit candidate : field.bits()) {
+                if (candidate.getClass().getSimpleName().equals(enumName) && candidate.bit() == bit) {
+                    return candidate;
+                }
+            }
+        }
+        throw new AssertionError(enumName + " has no bit " + bit);
+    }
+
+    @Test
+    void sdmNamesMatchIa32Doc() {
+        Set<ControlBit> named = new HashSet<>();
+        for (String[] row : SourceTable.rows(getClass(), "ia32doc-control-bits.txt", true)) {
+            ControlBit bit = bit(row[0], Integer.parseInt(row[1]));
+            assertEquals(Optional.of(row[2]), bit.sdmName(), row[0] + " bit " + row[1]);
+            named.add(bit);
+        }
+        for (ControlField field : ControlField.values()) {
+            for (ControlBit bit : field.bits()) {
+                assertEquals(named.contains(bit), bit.sdmName().isPresent(), bit + " SDM name without source");
+            }
+        }
+    }
+
+    @Test
+    void linuxMasksMatchVmxH() {
+        Set<ControlBit> named = new HashSet<>();
+        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-control-bits.txt", true)) {
+            long mask = SourceTable.cInteger(row[2]);
+            ControlBit bit = bit(row[0], Long.numberOfTrailingZeros(mask));
+            assertEquals(mask, bit.mask(), row[1]);
+            assertEquals(Optional.of(row[1]), bit.linuxName(), row[1]);
+            named.add(bit);
+        }
+        for (ControlField field : ControlField.values()) {
+            for (ControlBit bit : field.bits()) {
+                assertEquals(named.contains(bit), bit.linuxName().isPresent(), bit + " Linux name without source");
+                assertTrue(bit.sdmName().isPresent() || bit.linuxName().isPresent(), bit + " has no source");
+                assertEquals(field, bit.field());
+                assertEquals(Optional.of(bit), field.bitAt(bit.bit()));
+            }
+        }
+    }
+
+    @Test
+    void wellKnownLinuxNames() {
+        assertEquals(Optional.of("CPU_BASED_HLT_EXITING"), PrimaryProcessorBasedControl.HLT_EXITING.linuxName());
+        assertEquals(0x80L, PrimaryProcessorBasedControl.HLT_EXITING.mask());
+        assertEquals(Optional.of("SECONDARY_EXEC_ENABLE_EPT"), SecondaryProcessorBasedControl.ENABLE_EPT.linuxName());
+        assertEquals(Optional.of("VM_EXIT_LOAD_IA32_EFER"), PrimaryExitControl.LOAD_IA32_EFER.linuxName());
+        assertEquals(Optional.of("PIN_BASED_POSTED_INTR"), PinBasedControl.PROCESS_POSTED_INTERRUPTS.linuxName());
+        assertEquals(Optional.of("TERTIARY_EXEC_IPI_VIRT"),
+                TertiaryProcessorBasedControl.ENABLE_IPI_VIRTUALIZATION.linuxName());
+        assertEquals(4, TertiaryProcessorBasedControl.ENABLE_IPI_VIRTUALIZATION.bit());
+    }
+
+    @Test
+    void linuxAlwaysOnMasksAreTheDefault1BitsOfTheRealDump() {
+        // Linux's *_ALWAYSON_WITHOUT_TRUE_MSR equal the allowed-0 words of the non-TRUE MSRs of a real CPU.
+        VmxCapabilities caps = VmxCapabilitiesTest.i7_5600u();
+        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-alwayson.txt", true)) {
+            ControlField field = switch (row[0]) {
+                case "CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PRIMARY_PROCESSOR_BASED;
+                case "PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PIN_BASED;
+                case "VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PRIMARY_EXIT;
+                case "VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.ENTRY;
+                default -> throw new AssertionError(row[0]);
+            };
+            long nonTrue = caps.msr(field.capabilityMsr()).getAsLong();
+            assertEquals(SourceTable.cInteger(row[1]),
+                    AllowedSettings.ofPair(field, field.capabilityMsr(), nonTrue).allowed0(), row[0]);
+        }
+    }
+
+    @Test
+    void sdmDefault1ClassIsWhatTheNonTrueMsrForcesAndLinuxAlwaysOn() {
+        long default1 = 0;
+        for (String[] row : SourceTable.rows(getClass(), "sdm-default1-procbased.txt", false)) {
+            default1 |= 1L << Integer.parseInt(row[0]);
+        }
+        assertEquals(0x0401e172L, default1); // Linux CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR
+        AllowedSettings real = AllowedSettings.ofPair(ControlField.PRIMARY_PROCESSOR_BASED,
+                VmxMsr.IA32_VMX_PROCBASED_CTLS, 0xfff9fffe0401e172L);
+        assertEquals(default1, real.allowed0());
+        // The default1 bits that carry no name are reserved; CR3-load/store exiting (15, 16) are named.
+        assertEquals(Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING),
+                ControlField.PRIMARY_PROCESSOR_BASED.bitAt(15));
+        assertEquals(Optional.empty(), ControlField.PRIMARY_PROCESSOR_BASED.bitAt(1));
+    }
+
+    @Test
+    void msrIndexesMatchMsrIndexH() {
+        List<String[]> rows = SourceTable.rows(getClass(), "vmx-msr-indexes.txt", true);
+        assertEquals(VmxMsr.values().length, rows.size());
+        for (String[] row : rows) {
+            VmxMsr msr = VmxMsr.valueOf(row[0]);
+            assertEquals(SourceTable.cInteger(row[1]), msr.index(), row[0]);
+            assertEquals(Optional.of(msr), VmxMsr.ofIndex(msr.index()));
+        }
+        assertEquals(Optional.empty(), VmxMsr.ofIndex(0x47f));
+    }
+
+    @Test
+    void eptVpidBitsMatchVmxH() {
+        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-ept-vpid-cap.txt", true)) {
+            EptVpidCapabilityBit bit = EptVpidCapabilityBit.valueOf(row[0]);
+            long linuxMask = SourceTable.cInteger(row[2]);
+            long mask = row[1].startsWith("VMX_VPID_") ? linuxMask << 32 : linuxMask;
+            assertEquals(mask, bit.mask(), row[1]);
+            assertEquals(Optional.of(row[1]), bit.linuxName());
+        }
+    }
+}
