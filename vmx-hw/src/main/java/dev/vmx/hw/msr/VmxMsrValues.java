@@ -1,5 +1,6 @@
 package dev.vmx.hw.msr;
 
+import dev.vmx.cap.VmxCapabilities;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -22,6 +23,19 @@ public record VmxMsrValues(String source, Map<VmxMsr, Long> values) {
      */
     public VmxMsrValues {
         values = values.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(values));
+    }
+
+    /**
+     * The values as {@link VmxCapabilities}: allowed-0/allowed-1 settings and checks of proposed
+     * controls.
+     *
+     * @return the capabilities
+     * @throws java.util.NoSuchElementException if a required MSR is missing (the message names it)
+     */
+    public VmxCapabilities toCapabilities() {
+        Map<Integer, Long> byIndex = new java.util.TreeMap<>();
+        values.forEach((msr, value) -> byIndex.put(msr.index(), value));
+        return VmxCapabilities.fromMsrs(byIndex);
     }
 
     /**

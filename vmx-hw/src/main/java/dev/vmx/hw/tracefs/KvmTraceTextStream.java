@@ -4,6 +4,9 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import dev.vmx.hw.NativeUnavailableException;
 import dev.vmx.hw.internal.LibC;
+import dev.vmx.trace.KvmEvent;
+import dev.vmx.trace.KvmTraceReader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -14,8 +17,8 @@ import java.util.function.Consumer;
  * as the kernel's text lines from the instance's {@code trace_pipe} (e.g.
  * {@code java-4242 [001] ..... 6162.065637: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48}).
  *
- * <p>Minimal on purpose: it delivers whole lines, and a trace text parser turns them into
- * {@code KvmEvent}s. Use it where the binary pages cannot be read; it allocates per line. Reading
+ * <p>{@link #poll(Consumer)} delivers whole lines; {@link #pollEvents(Consumer)} parses them with
+ * {@link KvmTraceReader} into {@code KvmEvent}s. Use it where the binary pages cannot be read; it allocates per line. Reading
  * {@code trace_pipe} consumes the events, so one instance is read either as text or as pages,
  * never both. Not thread-safe.
  */
@@ -27,6 +30,7 @@ public final class KvmTraceTextStream implements AutoCloseable {
     private final Memory chunk = new Memory(CHUNK);
     private final StringBuilder partial = new StringBuilder();
     private long lines;
+    private long problems;
     private boolean closed;
 
     private KvmTraceTextStream(TraceInstance instance, int fd) {
@@ -108,6 +112,40 @@ public final class KvmTraceTextStream implements AutoCloseable {
         }
         lines += delivered;
         return delivered;
+    }
+
+    /**
+     * Reads all text available now and parses its complete lines with the trace text parser
+     * ({@link KvmTraceReader}) into events; lines it cannot parse are counted in
+     * {@link #problems()}, never dropped silently. Never blocks.
+     *
+     * @param sink receives each event (valid during the call; keep {@link KvmEvent#toRecord()})
+     * @return the number of events delivered
+     */
+    public int pollEvents(Consumer<? super KvmEvent> sink) {
+        StringBuilder text = new StringBuilder();
+        poll(line -> text.append(line).append('\n'));
+        if (text.length() == 0) {
+            return 0;
+        }
+        int delivered = 0;
+        try (KvmTraceReader reader = KvmTraceReader.of(new StringReader(text.toString()), instance.path() + "/trace_pipe")) {
+            while (reader.advance()) {
+                sink.accept(reader.event());
+                delivered++;
+            }
+            problems += reader.problemCount();
+        }
+        return delivered;
+    }
+
+    /**
+     * Lines {@link #pollEvents(Consumer)} could not parse.
+     *
+     * @return the count
+     */
+    public long problems() {
+        return problems;
     }
 
     /**

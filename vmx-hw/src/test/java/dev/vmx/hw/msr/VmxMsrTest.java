@@ -39,6 +39,16 @@ class VmxMsrTest {
     }
 
     @Test
+    void rawValuesBecomeCapabilitiesWithTheSameIndexes() {
+        // every index of this enum is one dev.vmx.cap knows
+        for (VmxMsr msr : VmxMsr.values()) {
+            assertEquals(msr.index(), dev.vmx.cap.VmxMsr.ofIndex(msr.index()).orElseThrow().index(), msr.linuxName());
+        }
+        VmxMsrValues empty = new VmxMsrValues("test", Map.of());
+        assertThrows(java.util.NoSuchElementException.class, empty::toCapabilities);
+    }
+
+    @Test
     void theMsrDeviceIsAbsentHereWithTheModuleNamed() {
         assumeTrue(!Files.isDirectory(Path.of("/sys/module/msr")), "the msr module is loaded on this machine");
         NativeUnavailableException error = assertThrows(NativeUnavailableException.class, () -> MsrDevice.open(0));

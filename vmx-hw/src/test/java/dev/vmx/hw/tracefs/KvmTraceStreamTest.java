@@ -279,4 +279,41 @@ class KvmTraceStreamTest {
         assertTrue(mine.get(2).endsWith("kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x69 "), seen);
         assertTrue(mine.get(4).contains("kvm_userspace_exit: reason KVM_EXIT_HLT (5)"), seen);
     }
+
+    /** The text fallback parsed into events by the trace text parser, on the real trace_pipe. */
+    @Test
+    @Tag("kvm")
+    @Tag("root")
+    void theTextFallbackParsesIntoEvents() {
+        Tracefs tracefs = tracefsOrSkip();
+        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm");
+        int thread = LibC.INSTANCE.gettid();
+        List<KvmEventRecord> mine = new ArrayList<>();
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("textevents"), List.of("kvm_pio", "kvm_userspace_exit"));
+                KvmSystem system = KvmSystem.open()) {
+            assertTrue(GuestRunner.runRealMode(system, GuestRunner.HELLO_SERIAL, 16).halted());
+            for (int attempt = 0; attempt < 50 && mine.size() < 5; attempt++) {
+                text.pollEvents(event -> {
+                    if (event.pid() == thread) {
+                        mine.add(event.toRecord());
+                    }
+                });
+                if (mine.size() < 5) {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            assertEquals(0, text.problems());
+        }
+        String seen = mine.stream().map(KvmEventRecord::toString).collect(Collectors.joining("\n"));
+        List<KvmEventRecord> pio = mine.stream().filter(e -> e.type() == KvmEventType.KVM_PIO).collect(Collectors.toList());
+        assertEquals(List.of(0x48L, 0x69L), pio.stream().map(KvmEventRecord::value).collect(Collectors.toList()), seen);
+        assertTrue(pio.stream().allMatch(e -> e.port() == 0x3f8 && e.isWrite()), seen);
+        assertEquals(List.of(2, 2, 5), mine.stream().filter(e -> e.type() == KvmEventType.KVM_USERSPACE_EXIT)
+                .map(KvmEventRecord::userspaceExitReason).collect(Collectors.toList()), seen);
+    }
 }
