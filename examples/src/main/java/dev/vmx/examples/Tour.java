@@ -50,18 +50,21 @@ public final class Tour {
             new Tutorial(DecodeExitReason.class,
                     "decode exit reasons from logs; why is() prevents the MCE_DURING_VMENTRY bug",
                     DecodeExitReason::main),
-            new Tutorial(LiveExits.class,
-                    "run a tiny guest under /dev/kvm; its KVM_RUN exits and its live tracefs events",
-                    LiveExits::main),
-            new Tutorial(ReadNestedVmcs.class,
-                    "decode KVM's vmcs12 (the VMCS of a nested hypervisor) with the kernel's layout",
-                    ReadNestedVmcs::main),
             new Tutorial(ExplainExit.class,
                     "explain one kvm_exit trace line: qualification, interruption info, error code",
                     ExplainExit::main),
             new Tutorial(CheckControls.class,
                     "decode a real capability-MSR dump and check/adjust a proposed control value",
-                    CheckControls::main));
+                    CheckControls::main),
+            new Tutorial(ReadVmcs.class,
+                    "build an EPT-violation VMCS, read it through the embedded source, diff the next exit",
+                    ReadVmcs::main),
+            new Tutorial(LiveExits.class,
+                    "run a tiny guest under /dev/kvm; its KVM_RUN exits and its live tracefs events",
+                    LiveExits::main),
+            new Tutorial(ReadNestedVmcs.class,
+                    "decode KVM's vmcs12 (the VMCS of a nested hypervisor) with the kernel's layout",
+                    ReadNestedVmcs::main));
 
     private Tour() {
     }

@@ -52,6 +52,16 @@ class TutorialsTest {
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
                 "the host received an interrupt: valid external interrupt vector 236",
             },
+            ReadVmcs.class, new String[] {
+                "GUEST_RIP is encoding 0x681e: 0x681e (NATURAL GUEST_STATE index 15 FULL)",
+                "EXIT_QUALIFICATION                   = 0x000000000000018a",
+                "registered sources: [memory",
+                "exit reason: EPT_VIOLATION",
+                "guest-physical 0x7f3e2000, RIP 0xffffffff8103a5c4",
+                "what changed at the next exit (IO_INSTRUCTION):",
+                "GUEST_PHYSICAL_ADDRESS: 0x7f3e2000 -> (absent)",
+                "GUEST_RIP: 0xffffffff8103a5c4 -> 0xffffffff8103a5c7",
+            },
             CheckControls.class, new String[] {
                 "VMCS revision 0x12, region 1024 bytes, TRUE controls: true",
                 "allowed from IA32_VMX_TRUE_PROCBASED_CTLS",
