@@ -27,8 +27,8 @@ public final class FieldEncoding {
      *         HIGH access names a field that is not 64-bit
      */
     public static FieldEncoding decode(int encoding) {
-        String problem = problem(encoding);
-        if (problem != null) {
+        if (!isWellFormed(encoding)) {
+            String problem = problem(encoding);
             throw new IllegalArgumentException("malformed VMCS field encoding 0x" + Integer.toHexString(encoding)
                     + ": " + problem);
         }
@@ -61,7 +61,8 @@ public final class FieldEncoding {
      * @return true if {@link #decode(int)} accepts it
      */
     public static boolean isWellFormed(int encoding) {
-        return problem(encoding) == null;
+        // one test for the reserved bits, one for a HIGH access on a width other than 64-bit (01)
+        return (encoding & RESERVED_MASK) == 0 && ((encoding & 1) == 0 || (encoding & 0x6000) == 0x2000);
     }
 
     private static String problem(int encoding) {

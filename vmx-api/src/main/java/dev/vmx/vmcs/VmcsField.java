@@ -497,6 +497,9 @@ public enum VmcsField {
 
     /** Encodings are below 0x8000, so a dense table gives O(1) lookup. */
     private static final VmcsField[] BY_ENCODING = new VmcsField[0x8000];
+    /** The same table holding the Optionals {@link #fromEncoding(int)} returns, so it allocates nothing. */
+    @SuppressWarnings("unchecked")
+    private static final Optional<VmcsField>[] OPTIONAL_BY_ENCODING = new Optional[0x8000];
     private static final Map<String, VmcsField> BY_NAME = new HashMap<>();
     private static final Map<FieldType, Map<FieldWidth, List<VmcsField>>> BY_TYPE_AND_WIDTH = new EnumMap<>(FieldType.class);
 
@@ -518,6 +521,9 @@ public enum VmcsField {
                 BY_NAME.putIfAbsent(field.sdmName, field);
             }
             BY_TYPE_AND_WIDTH.get(field.type()).get(field.width()).add(field);
+        }
+        for (int encoding = 0; encoding < BY_ENCODING.length; encoding++) {
+            OPTIONAL_BY_ENCODING[encoding] = Optional.ofNullable(BY_ENCODING[encoding]);
         }
         for (Map<FieldWidth, List<VmcsField>> byWidth : BY_TYPE_AND_WIDTH.values()) {
             byWidth.replaceAll((width, list) -> Collections.unmodifiableList(list));
@@ -625,13 +631,32 @@ public enum VmcsField {
     }
 
     /**
+     * The field with an encoding, for encodings known to name a catalog field (a hot path such as
+     * VMREAD/VMWRITE emulation, where an unknown encoding is an error anyway): one array load, no
+     * {@code Optional} to unwrap.
+     *
+     * @param encoding a raw encoding
+     * @return the field
+     * @throws IllegalArgumentException naming the encoding in hex when no catalog field has it
+     *         (malformed encodings included)
+     */
+    public static VmcsField of(int encoding) {
+        VmcsField field = (encoding & ~0x7FFF) == 0 ? BY_ENCODING[encoding] : null;
+        if (field == null) {
+            throw new IllegalArgumentException("no VMCS field has encoding 0x" + Integer.toHexString(encoding)
+                    + (FieldEncoding.isWellFormed(encoding) ? " (well formed, but not in the catalog)" : " (malformed)"));
+        }
+        return field;
+    }
+
+    /**
      * The field with an encoding, in O(1).
      *
      * @param encoding a raw encoding
      * @return the field, or empty for encodings no catalog field has (including malformed ones)
      */
     public static Optional<VmcsField> fromEncoding(int encoding) {
-        return encoding >= 0 && encoding < BY_ENCODING.length ? Optional.ofNullable(BY_ENCODING[encoding]) : Optional.empty();
+        return (encoding & ~0x7FFF) == 0 ? OPTIONAL_BY_ENCODING[encoding] : Optional.empty();
     }
 
     /**

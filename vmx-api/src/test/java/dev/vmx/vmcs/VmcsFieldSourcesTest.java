@@ -78,6 +78,14 @@ class VmcsFieldSourcesTest {
         assertEquals(Optional.empty(), VmcsField.fromEncoding(-1));
         assertEquals(Optional.empty(), VmcsField.fromEncoding(0x8000));
         assertEquals(Optional.of(VmcsField.IO_BITMAP_A_HIGH), VmcsField.fromEncoding(0x2001));
+        assertEquals(VmcsField.IO_BITMAP_A_HIGH, VmcsField.of(0x2001));
+        assertEquals(VmcsField.GUEST_RIP, VmcsField.of(0x681e));
+        assertEquals("no VMCS field has encoding 0x6ffe (well formed, but not in the catalog)",
+                assertThrows(IllegalArgumentException.class, () -> VmcsField.of(0x6ffe)).getMessage());
+        assertEquals("no VMCS field has encoding 0x1001 (malformed)",
+                assertThrows(IllegalArgumentException.class, () -> VmcsField.of(0x1001)).getMessage());
+        assertEquals("no VMCS field has encoding 0xffffffff (malformed)",
+                assertThrows(IllegalArgumentException.class, () -> VmcsField.of(-1)).getMessage());
         assertEquals(VmcsField.IO_BITMAP_A, VmcsField.IO_BITMAP_A_HIGH.fullField());
         assertTrue(VmcsField.IO_BITMAP_A_HIGH.isHighHalf());
         assertFalse(VmcsField.GUEST_RIP.isHighHalf());

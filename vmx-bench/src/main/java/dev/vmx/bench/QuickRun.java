@@ -53,6 +53,14 @@ public final class QuickRun {
                     1.10, 1.0, QualificationBenchmark.VALUES, 0),
             new Pair("QualificationBenchmark.interruptionTyped", "QualificationBenchmark.interruptionBaseline",
                     1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("FieldLookupBenchmark.ofEncoding", "FieldLookupBenchmark.arrayIndex",
+                    1.50, 1.0, FieldLookupBenchmark.LOOKUPS, 0),
+            // reported, no ratio goal: unwrapping the Optional is one more dependent load than the array
+            new Pair("FieldLookupBenchmark.fromEncoding", "FieldLookupBenchmark.arrayIndex",
+                    Double.POSITIVE_INFINITY, 1.0, FieldLookupBenchmark.LOOKUPS, 0),
+            // the goal for field lookup by encoding (1.5x) covers FieldEncoding decoding too
+            new Pair("FieldLookupBenchmark.decodeEncoding", "FieldLookupBenchmark.maskEncoding",
+                    1.50, 1.0, FieldLookupBenchmark.LOOKUPS, 0),
             // the copy is a floor, not a twin: the goal is the event rate and no allocation
             new Pair("TracefsPageBenchmark.decodePages", "TracefsPageBenchmark.copyPages",
                     Double.POSITIVE_INFINITY, 1.0, TracefsPageBenchmark.eventsPerCall(), 10_000_000));

@@ -81,4 +81,30 @@ class ChecksumAgreementTest {
             assertEquals(last.get(i), copy[i], "byte " + i);
         }
     }
+
+    @Test
+    void fieldLookupTypedAndRawAgree() {
+        {
+            int[] encodings = FieldLookupBenchmark.encodings(FieldLookupBenchmark.LOOKUPS, new SplittableRandom(5));
+            assertEquals(FieldLookupBenchmark.arrayIndexChecksum(encodings, FieldLookupBenchmark.plainTable()),
+                    FieldLookupBenchmark.fromEncodingChecksum(encodings));
+            assertEquals(FieldLookupBenchmark.arrayIndexChecksum(encodings, FieldLookupBenchmark.plainTable()),
+                    FieldLookupBenchmark.ofChecksum(encodings));
+            assertEquals(FieldLookupBenchmark.maskChecksum(encodings), FieldLookupBenchmark.decodeChecksum(encodings));
+        }
+        int[] every = new int[0x8000];
+        int wellFormed = 0;
+        for (int encoding = 0; encoding < every.length; encoding++) {
+            every[encoding] = encoding;
+        }
+        assertEquals(FieldLookupBenchmark.arrayIndexChecksum(every, FieldLookupBenchmark.plainTable()),
+                FieldLookupBenchmark.fromEncodingChecksum(every));
+        for (int encoding = 0; encoding < every.length; encoding++) {
+            if (dev.vmx.vmcs.FieldEncoding.isWellFormed(encoding)) {
+                every[wellFormed++] = encoding;
+            }
+        }
+        int[] valid = java.util.Arrays.copyOf(every, wellFormed);
+        assertEquals(FieldLookupBenchmark.maskChecksum(valid), FieldLookupBenchmark.decodeChecksum(valid));
+    }
 }
