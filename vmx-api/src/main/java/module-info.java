@@ -5,5 +5,6 @@
 module dev.vmx.api {
     exports dev.vmx;
     exports dev.vmx.exit;
+    exports dev.vmx.dump;
     exports dev.vmx.trace;
 }
