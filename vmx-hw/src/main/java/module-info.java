@@ -8,4 +8,9 @@ module dev.vmx.hw {
 
     exports dev.vmx.hw;
     exports dev.vmx.hw.kvm;
+    exports dev.vmx.hw.msr;
+    exports dev.vmx.hw.tracefs;
+
+    // JNA reflects on the libc binding interface to build its proxy
+    opens dev.vmx.hw.internal to com.sun.jna;
 }

@@ -49,7 +49,16 @@ public final class Tour {
     public static final List<Tutorial> TUTORIALS = List.of(
             new Tutorial(DecodeExitReason.class,
                     "decode exit reasons from logs; why is() prevents the MCE_DURING_VMENTRY bug",
-                    DecodeExitReason::main));
+                    DecodeExitReason::main),
+            new Tutorial(LiveExits.class,
+                    "run a tiny guest under /dev/kvm; its KVM_RUN exits and its live tracefs events",
+                    LiveExits::main),
+            new Tutorial(ReadNestedVmcs.class,
+                    "decode KVM's vmcs12 (the VMCS of a nested hypervisor) with the kernel's layout",
+                    ReadNestedVmcs::main),
+            new Tutorial(ExplainExit.class,
+                    "explain one kvm_exit trace line: qualification, interruption info, error code",
+                    ExplainExit::main));
 
     private Tour() {
     }

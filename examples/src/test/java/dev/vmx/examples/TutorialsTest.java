@@ -31,6 +31,26 @@ class TutorialsTest {
                 "is(EPT_VIOLATION) = true, raw() == 48? false",
                 "'exit_reason == 41'          -> false",
                 "'is(MCE_DURING_VMENTRY)'     -> true",
+            },
+            // machine-dependent after the introduction (no KVM, no tracefs): only the stable lines
+            LiveExits.class, new String[] {
+                "LiveExits: a real-mode guest writes \"Hi\" to the serial port 0x3f8, then halts.",
+            },
+            ReadNestedVmcs.class, new String[] {
+                "struct vmcs12: revision 0x11e57ed0, 178 fields in",
+                "GUEST_RIP (encoding 0x681e) lives at offset 544",
+                "L2 exited to L1 with EPT_VIOLATION (basic 48)",
+                "exit qualification 0x181: EPT violation: ",
+                "not present in EPT",
+                "guest-physical address 0xfebf0000",
+            },
+            ExplainExit.class, new String[] {
+                "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",
+                "EPT violation: read from a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
+                "OUT 1 byte to port 0x3f8 (dx)",
+                "MOV to CR3 from rax",
+                "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
+                "the host received an interrupt: valid external interrupt vector 236",
             });
 
     static String run(Tour.Tutorial tutorial) {

@@ -21,166 +21,413 @@ import java.util.Optional;
  */
 public enum BasicExitReason {
     /** 0: exception or non-maskable interrupt (NMI). */
-    EXCEPTION_NMI(0, "Exception or non-maskable interrupt (NMI)", true),
+    EXCEPTION_NMI(Numbers.EXCEPTION_NMI, "Exception or non-maskable interrupt (NMI)", true),
     /** 1: external interrupt. */
-    EXTERNAL_INTERRUPT(1, "External interrupt", true),
+    EXTERNAL_INTERRUPT(Numbers.EXTERNAL_INTERRUPT, "External interrupt", true),
     /** 2: triple fault. */
-    TRIPLE_FAULT(2, "Triple fault", true),
+    TRIPLE_FAULT(Numbers.TRIPLE_FAULT, "Triple fault", true),
     /** 3: INIT signal. */
-    INIT_SIGNAL(3, "INIT signal", true),
+    INIT_SIGNAL(Numbers.INIT_SIGNAL, "INIT signal", true),
     /** 4: start-up IPI. */
-    SIPI_SIGNAL(4, "Start-up IPI (SIPI)", true),
+    SIPI_SIGNAL(Numbers.SIPI_SIGNAL, "Start-up IPI (SIPI)", true),
     /** 5: I/O system-management interrupt (SDM only; Linux has no name). */
-    IO_SMI(5, "I/O system-management interrupt (SMI)", false),
+    IO_SMI(Numbers.IO_SMI, "I/O system-management interrupt (SMI)", false),
     /** 6: other SMI (SDM only). */
-    OTHER_SMI(6, "Other SMI", false),
+    OTHER_SMI(Numbers.OTHER_SMI, "Other SMI", false),
     /** 7: interrupt window. */
-    INTERRUPT_WINDOW(7, "Interrupt window", true),
+    INTERRUPT_WINDOW(Numbers.INTERRUPT_WINDOW, "Interrupt window", true),
     /** 8: NMI window. */
-    NMI_WINDOW(8, "NMI window", true),
+    NMI_WINDOW(Numbers.NMI_WINDOW, "NMI window", true),
     /** 9: task switch. */
-    TASK_SWITCH(9, "Task switch", true),
+    TASK_SWITCH(Numbers.TASK_SWITCH, "Task switch", true),
     /** 10: CPUID. */
-    CPUID(10, "CPUID", true),
+    CPUID(Numbers.CPUID, "CPUID", true),
     /** 11: GETSEC (SDM only). */
-    GETSEC(11, "GETSEC", false),
+    GETSEC(Numbers.GETSEC, "GETSEC", false),
     /** 12: HLT. */
-    HLT(12, "HLT", true),
+    HLT(Numbers.HLT, "HLT", true),
     /** 13: INVD. */
-    INVD(13, "INVD", true),
+    INVD(Numbers.INVD, "INVD", true),
     /** 14: INVLPG. */
-    INVLPG(14, "INVLPG", true),
+    INVLPG(Numbers.INVLPG, "INVLPG", true),
     /** 15: RDPMC. */
-    RDPMC(15, "RDPMC", true),
+    RDPMC(Numbers.RDPMC, "RDPMC", true),
     /** 16: RDTSC. */
-    RDTSC(16, "RDTSC", true),
+    RDTSC(Numbers.RDTSC, "RDTSC", true),
     /** 17: RSM in SMM (SDM only). */
-    RSM(17, "RSM", false),
+    RSM(Numbers.RSM, "RSM", false),
     /** 18: VMCALL. */
-    VMCALL(18, "VMCALL", true),
+    VMCALL(Numbers.VMCALL, "VMCALL", true),
     /** 19: VMCLEAR. */
-    VMCLEAR(19, "VMCLEAR", true),
+    VMCLEAR(Numbers.VMCLEAR, "VMCLEAR", true),
     /** 20: VMLAUNCH. */
-    VMLAUNCH(20, "VMLAUNCH", true),
+    VMLAUNCH(Numbers.VMLAUNCH, "VMLAUNCH", true),
     /** 21: VMPTRLD. */
-    VMPTRLD(21, "VMPTRLD", true),
+    VMPTRLD(Numbers.VMPTRLD, "VMPTRLD", true),
     /** 22: VMPTRST. */
-    VMPTRST(22, "VMPTRST", true),
+    VMPTRST(Numbers.VMPTRST, "VMPTRST", true),
     /** 23: VMREAD. */
-    VMREAD(23, "VMREAD", true),
+    VMREAD(Numbers.VMREAD, "VMREAD", true),
     /** 24: VMRESUME. */
-    VMRESUME(24, "VMRESUME", true),
+    VMRESUME(Numbers.VMRESUME, "VMRESUME", true),
     /** 25: VMWRITE. */
-    VMWRITE(25, "VMWRITE", true),
+    VMWRITE(Numbers.VMWRITE, "VMWRITE", true),
     /** 26: VMXOFF (Linux: {@code EXIT_REASON_VMOFF}). */
-    VMOFF(26, "VMXOFF", true),
+    VMOFF(Numbers.VMOFF, "VMXOFF", true),
     /** 27: VMXON (Linux: {@code EXIT_REASON_VMON}). */
-    VMON(27, "VMXON", true),
+    VMON(Numbers.VMON, "VMXON", true),
     /** 28: control-register accesses (MOV CR, CLTS, LMSW). */
-    CR_ACCESS(28, "Control-register accesses", true),
+    CR_ACCESS(Numbers.CR_ACCESS, "Control-register accesses", true),
     /** 29: MOV DR. */
-    DR_ACCESS(29, "MOV DR", true),
+    DR_ACCESS(Numbers.DR_ACCESS, "MOV DR", true),
     /** 30: I/O instruction. */
-    IO_INSTRUCTION(30, "I/O instruction", true),
+    IO_INSTRUCTION(Numbers.IO_INSTRUCTION, "I/O instruction", true),
     /** 31: RDMSR. */
-    MSR_READ(31, "RDMSR", true),
+    MSR_READ(Numbers.MSR_READ, "RDMSR", true),
     /** 32: WRMSR. */
-    MSR_WRITE(32, "WRMSR", true),
+    MSR_WRITE(Numbers.MSR_WRITE, "WRMSR", true),
     /** 33: VM-entry failure due to invalid guest state. */
-    INVALID_STATE(33, "VM-entry failure due to invalid guest state", true),
+    INVALID_STATE(Numbers.INVALID_STATE, "VM-entry failure due to invalid guest state", true),
     /** 34: VM-entry failure due to MSR loading. */
-    MSR_LOAD_FAIL(34, "VM-entry failure due to MSR loading", true),
+    MSR_LOAD_FAIL(Numbers.MSR_LOAD_FAIL, "VM-entry failure due to MSR loading", true),
     /** 36: MWAIT. */
-    MWAIT_INSTRUCTION(36, "MWAIT", true),
+    MWAIT_INSTRUCTION(Numbers.MWAIT_INSTRUCTION, "MWAIT", true),
     /** 37: monitor trap flag. */
-    MONITOR_TRAP_FLAG(37, "Monitor trap flag", true),
+    MONITOR_TRAP_FLAG(Numbers.MONITOR_TRAP_FLAG, "Monitor trap flag", true),
     /** 39: MONITOR. */
-    MONITOR_INSTRUCTION(39, "MONITOR", true),
+    MONITOR_INSTRUCTION(Numbers.MONITOR_INSTRUCTION, "MONITOR", true),
     /** 40: PAUSE. */
-    PAUSE_INSTRUCTION(40, "PAUSE", true),
+    PAUSE_INSTRUCTION(Numbers.PAUSE_INSTRUCTION, "PAUSE", true),
     /** 41: VM-entry failure due to machine-check event. */
-    MCE_DURING_VMENTRY(41, "VM-entry failure due to machine-check event", true),
+    MCE_DURING_VMENTRY(Numbers.MCE_DURING_VMENTRY, "VM-entry failure due to machine-check event", true),
     /** 43: TPR below threshold. */
-    TPR_BELOW_THRESHOLD(43, "TPR below threshold", true),
+    TPR_BELOW_THRESHOLD(Numbers.TPR_BELOW_THRESHOLD, "TPR below threshold", true),
     /** 44: APIC access. */
-    APIC_ACCESS(44, "APIC access", true),
+    APIC_ACCESS(Numbers.APIC_ACCESS, "APIC access", true),
     /** 45: virtualized EOI. */
-    EOI_INDUCED(45, "Virtualized EOI", true),
+    EOI_INDUCED(Numbers.EOI_INDUCED, "Virtualized EOI", true),
     /** 46: access to GDTR or IDTR. */
-    GDTR_IDTR(46, "Access to GDTR or IDTR", true),
+    GDTR_IDTR(Numbers.GDTR_IDTR, "Access to GDTR or IDTR", true),
     /** 47: access to LDTR or TR. */
-    LDTR_TR(47, "Access to LDTR or TR", true),
+    LDTR_TR(Numbers.LDTR_TR, "Access to LDTR or TR", true),
     /** 48: EPT violation. */
-    EPT_VIOLATION(48, "EPT violation", true),
+    EPT_VIOLATION(Numbers.EPT_VIOLATION, "EPT violation", true),
     /** 49: EPT misconfiguration. */
-    EPT_MISCONFIG(49, "EPT misconfiguration", true),
+    EPT_MISCONFIG(Numbers.EPT_MISCONFIG, "EPT misconfiguration", true),
     /** 50: INVEPT. */
-    INVEPT(50, "INVEPT", true),
+    INVEPT(Numbers.INVEPT, "INVEPT", true),
     /** 51: RDTSCP. */
-    RDTSCP(51, "RDTSCP", true),
+    RDTSCP(Numbers.RDTSCP, "RDTSCP", true),
     /** 52: VMX-preemption timer expired. */
-    PREEMPTION_TIMER(52, "VMX-preemption timer expired", true),
+    PREEMPTION_TIMER(Numbers.PREEMPTION_TIMER, "VMX-preemption timer expired", true),
     /** 53: INVVPID. */
-    INVVPID(53, "INVVPID", true),
+    INVVPID(Numbers.INVVPID, "INVVPID", true),
     /** 54: WBINVD or WBNOINVD. */
-    WBINVD(54, "WBINVD or WBNOINVD", true),
+    WBINVD(Numbers.WBINVD, "WBINVD or WBNOINVD", true),
     /** 55: XSETBV. */
-    XSETBV(55, "XSETBV", true),
+    XSETBV(Numbers.XSETBV, "XSETBV", true),
     /** 56: APIC write. */
-    APIC_WRITE(56, "APIC write", true),
+    APIC_WRITE(Numbers.APIC_WRITE, "APIC write", true),
     /** 57: RDRAND. */
-    RDRAND(57, "RDRAND", true),
+    RDRAND(Numbers.RDRAND, "RDRAND", true),
     /** 58: INVPCID. */
-    INVPCID(58, "INVPCID", true),
+    INVPCID(Numbers.INVPCID, "INVPCID", true),
     /** 59: VMFUNC. */
-    VMFUNC(59, "VMFUNC", true),
+    VMFUNC(Numbers.VMFUNC, "VMFUNC", true),
     /** 60: ENCLS. */
-    ENCLS(60, "ENCLS", true),
+    ENCLS(Numbers.ENCLS, "ENCLS", true),
     /** 61: RDSEED. */
-    RDSEED(61, "RDSEED", true),
+    RDSEED(Numbers.RDSEED, "RDSEED", true),
     /** 62: page-modification log full. */
-    PML_FULL(62, "Page-modification log full", true),
+    PML_FULL(Numbers.PML_FULL, "Page-modification log full", true),
     /** 63: XSAVES. */
-    XSAVES(63, "XSAVES", true),
+    XSAVES(Numbers.XSAVES, "XSAVES", true),
     /** 64: XRSTORS. */
-    XRSTORS(64, "XRSTORS", true),
+    XRSTORS(Numbers.XRSTORS, "XRSTORS", true),
     /** 65: PCONFIG (SDM only). */
-    PCONFIG(65, "PCONFIG", false),
+    PCONFIG(Numbers.PCONFIG, "PCONFIG", false),
     /** 66: SPP-related event (SDM only). */
-    SPP_EVENT(66, "SPP-related event", false),
+    SPP_EVENT(Numbers.SPP_EVENT, "SPP-related event", false),
     /** 67: UMWAIT. */
-    UMWAIT(67, "UMWAIT", true),
+    UMWAIT(Numbers.UMWAIT, "UMWAIT", true),
     /** 68: TPAUSE. */
-    TPAUSE(68, "TPAUSE", true),
+    TPAUSE(Numbers.TPAUSE, "TPAUSE", true),
     /** 69: LOADIWKEY (SDM only). */
-    LOADIWKEY(69, "LOADIWKEY", false),
+    LOADIWKEY(Numbers.LOADIWKEY, "LOADIWKEY", false),
     /** 70: ENCLV (SDM only). */
-    ENCLV(70, "ENCLV", false),
+    ENCLV(Numbers.ENCLV, "ENCLV", false),
     /** 72: ENQCMD PASID translation failure (SDM only). */
-    ENQCMD_PASID_FAIL(72, "ENQCMD PASID translation failure", false),
+    ENQCMD_PASID_FAIL(Numbers.ENQCMD_PASID_FAIL, "ENQCMD PASID translation failure", false),
     /** 73: ENQCMDS PASID translation failure (SDM only). */
-    ENQCMDS_PASID_FAIL(73, "ENQCMDS PASID translation failure", false),
+    ENQCMDS_PASID_FAIL(Numbers.ENQCMDS_PASID_FAIL, "ENQCMDS PASID translation failure", false),
     /** 74: bus lock. */
-    BUS_LOCK(74, "Bus lock", true),
+    BUS_LOCK(Numbers.BUS_LOCK, "Bus lock", true),
     /** 75: instruction timeout (Linux: {@code EXIT_REASON_NOTIFY}, the "notify VM exit"). */
-    NOTIFY(75, "Instruction timeout", true),
+    NOTIFY(Numbers.NOTIFY, "Instruction timeout", true),
     /** 76: SEAMCALL. */
-    SEAMCALL(76, "SEAMCALL", true),
+    SEAMCALL(Numbers.SEAMCALL, "SEAMCALL", true),
     /** 77: TDCALL. */
-    TDCALL(77, "TDCALL", true),
+    TDCALL(Numbers.TDCALL, "TDCALL", true),
     /** 78: RDMSRLIST (SDM only). */
-    RDMSRLIST(78, "RDMSRLIST", false),
+    RDMSRLIST(Numbers.RDMSRLIST, "RDMSRLIST", false),
     /** 79: WRMSRLIST (SDM only). */
-    WRMSRLIST(79, "WRMSRLIST", false),
+    WRMSRLIST(Numbers.WRMSRLIST, "WRMSRLIST", false),
     /** 84: RDMSR with an immediate MSR index (Linux 6.17+). */
-    MSR_READ_IMM(84, "RDMSR (immediate form)", true),
+    MSR_READ_IMM(Numbers.MSR_READ_IMM, "RDMSR (immediate form)", true),
     /** 85: WRMSRNS with an immediate MSR index (Linux 6.17+). */
-    MSR_WRITE_IMM(85, "WRMSRNS (immediate form)", true),
+    MSR_WRITE_IMM(Numbers.MSR_WRITE_IMM, "WRMSRNS (immediate form)", true),
     /**
      * A basic number with no definition known to this library. The real number is kept by
      * {@link ExitReason#basicNumber()}; {@link #number()} of this constant is -1.
      */
     UNRECOGNIZED(-1, "Unrecognized basic exit reason", false);
+
+    /**
+     * The basic exit reason numbers as compile-time constants, the single definition the enum
+     * constants are built from. For a dispatch on the hottest path, {@code switch
+     * (reason.basicNumber())} over these constants compiles to a plain table switch, where a
+     * {@code switch} on the enum goes through javac's ordinal indirection (measured in vmx-bench).
+     * {@link ExitReason#basicNumber()} is the basic reason by name and type, so these can never be
+     * compared with a full exit reason by accident.
+     */
+    public static final class Numbers {
+        /** 0: exception or non-maskable interrupt (NMI). */
+        public static final int EXCEPTION_NMI = 0;
+
+        /** 1: external interrupt. */
+        public static final int EXTERNAL_INTERRUPT = 1;
+
+        /** 2: triple fault. */
+        public static final int TRIPLE_FAULT = 2;
+
+        /** 3: INIT signal. */
+        public static final int INIT_SIGNAL = 3;
+
+        /** 4: start-up IPI. */
+        public static final int SIPI_SIGNAL = 4;
+
+        /** 5: I/O system-management interrupt (SDM only; Linux has no name). */
+        public static final int IO_SMI = 5;
+
+        /** 6: other SMI (SDM only). */
+        public static final int OTHER_SMI = 6;
+
+        /** 7: interrupt window. */
+        public static final int INTERRUPT_WINDOW = 7;
+
+        /** 8: NMI window. */
+        public static final int NMI_WINDOW = 8;
+
+        /** 9: task switch. */
+        public static final int TASK_SWITCH = 9;
+
+        /** 10: CPUID. */
+        public static final int CPUID = 10;
+
+        /** 11: GETSEC (SDM only). */
+        public static final int GETSEC = 11;
+
+        /** 12: HLT. */
+        public static final int HLT = 12;
+
+        /** 13: INVD. */
+        public static final int INVD = 13;
+
+        /** 14: INVLPG. */
+        public static final int INVLPG = 14;
+
+        /** 15: RDPMC. */
+        public static final int RDPMC = 15;
+
+        /** 16: RDTSC. */
+        public static final int RDTSC = 16;
+
+        /** 17: RSM in SMM (SDM only). */
+        public static final int RSM = 17;
+
+        /** 18: VMCALL. */
+        public static final int VMCALL = 18;
+
+        /** 19: VMCLEAR. */
+        public static final int VMCLEAR = 19;
+
+        /** 20: VMLAUNCH. */
+        public static final int VMLAUNCH = 20;
+
+        /** 21: VMPTRLD. */
+        public static final int VMPTRLD = 21;
+
+        /** 22: VMPTRST. */
+        public static final int VMPTRST = 22;
+
+        /** 23: VMREAD. */
+        public static final int VMREAD = 23;
+
+        /** 24: VMRESUME. */
+        public static final int VMRESUME = 24;
+
+        /** 25: VMWRITE. */
+        public static final int VMWRITE = 25;
+
+        /** 26: VMXOFF (Linux: {@code EXIT_REASON_VMOFF}). */
+        public static final int VMOFF = 26;
+
+        /** 27: VMXON (Linux: {@code EXIT_REASON_VMON}). */
+        public static final int VMON = 27;
+
+        /** 28: control-register accesses (MOV CR, CLTS, LMSW). */
+        public static final int CR_ACCESS = 28;
+
+        /** 29: MOV DR. */
+        public static final int DR_ACCESS = 29;
+
+        /** 30: I/O instruction. */
+        public static final int IO_INSTRUCTION = 30;
+
+        /** 31: RDMSR. */
+        public static final int MSR_READ = 31;
+
+        /** 32: WRMSR. */
+        public static final int MSR_WRITE = 32;
+
+        /** 33: VM-entry failure due to invalid guest state. */
+        public static final int INVALID_STATE = 33;
+
+        /** 34: VM-entry failure due to MSR loading. */
+        public static final int MSR_LOAD_FAIL = 34;
+
+        /** 36: MWAIT. */
+        public static final int MWAIT_INSTRUCTION = 36;
+
+        /** 37: monitor trap flag. */
+        public static final int MONITOR_TRAP_FLAG = 37;
+
+        /** 39: MONITOR. */
+        public static final int MONITOR_INSTRUCTION = 39;
+
+        /** 40: PAUSE. */
+        public static final int PAUSE_INSTRUCTION = 40;
+
+        /** 41: VM-entry failure due to machine-check event. */
+        public static final int MCE_DURING_VMENTRY = 41;
+
+        /** 43: TPR below threshold. */
+        public static final int TPR_BELOW_THRESHOLD = 43;
+
+        /** 44: APIC access. */
+        public static final int APIC_ACCESS = 44;
+
+        /** 45: virtualized EOI. */
+        public static final int EOI_INDUCED = 45;
+
+        /** 46: access to GDTR or IDTR. */
+        public static final int GDTR_IDTR = 46;
+
+        /** 47: access to LDTR or TR. */
+        public static final int LDTR_TR = 47;
+
+        /** 48: EPT violation. */
+        public static final int EPT_VIOLATION = 48;
+
+        /** 49: EPT misconfiguration. */
+        public static final int EPT_MISCONFIG = 49;
+
+        /** 50: INVEPT. */
+        public static final int INVEPT = 50;
+
+        /** 51: RDTSCP. */
+        public static final int RDTSCP = 51;
+
+        /** 52: VMX-preemption timer expired. */
+        public static final int PREEMPTION_TIMER = 52;
+
+        /** 53: INVVPID. */
+        public static final int INVVPID = 53;
+
+        /** 54: WBINVD or WBNOINVD. */
+        public static final int WBINVD = 54;
+
+        /** 55: XSETBV. */
+        public static final int XSETBV = 55;
+
+        /** 56: APIC write. */
+        public static final int APIC_WRITE = 56;
+
+        /** 57: RDRAND. */
+        public static final int RDRAND = 57;
+
+        /** 58: INVPCID. */
+        public static final int INVPCID = 58;
+
+        /** 59: VMFUNC. */
+        public static final int VMFUNC = 59;
+
+        /** 60: ENCLS. */
+        public static final int ENCLS = 60;
+
+        /** 61: RDSEED. */
+        public static final int RDSEED = 61;
+
+        /** 62: page-modification log full. */
+        public static final int PML_FULL = 62;
+
+        /** 63: XSAVES. */
+        public static final int XSAVES = 63;
+
+        /** 64: XRSTORS. */
+        public static final int XRSTORS = 64;
+
+        /** 65: PCONFIG (SDM only). */
+        public static final int PCONFIG = 65;
+
+        /** 66: SPP-related event (SDM only). */
+        public static final int SPP_EVENT = 66;
+
+        /** 67: UMWAIT. */
+        public static final int UMWAIT = 67;
+
+        /** 68: TPAUSE. */
+        public static final int TPAUSE = 68;
+
+        /** 69: LOADIWKEY (SDM only). */
+        public static final int LOADIWKEY = 69;
+
+        /** 70: ENCLV (SDM only). */
+        public static final int ENCLV = 70;
+
+        /** 72: ENQCMD PASID translation failure (SDM only). */
+        public static final int ENQCMD_PASID_FAIL = 72;
+
+        /** 73: ENQCMDS PASID translation failure (SDM only). */
+        public static final int ENQCMDS_PASID_FAIL = 73;
+
+        /** 74: bus lock. */
+        public static final int BUS_LOCK = 74;
+
+        /** 75: instruction timeout (Linux: {@code EXIT_REASON_NOTIFY}, the "notify VM exit"). */
+        public static final int NOTIFY = 75;
+
+        /** 76: SEAMCALL. */
+        public static final int SEAMCALL = 76;
+
+        /** 77: TDCALL. */
+        public static final int TDCALL = 77;
+
+        /** 78: RDMSRLIST (SDM only). */
+        public static final int RDMSRLIST = 78;
+
+        /** 79: WRMSRLIST (SDM only). */
+        public static final int WRMSRLIST = 79;
+
+        /** 84: RDMSR with an immediate MSR index (Linux 6.17+). */
+        public static final int MSR_READ_IMM = 84;
+
+        /** 85: WRMSRNS with an immediate MSR index (Linux 6.17+). */
+        public static final int MSR_WRITE_IMM = 85;
+
+        private Numbers() {
+        }
+    }
 
     /** The largest number with a definition; array tables are sized from it. */
     static final int MAX_DEFINED_NUMBER = 85;

@@ -28,9 +28,9 @@ import java.util.Set;
  * every {@code int}.
  *
  * <p>Instances are immutable and value-equal by {@link #raw()}. {@link #of(int)} does not
- * allocate for any basic number up to {@link BasicExitReason#MSR_WRITE_IMM} with any combination of
- * flags (instances are precomputed); only values with reserved bits set or a larger basic number
- * create a new object. Compare with {@code equals}, not {@code ==}.
+ * allocate for any basic number below 128 (every defined one) with any combination of flags
+ * (instances are precomputed); only values with reserved bits set or a larger basic number create a
+ * new object. Compare with {@code equals}, not {@code ==}.
  */
 public final class ExitReason {
     /** Bits 15:0. */
@@ -41,11 +41,17 @@ public final class ExitReason {
     private static final int RESERVED_MASK = 0x43FF_0000;
     /** Number of distinct combinations of the five flag bits. */
     private static final int FLAG_COMBINATIONS = 32;
+    /** Basic numbers below this are cached (every defined number is). */
+    private static final int CACHED_BASIC_NUMBERS = 128;
+    /** Slots for bits 31:26 (64 values) times the cached basic numbers; a power of two. */
+    private static final int CACHE_SIZE = 64 * CACHED_BASIC_NUMBERS;
+    /** Values with any of these bits set are built on demand: reserved bits, or basic number >= 128. */
+    private static final int UNCACHED_MASK = RESERVED_MASK | (BASIC_MASK & ~(CACHED_BASIC_NUMBERS - 1));
 
     private static final ExitReasonFlag[] FLAGS = ExitReasonFlag.values();
     /** Unmodifiable flag sets, indexed by {@link #flagIndex(int)}, so {@link #flags()} allocates nothing. */
     private static final Set<ExitReasonFlag>[] FLAG_SETS = flagSets();
-    /** Every basic number 0..MAX_DEFINED_NUMBER with every flag combination, indexed by basic * 32 + flagIndex. */
+    /** Every basic number below 128 with every flag combination, indexed by {@link #cacheIndex(int)}. */
     private static final ExitReason[] CACHE = cache();
 
     private final int raw;
@@ -65,9 +71,9 @@ public final class ExitReason {
      * @return the exit reason; a shared instance for every known basic number without reserved bits
      */
     public static ExitReason of(int raw) {
-        int basicNumber = raw & BASIC_MASK;
-        if ((raw & RESERVED_MASK) == 0 && basicNumber <= BasicExitReason.MAX_DEFINED_NUMBER) {
-            return CACHE[basicNumber * FLAG_COMBINATIONS + flagIndex(raw)];
+        // One mask test routes every cached value: no reserved bit set and basic number < 128.
+        if ((raw & UNCACHED_MASK) == 0) {
+            return CACHE[cacheIndex(raw)];
         }
         return new ExitReason(raw);
     }
@@ -317,12 +323,22 @@ public final class ExitReason {
         return sets;
     }
 
+    /**
+     * Bits 31:26 above basic bits 6:0, for a value with no reserved bit and a basic number below
+     * 128: a shift and an or, cheaper on the hot path than packing the five flags densely. Slots
+     * with bit 30 set are never used (bit 30 is reserved) and stay null.
+     */
+    private static int cacheIndex(int raw) {
+        // the final mask is a no-op on the value but tells the JIT the index is in bounds
+        return (((raw >>> 26) << 7) | (raw & (CACHED_BASIC_NUMBERS - 1))) & (CACHE_SIZE - 1);
+    }
+
     private static ExitReason[] cache() {
-        int numbers = BasicExitReason.MAX_DEFINED_NUMBER + 1;
-        ExitReason[] cache = new ExitReason[numbers * FLAG_COMBINATIONS];
-        for (int number = 0; number < numbers; number++) {
+        ExitReason[] cache = new ExitReason[CACHE_SIZE];
+        for (int number = 0; number < CACHED_BASIC_NUMBERS; number++) {
             for (int index = 0; index < FLAG_COMBINATIONS; index++) {
-                cache[number * FLAG_COMBINATIONS + index] = new ExitReason(number | rawFlagsOf(index));
+                int raw = number | rawFlagsOf(index);
+                cache[cacheIndex(raw)] = new ExitReason(raw);
             }
         }
         return cache;

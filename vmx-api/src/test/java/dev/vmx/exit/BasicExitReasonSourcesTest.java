@@ -97,6 +97,15 @@ class BasicExitReasonSourcesTest {
     }
 
     @Test
+    void numberConstantsAreTheEnumNumbersOneForOne() throws IllegalAccessException {
+        java.lang.reflect.Field[] fields = BasicExitReason.Numbers.class.getFields();
+        assertEquals(BasicExitReason.values().length - 1, fields.length);
+        for (java.lang.reflect.Field field : fields) {
+            assertEquals(BasicExitReason.valueOf(field.getName()).number(), field.getInt(null), field.getName());
+        }
+    }
+
+    @Test
     void gapsAndOutOfRangeNumbersAreUnrecognized() {
         for (int number : new int[] {35, 38, 42, 71, 80, 81, 82, 83, 86, 0xFFFF, -1, 0x10000, Integer.MIN_VALUE}) {
             assertEquals(BasicExitReason.UNRECOGNIZED, BasicExitReason.fromNumber(number), "number " + number);

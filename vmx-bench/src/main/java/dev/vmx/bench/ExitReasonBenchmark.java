@@ -1,5 +1,6 @@
 package dev.vmx.bench;
 
+import dev.vmx.exit.BasicExitReason;
 import dev.vmx.exit.ExitReason;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,12 @@ public class ExitReasonBenchmark {
         return typedChecksum(raws);
     }
 
+    /** The typed API dispatching with {@code switch (basicNumber())} over {@link BasicExitReason.Numbers}. */
+    @Benchmark
+    public long typedNumberSwitch() {
+        return typedNumberChecksum(raws);
+    }
+
     /** The hand-written bitmask baseline. */
     @Benchmark
     public long rawBaseline() {
@@ -81,6 +88,50 @@ public class ExitReasonBenchmark {
                     sum += 5;
                     break;
                 case PREEMPTION_TIMER:
+                    sum += 6;
+                    break;
+                default:
+                    sum += reason.basicNumber() * 10L;
+            }
+            if (reason.isBusLockDetected()) {
+                sum += 100;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The same dispatch as {@link #typedChecksum(int[])}, switching on the basic number constants.
+     *
+     * @param raws raw exit-reason values
+     * @return the same checksum as {@link #rawChecksum(int[])}
+     */
+    public static long typedNumberChecksum(int[] raws) {
+        long sum = 0;
+        for (int raw : raws) {
+            ExitReason reason = ExitReason.of(raw);
+            if (reason.isVmEntryFailure()) {
+                sum += 1_000_000;
+                continue;
+            }
+            switch (reason.basicNumber()) {
+                case BasicExitReason.Numbers.EPT_VIOLATION:
+                    sum += reason.isEnclaveMode() ? 7 : 1;
+                    break;
+                case BasicExitReason.Numbers.IO_INSTRUCTION:
+                    sum += 2;
+                    break;
+                case BasicExitReason.Numbers.MSR_WRITE:
+                case BasicExitReason.Numbers.MSR_READ:
+                    sum += 3;
+                    break;
+                case BasicExitReason.Numbers.HLT:
+                    sum += 4;
+                    break;
+                case BasicExitReason.Numbers.EXTERNAL_INTERRUPT:
+                    sum += 5;
+                    break;
+                case BasicExitReason.Numbers.PREEMPTION_TIMER:
                     sum += 6;
                     break;
                 default:

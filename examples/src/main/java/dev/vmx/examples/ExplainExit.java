@@ -1,0 +1,118 @@
+package dev.vmx.examples;
+
+import dev.vmx.event.InterruptionInfo;
+import dev.vmx.exit.ExitReason;
+import dev.vmx.qual.ExceptionQualification;
+import dev.vmx.qual.ExitQualification;
+import dev.vmx.qual.LinearAddressQualification;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tutorial: turn the numbers of one {@code kvm_exit} trace line into a sentence.
+ *
+ * <p>Run: {@code ./mvnw -q -pl examples exec:java -Dexec.mainClass=dev.vmx.examples.ExplainExit}
+ */
+public final class ExplainExit {
+    /**
+     * The fields of a Linux 6.1 {@code kvm_exit} line (arch/x86/kvm/trace.h): on Intel, info1 is
+     * the exit qualification, info2 the IDT-vectoring information, intr_info the VM-exit
+     * interruption information and error_code its error code (vmx_get_exit_info in vmx.c).
+     */
+    private static final Pattern KVM_EXIT = Pattern.compile("reason (\\S+) rip (0x\\p{XDigit}+) info1 (0x\\p{XDigit}+) "
+            + "info2 (0x\\p{XDigit}+) intr_info (0x\\p{XDigit}+) error_code (0x\\p{XDigit}+)");
+
+    /** Lines as `trace-cmd report` or /sys/kernel/tracing/trace_pipe print them. */
+    private static final String[] LINES = {
+        // The guest wrote to a page that EPT maps read-only (bit 1 = write, bits 5:3 = R only).
+        "kvm_exit: vcpu 0 reason EPT_VIOLATION rip 0xffffffff81234567 info1 0x000000000000018a "
+                + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
+        // A read of guest memory KVM has not mapped yet (public trace: error_code 0x181 in
+        // http://f.osdev.org/viewtopic.php?t=57777): KVM faults the page in and resumes.
+        "kvm_exit: vcpu 3 reason EPT_VIOLATION rip 0x7f80ed32638b info1 0x0000000000000181 "
+                + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
+        // A byte written to the serial port: `out dx, al` with dx = 0x3f8.
+        "kvm_exit: vcpu 0 reason IO_INSTRUCTION rip 0xffffffff8104a2b1 info1 0x0000000003f80000 "
+                + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
+        // The guest loaded a new page-table root: mov cr3, rax.
+        "kvm_exit: vcpu 1 reason CR_ACCESS rip 0xffffffff81070b3c info1 0x0000000000000003 "
+                + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
+        // A page fault the hypervisor intercepts (shadow paging): info1 holds the faulting address.
+        "kvm_exit: vcpu 0 reason EXCEPTION_NMI rip 0x0000000000401000 info1 0x00007ffd3a2c1ff8 "
+                + "info2 0x0000000000000000 intr_info 0x80000b0e error_code 0x00000006",
+        // A host interrupt (vector 0xec, the local APIC timer on Linux) arrived while the guest ran.
+        "kvm_exit: vcpu 2 reason EXTERNAL_INTERRUPT rip 0xffffffff81b3c2de info1 0x0000000000000000 "
+                + "info2 0x0000000000000000 intr_info 0x800000ec error_code 0x00000000",
+    };
+
+    private ExplainExit() {
+    }
+
+    /**
+     * Explains each sample line.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        for (String line : LINES) {
+            Matcher fields = KVM_EXIT.matcher(line);
+            if (!fields.find()) {
+                throw new IllegalArgumentException("not a kvm_exit line: " + line);
+            }
+            // Step 1: the numbers. Only these come from the trace; everything else is decoding.
+            ExitReason reason = ExitReason.parse(fields.group(1));
+            long qualification = Long.parseUnsignedLong(fields.group(3).substring(2), 16);
+            int idtVectoring = (int) Long.parseLong(fields.group(4).substring(2), 16);
+            int intrInfo = (int) Long.parseLong(fields.group(5).substring(2), 16);
+            int errorCode = (int) Long.parseLong(fields.group(6).substring(2), 16);
+
+            System.out.println(reason + " at rip " + fields.group(2));
+            System.out.println("  " + explain(reason, qualification, intrInfo, errorCode, idtVectoring));
+        }
+    }
+
+    /**
+     * One sentence for one exit.
+     *
+     * @param reason the exit reason
+     * @param qualification the exit qualification (info1)
+     * @param intrInfo the VM-exit interruption information
+     * @param errorCode the VM-exit interruption error code
+     * @param idtVectoring the IDT-vectoring information (info2)
+     * @return the sentence
+     */
+    static String explain(ExitReason reason, long qualification, int intrInfo, int errorCode, int idtVectoring) {
+        // Step 2: the exit reason selects the format of the qualification (SDM "Exit
+        // Qualification for ..."); decode() knows which one. Its toString() reads as English.
+        ExitQualification decoded = ExitQualification.decode(reason, qualification);
+        InterruptionInfo event = InterruptionInfo.of(intrInfo);
+        String sentence;
+        if (decoded instanceof ExceptionQualification) {
+            // Step 3 (exceptions only): the vector in the interruption information says what the
+            // qualification means: an address for #PF, DR6-style bits for #DB.
+            ExitQualification meant = ((ExceptionQualification) decoded).interpret(event);
+            sentence = event.exception().map(e -> "guest " + e.description() + " (" + e.mnemonic() + ")")
+                    .orElse("guest event: " + event.type().description() + " vector " + event.vector());
+            if (event.isErrorCodeValid()) {
+                sentence += String.format(", error code 0x%x", errorCode);
+            }
+            if (meant instanceof LinearAddressQualification) {
+                sentence += String.format(", faulting address 0x%x", ((LinearAddressQualification) meant).address());
+            } else if (meant != decoded) {
+                sentence += ", " + meant;
+            }
+            sentence += String.format(" (interruption info 0x%08x)", intrInfo);
+        } else if (reason.basic() == dev.vmx.exit.BasicExitReason.EXTERNAL_INTERRUPT) {
+            sentence = "the host received an interrupt: " + event;
+        } else {
+            sentence = decoded.toString();
+        }
+        // Step 4: if the exit interrupted the delivery of an event to the guest, the IDT-vectoring
+        // information says which; the hypervisor must re-inject it.
+        InterruptionInfo vectoring = InterruptionInfo.of(idtVectoring);
+        if (vectoring.isValid()) {
+            sentence += "; while delivering " + vectoring;
+        }
+        return sentence;
+    }
+}

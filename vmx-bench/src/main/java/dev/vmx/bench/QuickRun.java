@@ -1,0 +1,138 @@
+package dev.vmx.bench;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The quick run for people and release checks (not for CI: timings are noisy): runs every typed
+ * benchmark and its baseline in one JMH run with {@code -prof gc}, prints per pair the typed score,
+ * the baseline score, their ratio and the typed path's bytes per operation, and exits with status 1
+ * when a goal is missed.
+ *
+ * <p>Run: {@code java -cp vmx-bench/target/benchmarks.jar dev.vmx.bench.QuickRun [regex]}
+ */
+public final class QuickRun {
+    /**
+     * A typed benchmark, its baseline, and the goals the typed one must meet.
+     *
+     * @param typed the typed benchmark, {@code Class.method}
+     * @param baseline the baseline in the same run, {@code Class.method}
+     * @param maxRatio the largest typed/baseline time ratio allowed
+     * @param maxBytesPerOp the most bytes the typed path may allocate per operation
+     * @param itemsPerOp how many items (exits, lines, events) one operation processes
+     * @param minItemsPerSecond the least items per second the typed path must sustain, 0 for no goal
+     */
+    record Pair(String typed, String baseline, double maxRatio, double maxBytesPerOp,
+                long itemsPerOp, double minItemsPerSecond) {
+    }
+
+    /** The goals of the benchmark issue; a new benchmark pair gets a row here. */
+    static final List<Pair> PAIRS = List.of(
+            new Pair("ExitReasonBenchmark.typed", "ExitReasonBenchmark.rawBaseline",
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("ExitReasonBenchmark.typedNumberSwitch", "ExitReasonBenchmark.rawBaseline",
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("QualificationBenchmark.eptTyped", "QualificationBenchmark.eptBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.crTyped", "QualificationBenchmark.crBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.ioTyped", "QualificationBenchmark.ioBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            new Pair("QualificationBenchmark.interruptionTyped", "QualificationBenchmark.interruptionBaseline",
+                    1.10, 1.0, QualificationBenchmark.VALUES, 0),
+            // the copy is a floor, not a twin: the goal is the event rate and no allocation
+            new Pair("TracefsPageBenchmark.decodePages", "TracefsPageBenchmark.copyPages",
+                    Double.POSITIVE_INFINITY, 1.0, TracefsPageBenchmark.eventsPerCall(), 10_000_000));
+
+    private QuickRun() {
+    }
+
+    /**
+     * Runs the quick benchmark pass.
+     *
+     * @param args optional regex selecting pairs by typed benchmark name
+     * @throws RunnerException if JMH fails
+     */
+    public static void main(String[] args) throws RunnerException {
+        Pattern filter = Pattern.compile(args.length > 0 ? args[0] : ".*");
+        List<Pair> selected = new ArrayList<>();
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1))
+                .addProfiler(GCProfiler.class);
+        for (Pair pair : PAIRS) {
+            if (filter.matcher(pair.typed()).find()) {
+                selected.add(pair);
+                options.include("\\." + Pattern.quote(pair.typed()) + "$");
+                options.include("\\." + Pattern.quote(pair.baseline()) + "$");
+            }
+        }
+        if (selected.isEmpty()) {
+            System.err.println("no benchmark pair matches " + filter);
+            System.exit(2);
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Map<String, RunResult> byName = new LinkedHashMap<>();
+        for (RunResult result : results) {
+            String label = result.getParams().getBenchmark();
+            byName.put(label.substring(label.lastIndexOf('.', label.lastIndexOf('.') - 1) + 1), result);
+        }
+        System.exit(report(selected, byName) ? 0 : 1);
+    }
+
+    /** Prints the table; true when every goal is met. */
+    static boolean report(List<Pair> pairs, Map<String, RunResult> byName) {
+        boolean allMet = true;
+        System.out.printf(Locale.ROOT, "%n%-44s %14s %14s %7s %9s %14s  %s%n",
+                "typed benchmark", "typed ns/op", "baseline ns/op", "ratio", "B/op", "items/s", "goal");
+        for (Pair pair : pairs) {
+            RunResult typed = byName.get(pair.typed());
+            RunResult baseline = byName.get(pair.baseline());
+            if (typed == null || baseline == null) {
+                System.out.println(pair.typed() + ": missing result, goal not checked");
+                allMet = false;
+                continue;
+            }
+            double typedScore = typed.getPrimaryResult().getScore();
+            double baselineScore = baseline.getPrimaryResult().getScore();
+            double ratio = typedScore / baselineScore;
+            double bytesPerOp = secondary(typed, "gc.alloc.rate.norm");
+            double itemsPerSecond = pair.itemsPerOp() * 1e9 / typedScore;
+            List<String> missed = new ArrayList<>();
+            if (ratio > pair.maxRatio()) {
+                missed.add(String.format(Locale.ROOT, "ratio > %.2f", pair.maxRatio()));
+            }
+            if (Double.isNaN(bytesPerOp)) {
+                missed.add("no gc.alloc.rate.norm result");
+            } else if (bytesPerOp > pair.maxBytesPerOp()) {
+                missed.add(String.format(Locale.ROOT, "B/op > %.0f", pair.maxBytesPerOp()));
+            }
+            if (pair.minItemsPerSecond() > 0 && itemsPerSecond < pair.minItemsPerSecond()) {
+                missed.add(String.format(Locale.ROOT, "items/s < %.0f", pair.minItemsPerSecond()));
+            }
+            allMet &= missed.isEmpty();
+            System.out.printf(Locale.ROOT, "%-44s %14.1f %14.1f %7.3f %9.2f %14.3e  %s%n", pair.typed(),
+                    typedScore, baselineScore, ratio, bytesPerOp, itemsPerSecond,
+                    missed.isEmpty() ? "met" : "MISSED: " + String.join(", ", missed));
+        }
+        return allMet;
+    }
+
+    private static double secondary(RunResult result, String name) {
+        Result<?> secondary = result.getSecondaryResults().get(name);
+        return secondary == null ? Double.NaN : secondary.getScore();
+    }
+}

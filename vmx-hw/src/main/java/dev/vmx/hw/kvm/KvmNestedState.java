@@ -1,0 +1,60 @@
+package dev.vmx.hw.kvm;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Optional;
+
+/**
+ * A {@code struct kvm_nested_state} as {@code KVM_GET_NESTED_STATE} returns it (linux/kvm.h and
+ * asm/kvm.h): the header, and for the VMX format the L1 hypervisor's current vmcs12.
+ *
+ * @param flags {@code KVM_STATE_NESTED_*} flags (guest mode, run pending, evmcs)
+ * @param format 0 VMX ({@code KVM_STATE_NESTED_FORMAT_VMX}), 1 SVM
+ * @param size the bytes KVM filled, header included
+ * @param vmxonAddress {@code hdr.vmx.vmxon_pa}: the L1 VMXON region, -1 when L1 is not in VMX operation
+ * @param vmcs12Address {@code hdr.vmx.vmcs12_pa}: the current VMCS pointer of L1, -1 when none
+ * @param vmcs12 the vmcs12 image ({@code data.vmx[0].vmcs12}), when present
+ */
+public record KvmNestedState(int flags, int format, int size, long vmxonAddress, long vmcs12Address,
+        Optional<byte[]> vmcs12) {
+    /**
+     * Parses the bytes of {@code struct kvm_nested_state}.
+     *
+     * @param state the bytes, at least the 128-byte header
+     * @return the parsed state
+     * @throws IllegalArgumentException if shorter than the header or than its own {@code size}
+     */
+    public static KvmNestedState parse(byte[] state) {
+        if (state.length < KvmUapi.SIZEOF_KVM_NESTED_STATE) {
+            throw new IllegalArgumentException("kvm_nested_state of " + state.length + " bytes is shorter than its "
+                    + KvmUapi.SIZEOF_KVM_NESTED_STATE + "-byte header");
+        }
+        ByteBuffer in = ByteBuffer.wrap(state).order(ByteOrder.LITTLE_ENDIAN);
+        int flags = Short.toUnsignedInt(in.getShort(KvmUapi.KVM_NESTED_STATE_FLAGS));
+        int format = Short.toUnsignedInt(in.getShort(KvmUapi.KVM_NESTED_STATE_FORMAT));
+        int size = in.getInt(KvmUapi.KVM_NESTED_STATE_SIZE);
+        if (size < KvmUapi.SIZEOF_KVM_NESTED_STATE || size > state.length) {
+            throw new IllegalArgumentException("kvm_nested_state size " + Integer.toUnsignedString(size)
+                    + " does not lie between the header (" + KvmUapi.SIZEOF_KVM_NESTED_STATE + ") and the "
+                    + state.length + " bytes given");
+        }
+        Optional<byte[]> vmcs12 = Optional.empty();
+        int vmcs12End = KvmUapi.KVM_NESTED_STATE_DATA_VMX_VMCS12 + KvmUapi.KVM_STATE_NESTED_VMX_VMCS_SIZE;
+        if (format == KvmUapi.KVM_STATE_NESTED_FORMAT_VMX && size >= vmcs12End) {
+            byte[] image = new byte[KvmUapi.KVM_STATE_NESTED_VMX_VMCS_SIZE];
+            in.get(KvmUapi.KVM_NESTED_STATE_DATA_VMX_VMCS12, image);
+            vmcs12 = Optional.of(image);
+        }
+        return new KvmNestedState(flags, format, size, in.getLong(KvmUapi.KVM_NESTED_STATE_HDR_VMX_VMXON_PA),
+                in.getLong(KvmUapi.KVM_NESTED_STATE_HDR_VMX_VMCS12_PA), vmcs12);
+    }
+
+    /**
+     * The vmcs12, decoded.
+     *
+     * @return the decoded image, empty when KVM returned none (L1 has no current VMCS, or SVM)
+     */
+    public Optional<Vmcs12Image> decodedVmcs12() {
+        return vmcs12.map(Vmcs12Layout::decode);
+    }
+}

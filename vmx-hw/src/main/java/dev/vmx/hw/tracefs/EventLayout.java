@@ -1,0 +1,114 @@
+package dev.vmx.hw.tracefs;
+
+import dev.vmx.trace.KvmEventType;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Where each {@link dev.vmx.trace.KvmEvent} accessor's field lies in one event's payload, resolved
+ * by field name from the event's {@link EventFormat} (names per {@code arch/x86/kvm/trace.h}).
+ * A field the running kernel's format does not have stays absent (offset -1) and reads as the
+ * accessor's "not recorded" default.
+ */
+final class EventLayout {
+    /** The accessor slots a field can fill. */
+    enum Slot {
+        EXIT_CODE, GUEST_RIP, ISA, INFO1, INFO2, INTR_INFO, ERROR_CODE, VCPU, WRITE, PORT, SIZE, COUNT,
+        MMIO_TYPE, GPA, MSR_INDEX, MSR_EXCEPTION, CR, VALUE, USERSPACE_REASON, ERRNO, MESSAGE
+    }
+
+    private static final Map<KvmEventType, Map<Slot, String>> FIELD_NAMES = new EnumMap<>(KvmEventType.class);
+
+    static {
+        Map<Slot, String> exit = new EnumMap<>(Slot.class);
+        exit.put(Slot.EXIT_CODE, "exit_reason");
+        exit.put(Slot.GUEST_RIP, "guest_rip");
+        exit.put(Slot.ISA, "isa");
+        exit.put(Slot.INFO1, "info1");
+        exit.put(Slot.INFO2, "info2");
+        exit.put(Slot.INTR_INFO, "intr_info");
+        exit.put(Slot.ERROR_CODE, "error_code");
+        exit.put(Slot.VCPU, "vcpu_id");
+        FIELD_NAMES.put(KvmEventType.KVM_EXIT, exit);
+        FIELD_NAMES.put(KvmEventType.KVM_NESTED_VMEXIT, exit);
+        Map<Slot, String> inject = new EnumMap<>(Slot.class);
+        inject.put(Slot.EXIT_CODE, "exit_code");
+        inject.put(Slot.INFO1, "exit_info1");
+        inject.put(Slot.INFO2, "exit_info2");
+        inject.put(Slot.INTR_INFO, "exit_int_info");
+        inject.put(Slot.ERROR_CODE, "exit_int_info_err");
+        inject.put(Slot.ISA, "isa");
+        FIELD_NAMES.put(KvmEventType.KVM_NESTED_VMEXIT_INJECT, inject);
+        Map<Slot, String> entry = new EnumMap<>(Slot.class);
+        entry.put(Slot.VCPU, "vcpu_id");
+        entry.put(Slot.GUEST_RIP, "rip");
+        entry.put(Slot.INTR_INFO, "intr_info");
+        entry.put(Slot.ERROR_CODE, "error_code");
+        FIELD_NAMES.put(KvmEventType.KVM_ENTRY, entry);
+        Map<Slot, String> pio = new EnumMap<>(Slot.class);
+        pio.put(Slot.WRITE, "rw");
+        pio.put(Slot.PORT, "port");
+        pio.put(Slot.SIZE, "size");
+        pio.put(Slot.COUNT, "count");
+        pio.put(Slot.VALUE, "val");
+        FIELD_NAMES.put(KvmEventType.KVM_PIO, pio);
+        Map<Slot, String> mmio = new EnumMap<>(Slot.class);
+        mmio.put(Slot.MMIO_TYPE, "type");
+        mmio.put(Slot.SIZE, "len");
+        mmio.put(Slot.GPA, "gpa");
+        mmio.put(Slot.VALUE, "val");
+        FIELD_NAMES.put(KvmEventType.KVM_MMIO, mmio);
+        Map<Slot, String> msr = new EnumMap<>(Slot.class);
+        msr.put(Slot.WRITE, "write");
+        msr.put(Slot.MSR_INDEX, "ecx");
+        msr.put(Slot.VALUE, "data");
+        msr.put(Slot.MSR_EXCEPTION, "exception");
+        FIELD_NAMES.put(KvmEventType.KVM_MSR, msr);
+        Map<Slot, String> cr = new EnumMap<>(Slot.class);
+        cr.put(Slot.WRITE, "rw");
+        cr.put(Slot.CR, "cr");
+        cr.put(Slot.VALUE, "val");
+        FIELD_NAMES.put(KvmEventType.KVM_CR, cr);
+        Map<Slot, String> userspace = new EnumMap<>(Slot.class);
+        userspace.put(Slot.USERSPACE_REASON, "reason");
+        userspace.put(Slot.ERRNO, "errno");
+        FIELD_NAMES.put(KvmEventType.KVM_USERSPACE_EXIT, userspace);
+        Map<Slot, String> failed = new EnumMap<>(Slot.class);
+        failed.put(Slot.MESSAGE, "msg");
+        failed.put(Slot.ERRNO, "err");
+        FIELD_NAMES.put(KvmEventType.KVM_NESTED_VMENTER_FAILED, failed);
+    }
+
+    final KvmEventType type;
+    final int[] offsets = new int[Slot.values().length];
+    final int[] sizes = new int[Slot.values().length];
+    final boolean[] signed = new boolean[Slot.values().length];
+    /** Bytes of payload the fields need; a shorter record is corrupt. */
+    final int minimumPayload;
+
+    EventLayout(KvmEventType type, EventFormat format) {
+        this.type = type;
+        java.util.Arrays.fill(offsets, -1);
+        int needed = 0;
+        for (Map.Entry<Slot, String> slot : FIELD_NAMES.getOrDefault(type, Map.of()).entrySet()) {
+            EventFormat.Field field = format.fields().get(slot.getValue());
+            if (field != null) {
+                offsets[slot.getKey().ordinal()] = field.offset();
+                sizes[slot.getKey().ordinal()] = field.size();
+                signed[slot.getKey().ordinal()] = field.signed();
+                needed = Math.max(needed, field.offset() + field.size());
+            }
+        }
+        this.minimumPayload = needed;
+    }
+
+    /**
+     * The field names this library reads for an event type (for tests and error messages).
+     *
+     * @param type the type
+     * @return slot to field name
+     */
+    static Map<Slot, String> fieldNames(KvmEventType type) {
+        return FIELD_NAMES.getOrDefault(type, Map.of());
+    }
+}

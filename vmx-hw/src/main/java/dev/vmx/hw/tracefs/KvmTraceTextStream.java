@@ -1,0 +1,132 @@
+package dev.vmx.hw.tracefs;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import dev.vmx.hw.NativeUnavailableException;
+import dev.vmx.hw.internal.LibC;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.function.Consumer;
+
+/**
+ * The text fallback of {@link KvmTraceStream}: the same private trace instance and events, read
+ * as the kernel's text lines from the instance's {@code trace_pipe} (e.g.
+ * {@code java-4242 [001] ..... 6162.065637: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48}).
+ *
+ * <p>Minimal on purpose: it delivers whole lines, and a trace text parser turns them into
+ * {@code KvmEvent}s. Use it where the binary pages cannot be read; it allocates per line. Reading
+ * {@code trace_pipe} consumes the events, so one instance is read either as text or as pages,
+ * never both. Not thread-safe.
+ */
+public final class KvmTraceTextStream implements AutoCloseable {
+    private static final int CHUNK = 64 * 1024;
+
+    private final TraceInstance instance;
+    private final int fd;
+    private final Memory chunk = new Memory(CHUNK);
+    private final StringBuilder partial = new StringBuilder();
+    private long lines;
+    private boolean closed;
+
+    private KvmTraceTextStream(TraceInstance instance, int fd) {
+        this.instance = instance;
+        this.fd = fd;
+    }
+
+    /**
+     * Opens a text stream of chosen {@code kvm} events in a new trace instance.
+     *
+     * @param tracefs the tracefs
+     * @param instanceName the instance to create under {@code instances/}; must not exist
+     * @param events event names of the {@code kvm} system, e.g. {@code kvm_pio}
+     * @return the stream, recording from now on
+     * @throws NativeUnavailableException without permission, if an event does not exist, or if
+     *         the instance already exists
+     */
+    public static KvmTraceTextStream open(Tracefs tracefs, String instanceName, Collection<String> events) {
+        TraceInstance instance = TraceInstance.create(tracefs, instanceName);
+        try {
+            instance.enable(events);
+            Path pipe = instance.path().resolve("trace_pipe");
+            try {
+                return new KvmTraceTextStream(instance,
+                        LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
+            } catch (LastErrorException e) {
+                throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
+                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+            }
+        } catch (RuntimeException e) {
+            instance.remove();
+            throw e;
+        }
+    }
+
+    /**
+     * The instance directory this stream records in.
+     *
+     * @return {@code <tracefs>/instances/<name>}
+     */
+    public Path instance() {
+        return instance.path();
+    }
+
+    /**
+     * Reads all text available now and hands each complete line (without its newline) to
+     * {@code sink}; a line not yet complete waits for the next poll. Never blocks.
+     *
+     * @param sink receives each line
+     * @return the number of lines delivered
+     */
+    public int poll(Consumer<? super CharSequence> sink) {
+        if (closed) {
+            throw new IllegalStateException("the trace text stream on " + instance.path() + " is closed");
+        }
+        int delivered = 0;
+        while (true) {
+            long read;
+            try {
+                read = LibC.INSTANCE.read(fd, chunk, CHUNK);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == LibC.EAGAIN) {
+                    break;
+                }
+                throw new NativeUnavailableException(instance.path().toString(), e.getErrorCode(), "read of trace_pipe failed: "
+                        + LibC.INSTANCE.strerror(e.getErrorCode()));
+            }
+            if (read <= 0) {
+                break;
+            }
+            partial.append(new String(chunk.getByteArray(0, (int) read), StandardCharsets.UTF_8));
+            int start = 0;
+            for (int newline = partial.indexOf("\n"); newline >= 0; newline = partial.indexOf("\n", start)) {
+                sink.accept(partial.substring(start, newline));
+                delivered++;
+                start = newline + 1;
+            }
+            partial.delete(0, start);
+        }
+        lines += delivered;
+        return delivered;
+    }
+
+    /**
+     * Lines delivered so far. (Loss in text mode shows as the kernel's own
+     * {@code CPU:N [LOST M EVENTS]} lines, delivered like any other.)
+     *
+     * @return the count
+     */
+    public long lines() {
+        return lines;
+    }
+
+    /** Closes the pipe and removes the trace instance. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            LibC.INSTANCE.close(fd);
+            instance.remove();
+        }
+    }
+}

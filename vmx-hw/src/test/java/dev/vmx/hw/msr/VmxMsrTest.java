@@ -1,0 +1,93 @@
+package dev.vmx.hw.msr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.vmx.SourceTable;
+import dev.vmx.hw.NativeUnavailableException;
+import dev.vmx.hw.internal.CpuInfo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VmxMsrTest {
+    @Test
+    void everyIndexIsLinuxs() {
+        Map<String, Long> table = new TreeMap<>();
+        for (String[] row : SourceTable.rows(VmxMsrTest.class, "msr-index-vmx.txt", true)) {
+            table.put(row[0], SourceTable.cInteger(row[1]));
+        }
+        for (VmxMsr msr : VmxMsr.values()) {
+            assertEquals(table.get(msr.linuxName()), Long.valueOf(msr.index()), msr.linuxName());
+            assertEquals(msr, VmxMsr.fromIndex(msr.index()).orElseThrow());
+        }
+        long msrRows = table.keySet().stream().filter(name -> name.matches("MSR_IA32_VMX_[A-Z0-9_]+")
+                && table.get(name) >= 0x480).count();
+        assertEquals(msrRows, VmxMsr.values().length, "every IA32_VMX_* MSR in the table has a constant");
+        assertTrue(VmxMsr.fromIndex(0x494).isEmpty());
+    }
+
+    @Test
+    void theMsrDeviceIsAbsentHereWithTheModuleNamed() {
+        assumeTrue(!Files.isDirectory(Path.of("/sys/module/msr")), "the msr module is loaded on this machine");
+        NativeUnavailableException error = assertThrows(NativeUnavailableException.class, () -> MsrDevice.open(0));
+        assertEquals("no /dev/cpu/0/msr: the msr module is not loaded (modprobe msr, as root)", error.getMessage());
+        assertEquals("/dev/cpu/0/msr", error.path());
+    }
+
+    /**
+     * pread at offset = MSR index, exercised on a sparse file laid out like the device. A file
+     * holds bytes, not registers, so only MSRs 8 or more indexes apart keep their own values.
+     */
+    @Test
+    void readsAtTheMsrIndexOffsets(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("msr");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            for (VmxMsr msr : new VmxMsr[] {VmxMsr.BASIC, VmxMsr.EXIT_CTLS2}) {
+                ByteBuffer value = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0xda0400000000L + msr.index());
+                channel.write(value, msr.index());
+            }
+        }
+        try (MsrDevice device = MsrDevice.at(file)) {
+            assertEquals(0xda0400000000L + 0x480, device.read(0x480));
+            VmxMsrValues values = device.vmxMsrsUnchecked();
+            assertEquals(OptionalLong.of(0xda0400000000L + 0x493), values.value(VmxMsr.EXIT_CTLS2));
+            assertEquals(OptionalLong.of(0xda0400000000L + 0x480), values.value(VmxMsr.BASIC));
+            assertEquals("pread of " + file, values.source());
+            NativeUnavailableException past = assertThrows(NativeUnavailableException.class, () -> device.read(0x10000));
+            assertEquals("RDMSR 0x10000 through " + file + " returned 0 bytes, not 8", past.getMessage());
+        }
+    }
+
+    @Test
+    void aCpuWithoutVmxIsNamed() {
+        CpuInfo amd = CpuInfo.parse("vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse2\n", Path.of("/nonexistent"));
+        assertEquals("host CPU is AuthenticAMD without VMX ('vmx' is not in /proc/cpuinfo flags)", amd.noVmxReason().orElseThrow());
+        CpuInfo intel = CpuInfo.parse("vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx ept\n", Path.of("/nonexistent"));
+        assertTrue(intel.noVmxReason().isEmpty());
+    }
+
+    @Test
+    void thisHostsMsrsAreRefusedWithTheReasonWhereItHasNoVmx() throws IOException {
+        CpuInfo host = CpuInfo.host();
+        assumeTrue(host.noVmxReason().isPresent(), "this host has VMX");
+        Path file = Files.createTempFile("msr", "");
+        try (MsrDevice device = MsrDevice.at(file)) {
+            NativeUnavailableException error = assertThrows(NativeUnavailableException.class, device::vmxMsrs);
+            assertEquals(host.noVmxReason().get() + ": it has no IA32_VMX_* MSRs to read through " + file, error.getMessage());
+        } finally {
+            Files.delete(file);
+        }
+    }
+}
