@@ -58,7 +58,13 @@ public final class Tour {
                     ReadNestedVmcs::main),
             new Tutorial(ExplainExit.class,
                     "explain one kvm_exit trace line: qualification, interruption info, error code",
-                    ExplainExit::main));
+                    ExplainExit::main),
+            new Tutorial(ExitStats.class,
+                    "perf kvm stat from trace text: exit counts, shares and exit-to-entry times",
+                    ExitStats::main),
+            new Tutorial(ExplainEntryFailure.class,
+                    "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
+                    ExplainEntryFailure::main));
 
     private Tour() {
     }
