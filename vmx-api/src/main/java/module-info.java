@@ -7,6 +7,7 @@ module dev.vmx.api {
     exports dev.vmx.cap;
     exports dev.vmx.event;
     exports dev.vmx.exit;
+    exports dev.vmx.dump;
     exports dev.vmx.qual;
     exports dev.vmx.trace;
     exports dev.vmx.vmcs;

@@ -64,7 +64,13 @@ public final class Tour {
                     LiveExits::main),
             new Tutorial(ReadNestedVmcs.class,
                     "decode KVM's vmcs12 (the VMCS of a nested hypervisor) with the kernel's layout",
-                    ReadNestedVmcs::main));
+                    ReadNestedVmcs::main),
+            new Tutorial(ExitStats.class,
+                    "perf kvm stat from trace text: exit counts, shares and exit-to-entry times",
+                    ExitStats::main),
+            new Tutorial(ExplainEntryFailure.class,
+                    "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
+                    ExplainEntryFailure::main));
 
     private Tour() {
     }

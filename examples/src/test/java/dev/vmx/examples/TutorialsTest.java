@@ -25,6 +25,18 @@ import org.junit.jupiter.api.TestFactory;
 class TutorialsTest {
     /** Lines each tutorial must print: the facts it exists to show. */
     private static final Map<Class<?>, String[]> EXPECTED = Map.of(
+            ExitStats.class, new String[] {
+                "Read 120 events (6 header lines, 0 unparseable lines).",
+                "EPT_VIOLATION              19   31.67%      12.00      18.00      14.47",
+                "Total Samples:60",
+            },
+            ExplainEntryFailure.class, new String[] {
+                "Found 1 dump_vmcs block(s); the first spans lines 3-51.",
+                "QEMU reported: hardware error 0x80000021 (line 2)",
+                "VMExit reason: INVALID_STATE|VM_ENTRY_FAILURE = VM-entry failure due to invalid guest state",
+                "  CR0 = 0x30: PE (bit 0) = 0, PG (bit 31) = 0",
+                "  CS sel=0xf000 attr=0x0009b limit=0x0000ffff base=0x00000000ffff0000",
+            },
             DecodeExitReason.class, new String[] {
                 "INVALID_STATE|VM_ENTRY_FAILURE  (basic 33: VM-entry failure due to invalid guest state)",
                 "EPT_VIOLATION|ENCLAVE_MODE",

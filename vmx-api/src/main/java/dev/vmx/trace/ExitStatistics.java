@@ -28,6 +28,26 @@ public final class ExitStatistics {
         REASON
     }
 
+    /** What a row stands for. */
+    public enum Grouping {
+        /** One row per exit reason. */
+        REASON,
+        /** One row per exit reason and vCPU. */
+        REASON_AND_VCPU,
+        /**
+         * One row per I/O port and direction, from the {@code kvm_pio} event that follows an exit on
+         * the same thread; exits without one are counted in {@link #unattributedExits()}.
+         */
+        IO_PORT,
+        /**
+         * One row per MSR index and direction, from the {@code kvm_msr} event that follows an exit
+         * on the same thread; exits without one are counted in {@link #unattributedExits()}.
+         */
+        MSR
+    }
+
+    private static final int DEFERRED = -2;
+
     // histogram: values below 64 exact; above, 32 sub-buckets per power of two
     private static final int SUB_BITS = 5;
     private static final int LINEAR = 64;
@@ -35,8 +55,10 @@ public final class ExitStatistics {
     private static final String[] SVM_NAMES = SvmExitNames.names();
     private static final SymbolTable SVM_TABLE = SvmExitNames.table();
 
+    private final Grouping grouping;
     private final boolean perVcpu;
     private long totalExits;
+    private long unattributedExits;
     private long unpairedEntries;
     // reason slots: open addressing on a composite key
     private long[] slotKeys = new long[64];
@@ -48,10 +70,23 @@ public final class ExitStatistics {
     private boolean[] pendingUsed = new boolean[64];
     private long[] pendingTime = new long[64];
     private int[] pendingRow = new int[64];
+    private KvmIsa[] pendingIsa = new KvmIsa[64];
+    private long[] pendingCode = new long[64];
     private int pendingCount;
 
-    private ExitStatistics(boolean perVcpu) {
-        this.perVcpu = perVcpu;
+    private ExitStatistics(Grouping grouping) {
+        this.grouping = grouping;
+        this.perVcpu = grouping == Grouping.REASON_AND_VCPU;
+    }
+
+    /**
+     * Statistics grouped some way.
+     *
+     * @param grouping what a row stands for
+     * @return empty statistics
+     */
+    public static ExitStatistics by(Grouping grouping) {
+        return new ExitStatistics(java.util.Objects.requireNonNull(grouping, "grouping"));
     }
 
     /**
@@ -60,7 +95,7 @@ public final class ExitStatistics {
      * @return empty statistics
      */
     public static ExitStatistics byReason() {
-        return new ExitStatistics(false);
+        return new ExitStatistics(Grouping.REASON);
     }
 
     /**
@@ -69,7 +104,7 @@ public final class ExitStatistics {
      * @return empty statistics
      */
     public static ExitStatistics byReasonAndVcpu() {
-        return new ExitStatistics(true);
+        return new ExitStatistics(Grouping.REASON_AND_VCPU);
     }
 
     /**
@@ -81,11 +116,27 @@ public final class ExitStatistics {
     public void accept(KvmEvent event) {
         KvmEventType type = event.type();
         if (type == KvmEventType.KVM_EXIT) {
+            if (grouping == Grouping.IO_PORT || grouping == Grouping.MSR) {
+                int slot = setPending(event.pid(), event.timestampNanos(), DEFERRED);
+                pendingIsa[slot] = event.isa();
+                pendingCode[slot] = event.exitCode();
+                return;
+            }
             int vcpu = perVcpu ? event.vcpu() : -1;
-            Row row = row(event.isa(), event.exitCode(), vcpu);
+            Row row = row(event.isa(), event.exitCode(), vcpu, -1, false);
             row.count++;
             totalExits++;
             setPending(event.pid(), event.timestampNanos(), row.index);
+        } else if ((type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
+                || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR)) {
+            int slot = pendingSlot(event.pid());
+            if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+                long detail = type == KvmEventType.KVM_PIO ? event.port() : event.msrIndex() & 0xffff_ffffL;
+                Row row = row(pendingIsa[slot], pendingCode[slot], -1, detail, event.isWrite());
+                row.count++;
+                totalExits++;
+                pendingRow[slot] = row.index;
+            }
         } else if (type == KvmEventType.KVM_ENTRY) {
             int slot = pendingSlot(event.pid());
             if (pendingUsed[slot] && pendingRow[slot] >= 0) {
@@ -93,6 +144,9 @@ public final class ExitStatistics {
                 if (nanos >= 0) {
                     rowList.get(pendingRow[slot]).record(nanos);
                 }
+                pendingRow[slot] = -1;
+            } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+                unattributedExits++;
                 pendingRow[slot] = -1;
             } else {
                 unpairedEntries++;
@@ -107,6 +161,16 @@ public final class ExitStatistics {
      */
     public long totalExits() {
         return totalExits;
+    }
+
+    /**
+     * Under {@link Grouping#IO_PORT} or {@link Grouping#MSR}: exits re-entered without a
+     * {@code kvm_pio} / {@code kvm_msr} event in between (other exit reasons), not in any row.
+     *
+     * @return the count, 0 under the other groupings
+     */
+    public long unattributedExits() {
+        return unattributedExits;
     }
 
     /**
@@ -130,7 +194,8 @@ public final class ExitStatistics {
             result.add(row.snapshot(totalExits));
         }
         Comparator<ExitStatisticsRow> byReason = Comparator.comparing(ExitStatisticsRow::isa)
-                .thenComparingLong(ExitStatisticsRow::exitCode).thenComparingInt(ExitStatisticsRow::vcpu);
+                .thenComparingLong(ExitStatisticsRow::exitCode).thenComparingInt(ExitStatisticsRow::vcpu)
+                .thenComparingLong(ExitStatisticsRow::detail).thenComparing(ExitStatisticsRow::write);
         Comparator<ExitStatisticsRow> comparator = switch (order) {
             case COUNT -> Comparator.comparingLong(ExitStatisticsRow::count).reversed().thenComparing(byReason);
             case TIME -> Comparator.comparingLong(ExitStatisticsRow::totalNanos).reversed().thenComparing(byReason);
@@ -153,13 +218,17 @@ public final class ExitStatistics {
             width = Math.max(width, row.reasonName().length());
         }
         StringBuilder out = new StringBuilder();
+        String detailName = grouping == Grouping.IO_PORT ? "PORT" : "MSR";
+        boolean detail = grouping == Grouping.IO_PORT || grouping == Grouping.MSR;
         String head = "%-" + width + "s %s%10s %8s %10s %10s %10s %10s %10s%n";
-        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : "",
+        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%12s ", detailName + " R/W") : "",
                 "Samples", "Samples%", "Min(us)", "Max(us)", "Mean(us)", "P50(us)", "P99(us)"));
         String line = "%-" + width + "s %s%10d %7.2f%% %10.2f %10.2f %10.2f %10.2f %10.2f%n";
         for (ExitStatisticsRow row : rows) {
             out.append(String.format(Locale.ROOT, line, row.reasonName(),
-                    perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu()) : "", row.count(), row.share() * 100,
+                    perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu())
+                            : detail ? String.format(Locale.ROOT, "%10s %s ", "0x" + Long.toHexString(row.detail()),
+                                    row.write() ? "W" : "R") : "", row.count(), row.share() * 100,
                     row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
                     row.p50Nanos() / 1000.0, row.p99Nanos() / 1000.0));
         }
@@ -174,10 +243,11 @@ public final class ExitStatistics {
      * @return the CSV text
      */
     public String toCsv(Order order) {
-        StringBuilder out = new StringBuilder("isa,exit_code,reason,vcpu,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\n");
+        StringBuilder out = new StringBuilder("isa,exit_code,reason,vcpu,detail,write,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\n");
         for (ExitStatisticsRow row : rows(order)) {
             out.append(row.isa()).append(",0x").append(Long.toHexString(row.exitCode())).append(',')
-                    .append(csv(row.reasonName())).append(',').append(row.vcpu()).append(',').append(row.count())
+                    .append(csv(row.reasonName())).append(',').append(row.vcpu()).append(',').append(row.detail()).append(',').append(row.write())
+                    .append(',').append(row.count())
                     .append(',').append(String.format(Locale.ROOT, "%.6f", row.share())).append(',')
                     .append(row.timedCount()).append(',').append(row.minNanos()).append(',').append(row.maxNanos())
                     .append(',').append(String.format(Locale.ROOT, "%.1f", row.meanNanos())).append(',')
@@ -198,7 +268,8 @@ public final class ExitStatistics {
         for (ExitStatisticsRow row : rows(order)) {
             out.append(first ? "" : ",").append("{\"isa\":\"").append(row.isa()).append("\",\"exitCode\":")
                     .append(row.exitCode()).append(",\"reason\":").append(json(row.reasonName()))
-                    .append(",\"vcpu\":").append(row.vcpu()).append(",\"count\":").append(row.count())
+                    .append(",\"vcpu\":").append(row.vcpu()).append(",\"detail\":").append(row.detail())
+                    .append(",\"write\":").append(row.write()).append(",\"count\":").append(row.count())
                     .append(",\"share\":").append(String.format(Locale.ROOT, "%.6f", row.share()))
                     .append(",\"timed\":").append(row.timedCount()).append(",\"minNs\":").append(row.minNanos())
                     .append(",\"maxNs\":").append(row.maxNanos()).append(",\"meanNs\":")
@@ -247,8 +318,16 @@ public final class ExitStatistics {
 
     // ---- slots ----
 
-    private Row row(KvmIsa isa, long exitCode, int vcpu) {
-        long key = (exitCode & 0xffff_ffffL) | ((long) isa.ordinal() << 32) | ((long) (vcpu + 1) << 34);
+    private long key(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        if (detail >= 0) {
+            // rows by port or MSR and direction; the exit code is the first one seen for them
+            return (detail & 0xffff_ffffL) | (write ? 1L << 32 : 0) | ((long) isa.ordinal() << 33);
+        }
+        return (exitCode & 0xffff_ffffL) | ((long) isa.ordinal() << 32) | ((long) (vcpu + 1) << 34);
+    }
+
+    private Row row(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        long key = key(isa, exitCode, vcpu, detail, write);
         int mask = slotKeys.length - 1;
         int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
         while (slotUsed[slot]) {
@@ -259,9 +338,9 @@ public final class ExitStatistics {
         }
         if (rowList.size() * 2 >= slotKeys.length) {
             growSlots();
-            return row(isa, exitCode, vcpu);
+            return row(isa, exitCode, vcpu, detail, write);
         }
-        Row row = new Row(rowList.size(), isa, exitCode, vcpu);
+        Row row = new Row(rowList.size(), isa, exitCode, vcpu, detail, write);
         rowList.add(row);
         slotUsed[slot] = true;
         slotKeys[slot] = key;
@@ -275,7 +354,7 @@ public final class ExitStatistics {
         slotUsed = new boolean[capacity];
         slotRow = new int[capacity];
         for (Row row : rowList) {
-            long key = (row.exitCode & 0xffff_ffffL) | ((long) row.isa.ordinal() << 32) | ((long) (row.vcpu + 1) << 34);
+            long key = key(row.isa, row.exitCode, row.vcpu, row.detail, row.write);
             int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & (capacity - 1);
             while (slotUsed[slot]) {
                 slot = (slot + 1) & (capacity - 1);
@@ -295,7 +374,7 @@ public final class ExitStatistics {
         return slot;
     }
 
-    private void setPending(int pid, long time, int rowIndex) {
+    private int setPending(int pid, long time, int rowIndex) {
         int slot = pendingSlot(pid);
         if (!pendingUsed[slot]) {
             if ((pendingCount + 1) * 2 > pendingPid.length) {
@@ -308,6 +387,7 @@ public final class ExitStatistics {
         }
         pendingTime[slot] = time;
         pendingRow[slot] = rowIndex;
+        return slot;
     }
 
     private void growPending() {
@@ -315,11 +395,15 @@ public final class ExitStatistics {
         boolean[] oldUsed = pendingUsed;
         long[] oldTime = pendingTime;
         int[] oldRow = pendingRow;
+        KvmIsa[] oldIsa = pendingIsa;
+        long[] oldCode = pendingCode;
         int capacity = oldPid.length * 2;
         pendingPid = new int[capacity];
         pendingUsed = new boolean[capacity];
         pendingTime = new long[capacity];
         pendingRow = new int[capacity];
+        pendingIsa = new KvmIsa[capacity];
+        pendingCode = new long[capacity];
         for (int i = 0; i < oldPid.length; i++) {
             if (oldUsed[i]) {
                 int slot = pendingSlot(oldPid[i]);
@@ -327,6 +411,8 @@ public final class ExitStatistics {
                 pendingPid[slot] = oldPid[i];
                 pendingTime[slot] = oldTime[i];
                 pendingRow[slot] = oldRow[i];
+                pendingIsa[slot] = oldIsa[i];
+                pendingCode[slot] = oldCode[i];
             }
         }
     }
@@ -355,6 +441,8 @@ public final class ExitStatistics {
         final KvmIsa isa;
         final long exitCode;
         final int vcpu;
+        final long detail;
+        final boolean write;
         long count;
         long timed;
         long total;
@@ -362,8 +450,10 @@ public final class ExitStatistics {
         long max;
         final long[] histogram = new long[BUCKETS];
 
-        Row(int index, KvmIsa isa, long exitCode, int vcpu) {
+        Row(int index, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.index = index;
+            this.detail = detail;
+            this.write = write;
             this.isa = isa;
             this.exitCode = exitCode;
             this.vcpu = vcpu;
@@ -394,7 +484,7 @@ public final class ExitStatistics {
         }
 
         ExitStatisticsRow snapshot(long totalExits) {
-            return new ExitStatisticsRow(isa, exitCode, reasonName(isa, exitCode), vcpu, count,
+            return new ExitStatisticsRow(isa, exitCode, reasonName(isa, exitCode), vcpu, detail, write, count,
                     totalExits == 0 ? 0 : (double) count / totalExits, timed, total, timed == 0 ? 0 : min, max,
                     percentile(0.50), percentile(0.99));
         }

@@ -760,7 +760,7 @@ public final class KvmTraceReader implements AutoCloseable {
         int digits = i;
         long value = 0;
         while (i < stop) {
-            int digit = Character.digit(buffer[i], 16);
+            int digit = hexDigit(buffer[i]);
             if (digit < 0) {
                 break;
             }
@@ -885,6 +885,14 @@ public final class KvmTraceReader implements AutoCloseable {
             value = value * 10 + (buffer[i] - '0');
         }
         return value;
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        int lower = c | 0x20; // ASCII letters to lower case
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     private static boolean isDigit(char c) {

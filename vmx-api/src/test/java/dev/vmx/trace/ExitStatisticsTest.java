@@ -67,9 +67,9 @@ class ExitStatisticsTest {
         assertTrue(table.contains("HLT                    2   50.00%      10.00      30.00      20.00"), table);
         assertTrue(table.endsWith("Total Samples:4" + System.lineSeparator()), table);
         String csv = stats.toCsv(ExitStatistics.Order.COUNT);
-        assertTrue(csv.startsWith("isa,exit_code,reason,vcpu,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\nVMX,0xc,HLT,-1,2,0.500000,2,10000,30000,20000.0,"), csv);
+        assertTrue(csv.startsWith("isa,exit_code,reason,vcpu,detail,write,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\nVMX,0xc,HLT,-1,-1,false,2,0.500000,2,10000,30000,20000.0,"), csv);
         String json = stats.toJson(ExitStatistics.Order.COUNT);
-        assertTrue(json.startsWith("{\"total\":4,\"rows\":[{\"isa\":\"VMX\",\"exitCode\":12,\"reason\":\"HLT\",\"vcpu\":-1,\"count\":2,"), json);
+        assertTrue(json.startsWith("{\"total\":4,\"rows\":[{\"isa\":\"VMX\",\"exitCode\":12,\"reason\":\"HLT\",\"vcpu\":-1,\"detail\":-1,\"write\":false,\"count\":2,"), json);
     }
 
     @Test
@@ -82,6 +82,36 @@ class ExitStatisticsTest {
         assertEquals(0, rows.get(0).vcpu());
         assertEquals(1, rows.get(1).vcpu());
         assertEquals("INVALID_STATE FAILED_VMENTRY", rows.get(2).reasonName());
+    }
+
+    @Test
+    void ioPortAndMsrGroupingsUseTheFollowingPioAndMsrEvents() {
+        String text = exit(11, "1.000000", 0, "IO_INSTRUCTION")
+                + "qemu-11 [000] 1.000001: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48 \n"
+                + entry(11, "1.000004", 0)
+                + exit(11, "1.100000", 0, "IO_INSTRUCTION")
+                + "qemu-11 [000] 1.100001: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x69 \n"
+                + entry(11, "1.100006", 0)
+                + exit(11, "1.200000", 0, "MSR_WRITE")
+                + "qemu-11 [000] 1.200001: kvm_msr: msr_write 6e0 = 0x1c3f9e8d2\n"
+                + entry(11, "1.200002", 0)
+                + exit(11, "1.300000", 0, "HLT")
+                + entry(11, "1.300100", 0);
+        ExitStatistics ports = feed(text, ExitStatistics.by(ExitStatistics.Grouping.IO_PORT));
+        assertEquals(2, ports.totalExits());
+        assertEquals(2, ports.unattributedExits()); // the MSR_WRITE and HLT exits
+        ExitStatisticsRow serial = ports.rows(ExitStatistics.Order.COUNT).get(0);
+        assertEquals(0x3f8, serial.detail());
+        assertTrue(serial.write());
+        assertEquals("IO_INSTRUCTION", serial.reasonName());
+        assertEquals(4_000, serial.minNanos());
+        assertEquals(6_000, serial.maxNanos());
+        assertTrue(ports.toTable(ExitStatistics.Order.COUNT).contains("IO_INSTRUCTION      0x3f8 W          2  100.00%"),
+                ports.toTable(ExitStatistics.Order.COUNT));
+        ExitStatistics msrs = feed(text, ExitStatistics.by(ExitStatistics.Grouping.MSR));
+        assertEquals(1, msrs.totalExits());
+        assertEquals(0x6e0, msrs.rows(ExitStatistics.Order.COUNT).get(0).detail());
+        assertEquals(2_000, msrs.rows(ExitStatistics.Order.COUNT).get(0).maxNanos()); // exit 1.200000 to entry 1.200002
     }
 
     @Test

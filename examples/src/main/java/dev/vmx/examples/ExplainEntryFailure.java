@@ -1,0 +1,58 @@
+package dev.vmx.examples;
+
+import dev.vmx.dump.VmcsDump;
+import dev.vmx.dump.VmcsDumpParser;
+import dev.vmx.dump.VmcsDumpSegment;
+import dev.vmx.exit.ExitReason;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Tutorial: read the VMCS dump the kernel prints when a VM entry fails.
+ *
+ * <p>When QEMU says "KVM: entry failed, hardware error 0x80000021", the processor refused to enter
+ * the guest because the guest state broke one of the SDM's VM-entry checks, and {@code kvm_intel}
+ * printed the whole VMCS to the kernel log ({@code dump_vmcs()}). This tutorial finds that block in
+ * a bundled log, names the failing exit reason and shows the guest state to check first.
+ */
+public final class ExplainEntryFailure {
+    private ExplainEntryFailure() {
+    }
+
+    /**
+     * Explains the bundled entry failure.
+     *
+     * @param args unused
+     */
+    public static void main(String[] args) {
+        List<VmcsDump> dumps = VmcsDumpParser.parse(new InputStreamReader(
+                ExplainEntryFailure.class.getResourceAsStream("entry-failure-dmesg.txt"), StandardCharsets.UTF_8));
+        VmcsDump dump = dumps.get(0);
+        System.out.println("Found " + dumps.size() + " dump_vmcs block(s); the first spans lines " + dump.firstLine()
+                + "-" + dump.lastLine() + ".");
+        dump.hardwareError().ifPresent(error -> System.out.println(
+                "QEMU reported: hardware error 0x" + Long.toHexString(error) + " (line " + dump.hardwareErrorLine().getAsLong() + ")"));
+        ExitReason reason = dump.exitReason().orElseThrow();
+        System.out.println("VMExit reason: " + reason + " = " + reason.basic().sdmName());
+        System.out.println("Exit qualification: 0x" + Long.toHexString(dump.exitQualification().orElse(0)));
+        // Bit 31 set means the VM entry itself failed: the guest never ran; the cause is in guest state.
+        if (reason.isVmEntryFailure()) {
+            System.out.println("Bit 31 is set: the VM entry failed. Check the guest state first:");
+            long cr0 = dump.field("guest.CR0.actual").orElse(0);
+            System.out.printf("  CR0 = 0x%x: PE (bit 0) = %d, PG (bit 31) = %d%n", cr0, cr0 & 1, (cr0 >>> 31) & 1);
+            long secondary = dump.field("control.SecondaryExec").orElse(0);
+            // Without "unrestricted guest" (secondary control bit 7) CR0.PE and CR0.PG must be 1.
+            System.out.printf("  unrestricted guest (SecondaryExec bit 7) = %d%n", (secondary >>> 7) & 1);
+            System.out.printf("  RFLAGS = 0x%x (bit 1 must be 1)%n", dump.field("guest.RFLAGS").orElse(0));
+            for (String name : List.of("CS", "SS", "TR")) {
+                VmcsDumpSegment segment = dump.segment(name).orElseThrow();
+                System.out.printf("  %-2s sel=0x%04x attr=0x%05x limit=0x%08x base=0x%016x%n", name,
+                        segment.selector().orElse(0), segment.accessRights().orElse(0), segment.limit(), segment.base());
+            }
+            System.out.printf("  VMEntry intr_info = 0x%08x (an event being injected must fit the guest state)%n",
+                    dump.field("control.VMEntry.intr_info").orElse(0));
+        }
+        System.out.println("Lines inside the block the parser did not understand: " + dump.problems().size());
+    }
+}

@@ -1,0 +1,75 @@
+package dev.vmx.dump;
+
+import dev.vmx.exit.ExitReason;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * One {@code dump_vmcs()} block. Field values are keyed by section and the name Linux prints, e.g.
+ * {@code guest.RIP}, {@code guest.CR0.actual}, {@code host.CR3}, {@code control.CPUBased},
+ * {@code control.VMExit.reason}, {@code control.VMExit.qualification}, {@code control.VMEntry.intr_info}.
+ *
+ * @param firstLine the 1-based line number of the block's first line
+ * @param lastLine the 1-based line number of the block's last line
+ * @param cpu the CPU of the last attempted VM entry ("VMCS ..., last attempted VM-entry on CPU n"), if printed
+ * @param hardwareError the {@code hardware error 0x...} of the "entry failed" line before the block, if any
+ * @param hardwareErrorLine that line's number, if any
+ * @param fields the values in print order
+ * @param segments the guest segment table
+ * @param msrs the MSR-load/store list entries
+ * @param problems lines inside the block that were not understood
+ */
+public record VmcsDump(long firstLine, long lastLine, OptionalLong cpu, OptionalLong hardwareError,
+        OptionalLong hardwareErrorLine, Map<String, Long> fields, List<VmcsDumpSegment> segments,
+        List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems) {
+
+    /** Copies the collections. */
+    public VmcsDump {
+        fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+        segments = List.copyOf(segments);
+        msrs = List.copyOf(msrs);
+        problems = List.copyOf(problems);
+    }
+
+    /**
+     * A field by key.
+     *
+     * @param key e.g. {@code guest.RIP}
+     * @return the value, empty if the dump did not print it
+     */
+    public OptionalLong field(String key) {
+        Long value = fields.get(key);
+        return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
+    /**
+     * The exit reason of the "VMExit:" summary ({@code reason=}).
+     *
+     * @return the reason, empty if not printed
+     */
+    public Optional<ExitReason> exitReason() {
+        OptionalLong reason = field("control.VMExit.reason");
+        return reason.isPresent() ? Optional.of(ExitReason.of((int) reason.getAsLong())) : Optional.empty();
+    }
+
+    /**
+     * The exit qualification of the "VMExit:" summary.
+     *
+     * @return the qualification, empty if not printed
+     */
+    public OptionalLong exitQualification() {
+        return field("control.VMExit.qualification");
+    }
+
+    /**
+     * A segment by name.
+     *
+     * @param name e.g. {@code CS}
+     * @return the row, empty if not printed
+     */
+    public Optional<VmcsDumpSegment> segment(String name) {
+        return segments.stream().filter(segment -> segment.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,263 @@
+package dev.vmx.dump;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Finds and parses {@code dump_vmcs()} blocks (Linux {@code arch/x86/kvm/vmx/vmx.c}, formats of
+ * 4.x to 6.x) in kernel-log text: dmesg with or without {@code [seconds]} timestamps, syslog or
+ * journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
+ * prefixes, interleaved with unrelated lines. A block starts at "VMCS ..., last attempted VM-entry on
+ * CPU n" or "*** Guest State ***" and ends at the first line after "*** Control State ***" that is
+ * no dump line, or at the next block. The nearest earlier "entry failed, hardware error 0x..." line
+ * (printed by QEMU, often copied into the same report) is linked. Lines inside a block that are not
+ * understood are kept as {@link VmcsDumpProblem}s with their line numbers.
+ */
+public final class VmcsDumpParser {
+    private static final Pattern PREFIX = Pattern.compile(
+            "^(?:.*?\\bkernel: )?(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s?)?(?:kvm_intel: |kvm: |kvm \\[\\d+\\]: )?");
+    private static final Pattern START = Pattern.compile("VMCS (\\S+), last attempted VM-entry on CPU (\\d+)");
+    private static final Pattern HARDWARE_ERROR = Pattern.compile("entry failed, hardware error 0x([0-9a-fA-F]+)");
+    private static final Pattern SEGMENT = Pattern.compile(
+            "(CS|DS|SS|ES|FS|GS|GDTR|LDTR|IDTR|TR):\\s+(?:sel=0x([0-9a-fA-F]+), attr=0x([0-9a-fA-F]+), )?"
+                    + "limit=0x([0-9a-fA-F]+), base=0x([0-9a-fA-F]+)\\s*");
+    private static final Pattern MSR_LIST = Pattern.compile("MSR (.+):");
+    private static final Pattern MSR_ENTRY = Pattern.compile("\\s*(\\d+): msr=0x([0-9a-fA-F]+) value=0x([0-9a-fA-F]+)\\s*");
+    private static final Pattern SYSENTER = Pattern.compile(
+            "Sysenter RSP=([0-9a-fA-F]+) CS:RIP=([0-9a-fA-F]+):([0-9a-fA-F]+)\\s*");
+    private static final Pattern GROUP = Pattern.compile("(CR0|CR4|VMEntry|VMExit|IDTVectoring):\\s*(.*)");
+    private static final Pattern PAIR = Pattern.compile(
+            "([A-Za-z][A-Za-z0-9_\\-]*(?: [A-Za-z][A-Za-z0-9_\\-]*)*)\\s*=\\s*(?:0x)?([0-9a-fA-F]+)(?:\\|([0-9a-fA-F]+))?,?");
+    private static final Pattern PARENTHETICAL = Pattern.compile("\\s*\\([^)]*\\)\\s*");
+
+    private VmcsDumpParser() {
+    }
+
+    /**
+     * Parses every dump block of a text.
+     *
+     * @param in the kernel log text; not closed
+     * @return the blocks in input order, empty if there are none
+     * @throws UncheckedIOException if reading fails
+     */
+    public static List<VmcsDump> parse(Reader in) {
+        BufferedReader reader = in instanceof BufferedReader buffered ? buffered : new BufferedReader(in);
+        List<VmcsDump> dumps = new ArrayList<>();
+        Block block = null;
+        long lineNumber = 0;
+        long errorValue = -1;
+        long errorLine = -1;
+        try {
+            for (String raw = reader.readLine(); raw != null; raw = reader.readLine()) {
+                lineNumber++;
+                String line = stripPrefix(raw);
+                Matcher error = HARDWARE_ERROR.matcher(raw);
+                if (error.find()) {
+                    errorValue = Long.parseLong(error.group(1), 16);
+                    errorLine = lineNumber;
+                    continue;
+                }
+                Matcher start = START.matcher(line);
+                boolean guestHeader = line.trim().equals("*** Guest State ***");
+                if (start.find() || (guestHeader && (block == null || block.section != Section.PREAMBLE))) {
+                    if (block != null) {
+                        dumps.add(block.finish());
+                    }
+                    block = new Block(lineNumber, errorValue, errorLine);
+                    errorValue = -1;
+                    errorLine = -1;
+                    if (!guestHeader) {
+                        block.cpu = OptionalLong.of(Long.parseLong(start.group(2)));
+                        continue;
+                    }
+                }
+                if (block == null) {
+                    continue;
+                }
+                if (!block.accept(line, raw, lineNumber)) {
+                    dumps.add(block.finish());
+                    block = null;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read kernel log at line " + (lineNumber + 1), e);
+        }
+        if (block != null) {
+            dumps.add(block.finish());
+        }
+        return dumps;
+    }
+
+    static String stripPrefix(String raw) {
+        Matcher prefix = PREFIX.matcher(raw);
+        return prefix.find() ? raw.substring(prefix.end()) : raw;
+    }
+
+    private enum Section { PREAMBLE, GUEST, HOST, CONTROL }
+
+    private static final class Block {
+        final long firstLine;
+        long lastLine;
+        final long errorValue;
+        final long errorLine;
+        OptionalLong cpu = OptionalLong.empty();
+        Section section = Section.PREAMBLE;
+        String msrList;
+        String lastGroup;
+        final Map<String, Long> fields = new LinkedHashMap<>();
+        final List<VmcsDumpSegment> segments = new ArrayList<>();
+        final List<VmcsDumpMsr> msrs = new ArrayList<>();
+        final List<VmcsDumpProblem> problems = new ArrayList<>();
+
+        Block(long firstLine, long errorValue, long errorLine) {
+            this.firstLine = firstLine;
+            this.lastLine = firstLine;
+            this.errorValue = errorValue;
+            this.errorLine = errorLine;
+        }
+
+        /** Returns false when the line ends the block (it is then not part of it). */
+        boolean accept(String line, String raw, long lineNumber) {
+            String text = line.trim();
+            switch (text) {
+                case "*** Guest State ***" -> section = Section.GUEST;
+                case "*** Host State ***" -> section = Section.HOST;
+                case "*** Control State ***" -> section = Section.CONTROL;
+                default -> {
+                    String problem = parseLine(line);
+                    if (problem != null) {
+                        if (section == Section.CONTROL || section == Section.PREAMBLE) {
+                            return false; // the dump is over; the line belongs to the rest of the log
+                        }
+                        problems.add(new VmcsDumpProblem(lineNumber, raw, problem));
+                    }
+                }
+            }
+            lastLine = lineNumber;
+            return true;
+        }
+
+        /** Returns null if understood, else why not. */
+        String parseLine(String line) {
+            String prefix = section.name().toLowerCase(java.util.Locale.ROOT) + ".";
+            Matcher segment = SEGMENT.matcher(line);
+            if (segment.matches()) {
+                boolean hasSelector = segment.group(2) != null;
+                segments.add(new VmcsDumpSegment(segment.group(1),
+                        hasSelector ? OptionalInt.of(Integer.parseInt(segment.group(2), 16)) : OptionalInt.empty(),
+                        hasSelector ? OptionalInt.of(Integer.parseInt(segment.group(3), 16)) : OptionalInt.empty(),
+                        Long.parseUnsignedLong(segment.group(4), 16), Long.parseUnsignedLong(segment.group(5), 16)));
+                msrList = null;
+                return null;
+            }
+            Matcher list = MSR_LIST.matcher(line.trim());
+            if (list.matches()) {
+                msrList = list.group(1);
+                return null;
+            }
+            Matcher entry = MSR_ENTRY.matcher(line);
+            if (entry.matches()) {
+                if (msrList == null) {
+                    return "MSR entry outside an MSR list";
+                }
+                msrs.add(new VmcsDumpMsr(msrList, Integer.parseInt(entry.group(1)),
+                        Long.parseUnsignedLong(entry.group(2), 16), Long.parseUnsignedLong(entry.group(3), 16)));
+                return null;
+            }
+            msrList = null;
+            Matcher sysenter = SYSENTER.matcher(line.trim());
+            if (sysenter.matches()) {
+                fields.put(prefix + "Sysenter RSP", Long.parseUnsignedLong(sysenter.group(1), 16));
+                fields.put(prefix + "Sysenter CS", Long.parseUnsignedLong(sysenter.group(2), 16));
+                fields.put(prefix + "Sysenter RIP", Long.parseUnsignedLong(sysenter.group(3), 16));
+                return null;
+            }
+            String rest = line.trim();
+            Matcher group = GROUP.matcher(rest);
+            if (group.matches()) {
+                lastGroup = group.group(1);
+                prefix = prefix + lastGroup + ".";
+                rest = group.group(2);
+            } else if (rest.startsWith("reason=") && "VMExit".equals(lastGroup)) {
+                prefix = prefix + "VMExit.";
+            } else {
+                lastGroup = null;
+            }
+            if (section == Section.PREAMBLE) {
+                return "not a dump line";
+            }
+            return pairs(prefix, rest);
+        }
+
+        String pairs(String prefix, String rest) {
+            Matcher pair = PAIR.matcher(rest);
+            int position = 0;
+            int found = 0;
+            Map<String, Long> parsed = new LinkedHashMap<>();
+            while (position < rest.length()) {
+                if (Character.isWhitespace(rest.charAt(position))) {
+                    position++;
+                    continue;
+                }
+                if (pair.find(position) && pair.start() == position) {
+                    String name = pair.group(1);
+                    int bar = name.indexOf('|');
+                    if (pair.group(3) != null) {
+                        // "SVI|RVI = 00|00"
+                        String[] names = name.split("\\|");
+                        if (names.length != 2) {
+                            return "unexpected '|' value";
+                        }
+                        parsed.put(prefix + names[0], Long.parseUnsignedLong(pair.group(2), 16));
+                        parsed.put(prefix + names[1], Long.parseUnsignedLong(pair.group(3), 16));
+                    } else if (bar < 0) {
+                        if (pair.group(2).length() > 16) {
+                            return "value of " + name + " is longer than 64 bits";
+                        }
+                        parsed.put(prefix + name, Long.parseUnsignedLong(pair.group(2), 16));
+                    }
+                    found++;
+                    position = pair.end();
+                    continue;
+                }
+                Matcher note = PARENTHETICAL.matcher(rest);
+                if (note.find(position) && note.start() == position && found > 0) {
+                    position = note.end(); // "(autoload)", "(effective)"
+                    continue;
+                }
+                if (rest.startsWith("SVI|RVI", position)) {
+                    Matcher split = Pattern.compile("SVI\\|RVI = ([0-9a-fA-F]+)\\|([0-9a-fA-F]+)").matcher(rest);
+                    if (split.find(position) && split.start() == position) {
+                        parsed.put(prefix + "SVI", Long.parseUnsignedLong(split.group(1), 16));
+                        parsed.put(prefix + "RVI", Long.parseUnsignedLong(split.group(2), 16));
+                        found++;
+                        position = split.end();
+                        continue;
+                    }
+                }
+                return "unexpected text at column " + position;
+            }
+            if (found == 0) {
+                return "no name=value fields";
+            }
+            fields.putAll(parsed);
+            return null;
+        }
+
+        VmcsDump finish() {
+            return new VmcsDump(firstLine, lastLine, cpu,
+                    errorValue < 0 ? OptionalLong.empty() : OptionalLong.of(errorValue),
+                    errorLine < 0 ? OptionalLong.empty() : OptionalLong.of(errorLine), fields, segments, msrs, problems);
+        }
+    }
+}
