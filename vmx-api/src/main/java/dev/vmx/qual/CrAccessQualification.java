@@ -108,6 +108,53 @@ public final class CrAccessQualification implements ExitQualification {
     }
 
     /**
+     * Access type 0, MOV to CR. The four {@code is…} tests are plain mask tests: an exit handler
+     * that branches on them pays nothing over hand-written masks, whereas {@code switch
+     * (accessType())} pays javac's enum-switch indirection (see vmx-bench/RESULTS.md).
+     *
+     * @return true when bits 5:4 are 0
+     */
+    public boolean isMovToCr() {
+        return (raw & ACCESS_TYPE_MASK) == 0x00L;
+    }
+
+    /**
+     * Access type 1, MOV from CR.
+     *
+     * @return true when bits 5:4 are 1
+     */
+    public boolean isMovFromCr() {
+        return (raw & ACCESS_TYPE_MASK) == 0x10L;
+    }
+
+    /**
+     * Access type 2, CLTS.
+     *
+     * @return true when bits 5:4 are 2
+     */
+    public boolean isClts() {
+        return (raw & ACCESS_TYPE_MASK) == 0x20L;
+    }
+
+    /**
+     * Access type 3, LMSW.
+     *
+     * @return true when bits 5:4 are 3
+     */
+    public boolean isLmsw() {
+        return (raw & ACCESS_TYPE_MASK) == 0x30L;
+    }
+
+    /**
+     * The number of the general-purpose register of MOV CR, the index {@link #register()} names.
+     *
+     * @return bits 11:8 (0 RAX … 15 R15)
+     */
+    public int registerNumber() {
+        return registerNumber(raw);
+    }
+
+    /**
      * The LMSW operand type.
      *
      * @return bit 6: true when LMSW read its operand from memory

@@ -148,6 +148,16 @@ class QualificationSourcesTest {
         // The decoders agree with the macros, not only the constants.
         long type = linux.value("CONTROL_REG_ACCESS_TYPE");
         assertEquals(CrAccessType.LMSW, CrAccessQualification.of(type).accessType());
+        // the mask predicates name the same type as the enum, for every access type and register
+        for (long raw = 0; raw < 0x1000; raw++) {
+            CrAccessQualification q = CrAccessQualification.of(raw | 0xabcd_0000L);
+            CrAccessType expected = q.accessType();
+            assertEquals(expected == CrAccessType.MOV_TO_CR, q.isMovToCr(), Long.toHexString(raw));
+            assertEquals(expected == CrAccessType.MOV_FROM_CR, q.isMovFromCr(), Long.toHexString(raw));
+            assertEquals(expected == CrAccessType.CLTS, q.isClts(), Long.toHexString(raw));
+            assertEquals(expected == CrAccessType.LMSW, q.isLmsw(), Long.toHexString(raw));
+            assertEquals(q.register().ordinal(), q.registerNumber(), Long.toHexString(raw));
+        }
         for (InvalidGuestStateQualification.Cause cause : InvalidGuestStateQualification.Cause.values()) {
             assertEquals(Optional.of(cause), InvalidGuestStateQualification.of(cause.number()).cause());
         }

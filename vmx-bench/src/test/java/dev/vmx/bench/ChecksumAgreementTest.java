@@ -38,6 +38,7 @@ class ChecksumAgreementTest {
             int[] infos = QualificationMix.interruptionInfos(QualificationBenchmark.VALUES, random);
             assertEquals(QualificationBenchmark.eptBaseline(ept), QualificationBenchmark.eptTyped(ept), "ept " + seed);
             assertEquals(QualificationBenchmark.crBaseline(cr), QualificationBenchmark.crTyped(cr), "cr " + seed);
+            assertEquals(QualificationBenchmark.crBaseline(cr), QualificationBenchmark.crTypedPredicates(cr), "cr " + seed);
             assertEquals(QualificationBenchmark.ioBaseline(io), QualificationBenchmark.ioTyped(io), "io " + seed);
             assertEquals(QualificationBenchmark.interruptionBaseline(infos), QualificationBenchmark.interruptionTyped(infos),
                     "interruption " + seed);
@@ -56,6 +57,7 @@ class ChecksumAgreementTest {
         intBits[32] = -1;
         assertEquals(QualificationBenchmark.eptBaseline(bits), QualificationBenchmark.eptTyped(bits));
         assertEquals(QualificationBenchmark.crBaseline(bits), QualificationBenchmark.crTyped(bits));
+        assertEquals(QualificationBenchmark.crBaseline(bits), QualificationBenchmark.crTypedPredicates(bits));
         assertEquals(QualificationBenchmark.ioBaseline(bits), QualificationBenchmark.ioTyped(bits));
         assertEquals(QualificationBenchmark.interruptionBaseline(intBits), QualificationBenchmark.interruptionTyped(intBits));
     }
