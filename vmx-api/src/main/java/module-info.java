@@ -3,6 +3,9 @@
  * the {@code VmcsSource} SPI and its embedded in-memory backend. No run-time dependencies.
  */
 module dev.vmx.api {
+    // Immutables generates plain Java; its annotations are needed to compile, not to run
+    requires static org.immutables.value.annotations;
+
     exports dev.vmx;
     exports dev.vmx.cap;
     exports dev.vmx.event;

@@ -1,6 +1,7 @@
 package dev.vmx.vmcs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
@@ -26,6 +28,24 @@ class VmcsSnapshotTest {
                 .put(VmcsField.GUEST_RIP, 0xffffffff81000000L)
                 .put(VmcsField.GUEST_CS_SELECTOR, 0x10)
                 .build();
+    }
+
+    @Test
+    void snapshotsAreValueEqualAndTheGeneratedValueChecksWhatTheBuilderChecks() {
+        VmcsSnapshot a = VmcsSnapshot.builder().put(VmcsField.GUEST_RIP, 0xfff0).put(VmcsField.GUEST_CS_SELECTOR, 0xf000).build();
+        VmcsSnapshot b = VmcsSnapshot.builder().put(VmcsField.GUEST_CS_SELECTOR, 0xf000).put(VmcsField.GUEST_RIP, 0xfff0).build();
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, a.toBuilder().put(VmcsField.GUEST_RIP, 0xfff1).build());
+        assertNotEquals(a, a.toBuilder().remove(VmcsField.GUEST_CS_SELECTOR).build());
+        assertTrue(a.toString().contains("GUEST_RIP"), a.toString());
+        // the generated value rejects what the builder would have rejected
+        assertEquals("value 0x10000 does not fit GUEST_ES_SELECTOR, a 16-bit field",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ImmutableVmcsSnapshot.of(Map.of(VmcsField.GUEST_ES_SELECTOR, 0x1_0000L))).getMessage());
+        assertEquals("IO_BITMAP_A_HIGH is a HIGH half; snapshots hold FULL fields",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ImmutableVmcsSnapshot.of(Map.of(VmcsField.IO_BITMAP_A_HIGH, 1L))).getMessage());
     }
 
     @Test
