@@ -1,6 +1,7 @@
 package dev.vmx.dump;
 
 import dev.vmx.exit.ExitReason;
+import dev.vmx.vmcs.VmcsSnapshot;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,17 +18,24 @@ import java.util.OptionalLong;
  * @param hardwareError the {@code hardware error 0x...} of the "entry failed" line before the block, if any
  * @param hardwareErrorLine that line's number, if any
  * @param fields the values in print order
+ * @param annotations keys whose value carried a note such as {@code (effective)} or {@code (autoload)}
+ *        (Linux prints EFER that way when it is not loaded from the VMCS field), with the note
  * @param segments the guest segment table
  * @param msrs the MSR-load/store list entries
  * @param problems lines inside the block that were not understood
+ * @param vmcs the printed values that are VMCS fields, keyed by {@link dev.vmx.vmcs.VmcsField} (see
+ *        {@link #vmcs()}); values with a note are not in it
  */
 public record VmcsDump(long firstLine, long lastLine, OptionalLong cpu, OptionalLong hardwareError,
-        OptionalLong hardwareErrorLine, Map<String, Long> fields, List<VmcsDumpSegment> segments,
-        List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems) {
+        OptionalLong hardwareErrorLine, Map<String, Long> fields, Map<String, String> annotations,
+        List<VmcsDumpSegment> segments, List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems,
+        VmcsSnapshot vmcs) {
 
     /** Copies the collections. */
     public VmcsDump {
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+        annotations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
+        java.util.Objects.requireNonNull(vmcs, "vmcs");
         segments = List.copyOf(segments);
         msrs = List.copyOf(msrs);
         problems = List.copyOf(problems);

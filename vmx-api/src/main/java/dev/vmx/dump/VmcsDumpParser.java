@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Finds and parses {@code dump_vmcs()} blocks (Linux {@code arch/x86/kvm/vmx/vmx.c}, formats of
  * 4.x to 6.x) in kernel-log text: dmesg with or without {@code [seconds]} timestamps, syslog or
  * journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
- * prefixes, interleaved with unrelated lines. A block starts at "VMCS ..., last attempted VM-entry on
+ * prefixes, interleaved with unrelated lines, and wrapped (a line without log prefix that follows a
+ * prefixed line of a block continues it; problems then name the first line). A block starts at "VMCS ..., last attempted VM-entry on
  * CPU n" or "*** Guest State ***" and ends at the first line after "*** Control State ***" that is
  * no dump line, or at the next block. The nearest earlier "entry failed, hardware error 0x..." line
  * (printed by QEMU, often copied into the same report) is linked. Lines inside a block that are not
@@ -58,8 +59,21 @@ public final class VmcsDumpParser {
         long errorValue = -1;
         long errorLine = -1;
         try {
-            for (String raw = reader.readLine(); raw != null; raw = reader.readLine()) {
+            String next = reader.readLine();
+            while (next != null) {
+                String raw = next;
                 lineNumber++;
+                long firstLineNumber = lineNumber;
+                next = reader.readLine();
+                // A log pasted into a mail or bug report wraps long lines: inside a block of prefixed
+                // kernel lines, a following line without any log prefix continues the line
+                if (block != null && block.section != Section.PREAMBLE && hasPrefix(raw)) {
+                    while (next != null && !next.isBlank() && !hasPrefix(next)) {
+                        raw = raw + " " + next.trim();
+                        lineNumber++;
+                        next = reader.readLine();
+                    }
+                }
                 String line = stripPrefix(raw);
                 Matcher error = HARDWARE_ERROR.matcher(raw);
                 if (error.find()) {
@@ -84,9 +98,11 @@ public final class VmcsDumpParser {
                 if (block == null) {
                     continue;
                 }
-                if (!block.accept(line, raw, lineNumber)) {
+                if (!block.accept(line, raw, firstLineNumber)) {
                     dumps.add(block.finish());
                     block = null;
+                } else {
+                    block.lastLine = lineNumber;
                 }
             }
         } catch (IOException e) {
@@ -96,6 +112,11 @@ public final class VmcsDumpParser {
             dumps.add(block.finish());
         }
         return dumps;
+    }
+
+    static boolean hasPrefix(String raw) {
+        Matcher prefix = PREFIX.matcher(raw);
+        return prefix.find() && prefix.end() > 0;
     }
 
     static String stripPrefix(String raw) {
@@ -115,6 +136,7 @@ public final class VmcsDumpParser {
         String msrList;
         String lastGroup;
         final Map<String, Long> fields = new LinkedHashMap<>();
+        final Map<String, String> annotations = new LinkedHashMap<>();
         final List<VmcsDumpSegment> segments = new ArrayList<>();
         final List<VmcsDumpMsr> msrs = new ArrayList<>();
         final List<VmcsDumpProblem> problems = new ArrayList<>();
@@ -153,6 +175,12 @@ public final class VmcsDumpParser {
             Matcher segment = SEGMENT.matcher(line);
             if (segment.matches()) {
                 boolean hasSelector = segment.group(2) != null;
+                if (hasSelector && (segment.group(2).length() > 4 || segment.group(3).length() > 8)) {
+                    return "selector wider than 16 bits or attributes wider than 32 bits";
+                }
+                if (segment.group(4).length() > 8 || segment.group(5).length() > 16) {
+                    return "limit wider than 32 bits or base wider than 64 bits";
+                }
                 segments.add(new VmcsDumpSegment(segment.group(1),
                         hasSelector ? OptionalInt.of(Integer.parseInt(segment.group(2), 16)) : OptionalInt.empty(),
                         hasSelector ? OptionalInt.of(Integer.parseInt(segment.group(3), 16)) : OptionalInt.empty(),
@@ -201,6 +229,8 @@ public final class VmcsDumpParser {
 
         String pairs(String prefix, String rest) {
             Matcher pair = PAIR.matcher(rest);
+            String lastKey = null;
+            Map<String, String> annotated = new LinkedHashMap<>();
             int position = 0;
             int found = 0;
             Map<String, Long> parsed = new LinkedHashMap<>();
@@ -225,14 +255,17 @@ public final class VmcsDumpParser {
                             return "value of " + name + " is longer than 64 bits";
                         }
                         parsed.put(prefix + name, Long.parseUnsignedLong(pair.group(2), 16));
+                        lastKey = prefix + name;
                     }
                     found++;
                     position = pair.end();
                     continue;
                 }
                 Matcher note = PARENTHETICAL.matcher(rest);
-                if (note.find(position) && note.start() == position && found > 0) {
-                    position = note.end(); // "(autoload)", "(effective)"
+                if (note.find(position) && note.start() == position && found > 0 && lastKey != null) {
+                    // "(autoload)", "(effective)": the value is not the VMCS field's; kept, and marked
+                    annotated.put(lastKey, note.group().trim());
+                    position = note.end();
                     continue;
                 }
                 if (rest.startsWith("SVI|RVI", position)) {
@@ -250,14 +283,23 @@ public final class VmcsDumpParser {
             if (found == 0) {
                 return "no name=value fields";
             }
+            for (Map.Entry<String, Long> value : parsed.entrySet()) {
+                dev.vmx.vmcs.VmcsField field = DumpFields.BY_KEY.get(value.getKey());
+                if (field != null && !DumpFields.fits(field, value.getValue())) {
+                    return String.format("value 0x%x of %s does not fit %s, a %d-bit field", value.getValue(),
+                            value.getKey(), field, field.valueBits());
+                }
+            }
             fields.putAll(parsed);
+            annotations.putAll(annotated);
             return null;
         }
 
         VmcsDump finish() {
             return new VmcsDump(firstLine, lastLine, cpu,
                     errorValue < 0 ? OptionalLong.empty() : OptionalLong.of(errorValue),
-                    errorLine < 0 ? OptionalLong.empty() : OptionalLong.of(errorLine), fields, segments, msrs, problems);
+                    errorLine < 0 ? OptionalLong.empty() : OptionalLong.of(errorLine), fields, annotations, segments,
+                    msrs, problems, DumpFields.snapshot(fields, annotations, segments));
         }
     }
 }

@@ -1,0 +1,147 @@
+package dev.vmx.dump;
+
+import dev.vmx.vmcs.GuestSegment;
+import dev.vmx.vmcs.VmcsField;
+import dev.vmx.vmcs.VmcsSnapshot;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which VMCS field each value that {@code dump_vmcs()} prints comes from: the label Linux prints
+ * (keyed as in {@link VmcsDump#fields()}) and the {@code vmcs_read*()} argument next to it in
+ * {@code arch/x86/kvm/vmx/vmx.c}. {@code VmcsDumpSnapshotTest} checks this table against the
+ * labels and arguments extracted from Linux 6.1's {@code dump_vmcs()}.
+ */
+final class DumpFields {
+    /** Label key → field, in print order. */
+    static final Map<String, VmcsField> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        put("guest.CR0.actual", VmcsField.GUEST_CR0);
+        put("guest.CR0.shadow", VmcsField.CR0_READ_SHADOW);
+        put("guest.CR0.gh_mask", VmcsField.CR0_GUEST_HOST_MASK);
+        put("guest.CR4.actual", VmcsField.GUEST_CR4);
+        put("guest.CR4.shadow", VmcsField.CR4_READ_SHADOW);
+        put("guest.CR4.gh_mask", VmcsField.CR4_GUEST_HOST_MASK);
+        put("guest.CR3", VmcsField.GUEST_CR3);
+        put("guest.PDPTR0", VmcsField.GUEST_PDPTR0);
+        put("guest.PDPTR1", VmcsField.GUEST_PDPTR1);
+        put("guest.PDPTR2", VmcsField.GUEST_PDPTR2);
+        put("guest.PDPTR3", VmcsField.GUEST_PDPTR3);
+        put("guest.RSP", VmcsField.GUEST_RSP);
+        put("guest.RIP", VmcsField.GUEST_RIP);
+        put("guest.RFLAGS", VmcsField.GUEST_RFLAGS);
+        put("guest.DR7", VmcsField.GUEST_DR7);
+        put("guest.Sysenter RSP", VmcsField.GUEST_SYSENTER_ESP);
+        put("guest.Sysenter CS", VmcsField.GUEST_SYSENTER_CS);
+        put("guest.Sysenter RIP", VmcsField.GUEST_SYSENTER_EIP);
+        put("guest.EFER", VmcsField.GUEST_IA32_EFER);
+        put("guest.PAT", VmcsField.GUEST_IA32_PAT);
+        put("guest.DebugCtl", VmcsField.GUEST_IA32_DEBUGCTL);
+        put("guest.DebugExceptions", VmcsField.GUEST_PENDING_DBG_EXCEPTIONS);
+        put("guest.PerfGlobCtl", VmcsField.GUEST_IA32_PERF_GLOBAL_CTRL);
+        put("guest.BndCfgS", VmcsField.GUEST_BNDCFGS);
+        put("guest.Interruptibility", VmcsField.GUEST_INTERRUPTIBILITY_INFO);
+        put("guest.ActivityState", VmcsField.GUEST_ACTIVITY_STATE);
+        put("guest.InterruptStatus", VmcsField.GUEST_INTR_STATUS);
+        put("host.RIP", VmcsField.HOST_RIP);
+        put("host.RSP", VmcsField.HOST_RSP);
+        put("host.CS", VmcsField.HOST_CS_SELECTOR);
+        put("host.SS", VmcsField.HOST_SS_SELECTOR);
+        put("host.DS", VmcsField.HOST_DS_SELECTOR);
+        put("host.ES", VmcsField.HOST_ES_SELECTOR);
+        put("host.FS", VmcsField.HOST_FS_SELECTOR);
+        put("host.GS", VmcsField.HOST_GS_SELECTOR);
+        put("host.TR", VmcsField.HOST_TR_SELECTOR);
+        put("host.FSBase", VmcsField.HOST_FS_BASE);
+        put("host.GSBase", VmcsField.HOST_GS_BASE);
+        put("host.TRBase", VmcsField.HOST_TR_BASE);
+        put("host.GDTBase", VmcsField.HOST_GDTR_BASE);
+        put("host.IDTBase", VmcsField.HOST_IDTR_BASE);
+        put("host.CR0", VmcsField.HOST_CR0);
+        put("host.CR3", VmcsField.HOST_CR3);
+        put("host.CR4", VmcsField.HOST_CR4);
+        put("host.Sysenter RSP", VmcsField.HOST_IA32_SYSENTER_ESP);
+        put("host.Sysenter CS", VmcsField.HOST_IA32_SYSENTER_CS);
+        put("host.Sysenter RIP", VmcsField.HOST_IA32_SYSENTER_EIP);
+        put("host.EFER", VmcsField.HOST_IA32_EFER);
+        put("host.PAT", VmcsField.HOST_IA32_PAT);
+        put("host.PerfGlobCtl", VmcsField.HOST_IA32_PERF_GLOBAL_CTRL);
+        put("control.CPUBased", VmcsField.CPU_BASED_VM_EXEC_CONTROL);
+        put("control.SecondaryExec", VmcsField.SECONDARY_VM_EXEC_CONTROL);
+        put("control.TertiaryExec", VmcsField.TERTIARY_VM_EXEC_CONTROL);
+        put("control.PinBased", VmcsField.PIN_BASED_VM_EXEC_CONTROL);
+        put("control.EntryControls", VmcsField.VM_ENTRY_CONTROLS);
+        put("control.ExitControls", VmcsField.VM_EXIT_CONTROLS);
+        put("control.ExceptionBitmap", VmcsField.EXCEPTION_BITMAP);
+        put("control.PFECmask", VmcsField.PAGE_FAULT_ERROR_CODE_MASK);
+        put("control.PFECmatch", VmcsField.PAGE_FAULT_ERROR_CODE_MATCH);
+        put("control.VMEntry.intr_info", VmcsField.VM_ENTRY_INTR_INFO_FIELD);
+        put("control.VMEntry.errcode", VmcsField.VM_ENTRY_EXCEPTION_ERROR_CODE);
+        put("control.VMEntry.ilen", VmcsField.VM_ENTRY_INSTRUCTION_LEN);
+        put("control.VMExit.intr_info", VmcsField.VM_EXIT_INTR_INFO);
+        put("control.VMExit.errcode", VmcsField.VM_EXIT_INTR_ERROR_CODE);
+        put("control.VMExit.ilen", VmcsField.VM_EXIT_INSTRUCTION_LEN);
+        put("control.VMExit.reason", VmcsField.VM_EXIT_REASON);
+        put("control.VMExit.qualification", VmcsField.EXIT_QUALIFICATION);
+        put("control.IDTVectoring.info", VmcsField.IDT_VECTORING_INFO_FIELD);
+        put("control.IDTVectoring.errcode", VmcsField.IDT_VECTORING_ERROR_CODE);
+        put("control.TSC Offset", VmcsField.TSC_OFFSET);
+        put("control.TSC Multiplier", VmcsField.TSC_MULTIPLIER);
+        put("control.TPR Threshold", VmcsField.TPR_THRESHOLD);
+        put("control.APIC-access addr", VmcsField.APIC_ACCESS_ADDR);
+        put("control.virt-APIC addr", VmcsField.VIRTUAL_APIC_PAGE_ADDR);
+        put("control.PostedIntrVec", VmcsField.POSTED_INTR_NV);
+        put("control.EPT pointer", VmcsField.EPT_POINTER);
+        put("control.PLE Gap", VmcsField.PLE_GAP);
+        put("control.Window", VmcsField.PLE_WINDOW);
+        put("control.Virtual processor ID", VmcsField.VIRTUAL_PROCESSOR_ID);
+    }
+
+    private DumpFields() {
+    }
+
+    private static void put(String key, VmcsField field) {
+        BY_KEY.put(key, field);
+    }
+
+    /**
+     * The printed values that are VMCS fields. Values Linux annotated ("(effective)", "(autoload)")
+     * are not the field's and stay out; "SVI|RVI" is the guest interrupt status split in two bytes.
+     */
+    static VmcsSnapshot snapshot(Map<String, Long> fields, Map<String, String> annotations,
+            List<VmcsDumpSegment> segments) {
+        VmcsSnapshot.Builder builder = VmcsSnapshot.builder();
+        for (Map.Entry<String, VmcsField> entry : BY_KEY.entrySet()) {
+            Long value = fields.get(entry.getKey());
+            // widths were checked when the line was parsed
+            if (value != null && !annotations.containsKey(entry.getKey())) {
+                builder.put(entry.getValue(), value);
+            }
+        }
+        Long svi = fields.get("control.SVI");
+        Long rvi = fields.get("control.RVI");
+        if (svi != null && rvi != null && !fields.containsKey("guest.InterruptStatus") && svi < 0x100 && rvi < 0x100) {
+            builder.put(VmcsField.GUEST_INTR_STATUS, (svi << 8) | rvi);
+        }
+        for (VmcsDumpSegment row : segments) {
+            switch (row.name()) {
+                case "GDTR" -> builder.put(VmcsField.GUEST_GDTR_LIMIT, row.limit()).put(VmcsField.GUEST_GDTR_BASE, row.base());
+                case "IDTR" -> builder.put(VmcsField.GUEST_IDTR_LIMIT, row.limit()).put(VmcsField.GUEST_IDTR_BASE, row.base());
+                default -> {
+                    GuestSegment segment = GuestSegment.valueOf(row.name());
+                    row.selector().ifPresent(selector -> builder.put(segment.selector(), selector));
+                    row.accessRights().ifPresent(rights -> builder.put(segment.accessRights(), rights));
+                    builder.put(segment.limit(), row.limit()).put(segment.base(), row.base());
+                }
+            }
+        }
+        return builder.build();
+    }
+
+    /** The parser reports a line whose value is too wide for its field as a problem. */
+    static boolean fits(VmcsField field, long value) {
+        return field.valueBits() == 64 || (value >>> field.valueBits()) == 0;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.vmx.dump;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vmx.SourceTable;
+import dev.vmx.exit.BasicExitReason;
+import dev.vmx.vmcs.GuestSegment;
+import dev.vmx.vmcs.VmcsField;
+import dev.vmx.vmcs.VmcsSnapshot;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+
+/** dump_vmcs() labels → VMCS fields, checked against Linux 6.1's dump_vmcs(), and the snapshot built from them. */
+class VmcsDumpSnapshotTest {
+
+    @Test
+    void everyLabelReadsTheFieldLinuxReadsForIt() {
+        Map<String, String> linux = new LinkedHashMap<>();
+        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-dump-vmcs-labels.txt", false)) {
+            linux.put(row[0].replace('~', ' '), row[1]);
+        }
+        Map<String, String> ours = new LinkedHashMap<>();
+        DumpFields.BY_KEY.forEach((key, field) -> ours.put(key, field.name()));
+        assertEquals(linux, ours);
+        for (VmcsField field : DumpFields.BY_KEY.values()) {
+            assertTrue(field.isLinuxName(), field + " is Linux's name");
+        }
+    }
+
+    @Test
+    void theLinux61BlockBecomesASnapshotOfEveryPrintedField() {
+        VmcsDump dump = VmcsDumpParser.parse(new InputStreamReader(
+                getClass().getResourceAsStream("linux-6.1-format.txt"), StandardCharsets.UTF_8)).get(0);
+        VmcsSnapshot vmcs = dump.vmcs();
+        assertEquals(BasicExitReason.INVALID_STATE, vmcs.exitReason().basic());
+        assertTrue(vmcs.exitReason().isVmEntryFailure());
+        assertEquals(0xfff0, vmcs.read(VmcsField.GUEST_RIP));
+        assertEquals(0x30, vmcs.read(VmcsField.GUEST_CR0));
+        assertEquals(0x60000010, vmcs.read(VmcsField.CR0_READ_SHADOW));
+        assertEquals(0xb5a06dfaL, vmcs.read(VmcsField.CPU_BASED_VM_EXEC_CONTROL));
+        assertEquals(0xd01, vmcs.read(VmcsField.HOST_IA32_EFER));
+        assertEquals(0x10, vmcs.read(VmcsField.HOST_IA32_SYSENTER_CS));
+        // "EFER= 0x0 (effective)": KVM computed it, the VMCS field was not printed
+        assertEquals(OptionalLong.of(0), dump.field("guest.EFER"));
+        assertEquals("(effective)", dump.annotations().get("guest.EFER"));
+        assertEquals(OptionalLong.empty(), vmcs.find(VmcsField.GUEST_IA32_EFER));
+        // "SVI|RVI = 00|00"
+        assertEquals(0, vmcs.read(VmcsField.GUEST_INTR_STATUS));
+        // the segment table
+        assertEquals(0xf000, vmcs.read(GuestSegment.CS.selector()));
+        assertEquals(0x9b, vmcs.read(GuestSegment.CS.accessRights()));
+        assertEquals(0xffff, vmcs.read(GuestSegment.CS.limit()));
+        assertEquals(0xffff0000L, vmcs.read(GuestSegment.CS.base()));
+        assertEquals(0x8b, vmcs.read(GuestSegment.TR.accessRights()));
+        assertEquals(0xffff, vmcs.read(VmcsField.GUEST_GDTR_LIMIT));
+        // every printed value that has a field is in the snapshot; the rest stays in fields()
+        long mapped = dump.fields().keySet().stream()
+                .filter(key -> DumpFields.BY_KEY.containsKey(key) && !dump.annotations().containsKey(key)).count();
+        int segmentFields = 0;
+        for (VmcsDumpSegment row : dump.segments()) {
+            segmentFields += 2 + (row.selector().isPresent() ? 2 : 0);
+        }
+        assertEquals(mapped + segmentFields + 1 /* GUEST_INTR_STATUS */, vmcs.fields().size());
+    }
+
+    @Test
+    void aValueTooWideForItsFieldIsAProblemWithItsLineNotAField() {
+        String log = "*** Guest State ***\n"
+                + "RSP = 0x0000000000006f2c  RIP = 0x000000000000fff0\n"
+                + "Interruptibility = 1ffffffff  ActivityState = 00000000\n"
+                + "CS:   sel=0x1f000, attr=0x0009b, limit=0x0000ffff, base=0x00000000ffff0000\n"
+                + "*** Host State ***\n"
+                + "RIP = 0xffffffffc0b2e6a0  RSP = 0xffffb5a0c1e7bd48\n"
+                + "*** Control State ***\n"
+                + "PinBased=0x000000ff EntryControls=0000d1ff ExitControls=002befff\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(log)).get(0);
+        List<VmcsDumpProblem> problems = dump.problems();
+        assertEquals(2, problems.size(), problems.toString());
+        assertEquals(3, problems.get(0).lineNumber());
+        assertEquals("value 0x1ffffffff of guest.Interruptibility does not fit GUEST_INTERRUPTIBILITY_INFO, a 32-bit field",
+                problems.get(0).problem());
+        assertEquals(4, problems.get(1).lineNumber());
+        assertEquals("selector wider than 16 bits or attributes wider than 32 bits", problems.get(1).problem());
+        assertEquals(OptionalLong.empty(), dump.vmcs().find(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
+        assertEquals(OptionalLong.empty(), dump.vmcs().find(VmcsField.GUEST_ACTIVITY_STATE));
+        assertEquals(0xfff0, dump.vmcs().read(VmcsField.GUEST_RIP));
+        assertEquals(0xff, dump.vmcs().read(VmcsField.PIN_BASED_VM_EXEC_CONTROL));
+    }
+
+    private static VmcsDump only(String resource) {
+        List<VmcsDump> dumps = VmcsDumpParser.parse(new InputStreamReader(
+                VmcsDumpSnapshotTest.class.getResourceAsStream(resource), StandardCharsets.UTF_8));
+        assertEquals(1, dumps.size());
+        return dumps.get(0);
+    }
+
+    @Test
+    void mailWrappedLinesOfA4xDumpAreJoined() {
+        VmcsDump dump = only("edk2-91-wrapped.txt");
+        assertEquals(List.of(), dump.problems());
+        assertEquals(7, dump.firstLine()); // line 1 is the origin comment
+        assertEquals(15, dump.lastLine());
+        VmcsSnapshot vmcs = dump.vmcs();
+        assertEquals(0x50032, vmcs.read(VmcsField.GUEST_CR0));
+        assertEquals(0x50032, vmcs.read(VmcsField.CR0_READ_SHADOW));
+        assertEquals(0xfffffffffffffff7L, vmcs.read(VmcsField.CR0_GUEST_HOST_MASK));
+        assertEquals(0, vmcs.read(VmcsField.CR4_READ_SHADOW));
+        assertEquals(0xfffffffffffff871L, vmcs.read(VmcsField.CR4_GUEST_HOST_MASK));
+        assertEquals(0x8000, vmcs.read(VmcsField.GUEST_RIP));
+        assertEquals(OptionalLong.empty(), dump.field("guest.shadow"));
+    }
+
+    @Test
+    void syslogExcerptOfA54HostRunningAV86Guest() {
+        VmcsDump dump = only("dosemu2-1274-syslog.txt");
+        assertEquals(List.of(), dump.problems());
+        VmcsSnapshot vmcs = dump.vmcs();
+        assertEquals(0x20202, vmcs.read(VmcsField.GUEST_RFLAGS)); // VM (bit 17): virtual-8086 mode
+        assertEquals(0xffff, vmcs.read(GuestSegment.CS.selector()));
+        assertEquals(0xf3, vmcs.read(GuestSegment.CS.accessRights()));
+        assertEquals(0xffff0, vmcs.read(GuestSegment.CS.base()));
+        assertEquals(0x400, vmcs.read(GuestSegment.DS.base()));
+        assertEquals(OptionalLong.empty(), vmcs.find(GuestSegment.FS.base())); // the excerpt ends before FS
+        // 14 printed values, all VMCS fields, and 4 segment rows of 4 fields each
+        assertEquals(14, dump.fields().size(), dump.fields().toString());
+        assertEquals(14 + 4 * 4, vmcs.fields().size());
+    }
+}
