@@ -1,0 +1,337 @@
+package dev.vmx.nested;
+
+import dev.vmx.cap.ControlBit;
+import dev.vmx.cap.PinBasedControl;
+import dev.vmx.cap.PrimaryProcessorBasedControl;
+import dev.vmx.cap.SecondaryProcessorBasedControl;
+import dev.vmx.event.ExceptionVector;
+import dev.vmx.event.InterruptionInfo;
+import dev.vmx.exit.BasicExitReason;
+import dev.vmx.exit.ExitReason;
+import dev.vmx.qual.IoInstructionQualification;
+import dev.vmx.vmcs.Vmcs;
+import dev.vmx.vmcs.VmcsField;
+import java.util.Optional;
+
+/**
+ * Decides who handles an exit of an L2 guest, in the three steps KVM's nested code takes:
+ * VM-Fail (the exit is a failed VM-entry), L0 wants (L0 intercepts it for itself), L1 wants
+ * (L1's VMCS for L2 asks for it). An exit nobody asked for stays with L0. Pure function of its
+ * inputs; never throws for an unknown exit reason. A VMCS field or bitmap page the decision needs
+ * but that is missing gives an {@link IllegalArgumentException} naming the field and the exit.
+ */
+public final class ExitRouter {
+    private ExitRouter() {
+    }
+
+    /**
+     * Routes one L2 exit.
+     *
+     * @param exit the exit
+     * @param vmcs12 L1's VMCS for L2 (controls, bitmaps' addresses, exception bitmap ...)
+     * @param memory L1's guest memory, for the I/O and MSR bitmaps
+     * @param l0 what L0 handles itself
+     * @return the decision and its reason
+     */
+    public static RoutingDecision route(NestedExit exit, Vmcs vmcs12, GuestMemory memory, L0Intercepts l0) {
+        ExitReason reason = exit.reason();
+        if (reason.isVmEntryFailure()) {
+            return new RoutingDecision(Route.VM_FAIL, "exit reason bit 31 (VM-entry failure) is set on " + reason,
+                    Optional.empty(), RoutingDecision.SDM_ENTRY_FAILURE);
+        }
+        Context context = new Context(exit, vmcs12, memory);
+        Optional<RoutingDecision> l0Wants = l0Wants(exit, l0);
+        if (l0Wants.isPresent()) {
+            return l0Wants.get();
+        }
+        return l1Wants(context);
+    }
+
+    private static Optional<RoutingDecision> l0Wants(NestedExit exit, L0Intercepts l0) {
+        BasicExitReason basic = exit.reason().basic();
+        switch (basic) {
+            case EXCEPTION_NMI: {
+                int info = exit.interruptionInfo();
+                Optional<ExceptionVector> vector = ExceptionVector.fromVector(InterruptionInfo.vector(info));
+                if (vector.isPresent() && l0.exceptions().contains(vector.get())) {
+                    return Optional.of(l0("L0 intercepts " + vector.get() + " for itself"));
+                }
+                return Optional.empty();
+            }
+            case EXTERNAL_INTERRUPT:
+                return l0.externalInterrupts() ? Optional.of(l0("L0 owns external interrupts")) : Optional.empty();
+            case EPT_VIOLATION:
+            case EPT_MISCONFIG:
+                return l0.eptViolations() ? Optional.of(l0("L0's EPT backs L2; L0 resolves " + basic))
+                        : Optional.empty();
+            case UNRECOGNIZED:
+                return Optional.of(new RoutingDecision(Route.L0_WANTS, "basic exit reason "
+                        + exit.reason().basicNumber() + " is not defined by the SDM", Optional.empty(),
+                        RoutingDecision.NO_SDM));
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private static RoutingDecision l0(String rule) {
+        return new RoutingDecision(Route.L0_WANTS, rule, Optional.empty(), RoutingDecision.SDM_OTHER);
+    }
+
+    private static RoutingDecision l1Wants(Context c) {
+        BasicExitReason basic = c.exit.reason().basic();
+        switch (basic) {
+            case TRIPLE_FAULT:
+            case INIT_SIGNAL:
+            case SIPI_SIGNAL:
+            case TASK_SWITCH:
+                return always(basic + " always causes a VM exit in VMX non-root operation", RoutingDecision.SDM_OTHER);
+            case CPUID:
+            case GETSEC:
+            case INVD:
+            case XSETBV:
+            case VMCALL:
+            case VMCLEAR:
+            case VMLAUNCH:
+            case VMPTRLD:
+            case VMPTRST:
+            case VMRESUME:
+            case VMOFF:
+            case VMON:
+            case INVEPT:
+            case INVVPID:
+                return always(basic + " causes a VM exit unconditionally", RoutingDecision.SDM_UNCONDITIONAL);
+            case EXTERNAL_INTERRUPT:
+                return c.control(PinBasedControl.EXTERNAL_INTERRUPT_EXITING, RoutingDecision.SDM_OTHER);
+            case INTERRUPT_WINDOW:
+                return c.control(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, RoutingDecision.SDM_OTHER);
+            case NMI_WINDOW:
+                return c.control(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, RoutingDecision.SDM_OTHER);
+            case MONITOR_TRAP_FLAG:
+                return c.control(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, RoutingDecision.SDM_OTHER);
+            case PREEMPTION_TIMER:
+                return c.control(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER, RoutingDecision.SDM_OTHER);
+            case HLT:
+                return c.control(PrimaryProcessorBasedControl.HLT_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case INVLPG:
+                return c.control(PrimaryProcessorBasedControl.INVLPG_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case RDPMC:
+                return c.control(PrimaryProcessorBasedControl.RDPMC_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case RDTSC:
+            case RDTSCP:
+                return c.control(PrimaryProcessorBasedControl.RDTSC_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case MWAIT_INSTRUCTION:
+                return c.control(PrimaryProcessorBasedControl.MWAIT_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case MONITOR_INSTRUCTION:
+                return c.control(PrimaryProcessorBasedControl.MONITOR_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case DR_ACCESS:
+                return c.control(PrimaryProcessorBasedControl.MOV_DR_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case PAUSE_INSTRUCTION:
+                return pause(c);
+            case WBINVD:
+                return c.secondary(SecondaryProcessorBasedControl.WBINVD_EXITING);
+            case RDRAND:
+                return c.secondary(SecondaryProcessorBasedControl.RDRAND_EXITING);
+            case RDSEED:
+                return c.secondary(SecondaryProcessorBasedControl.RDSEED_EXITING);
+            case GDTR_IDTR:
+            case LDTR_TR:
+                return c.secondary(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING);
+            case IO_INSTRUCTION:
+                return io(c);
+            case TPR_BELOW_THRESHOLD:
+                return c.control(PrimaryProcessorBasedControl.USE_TPR_SHADOW, RoutingDecision.SDM_OTHER);
+            case APIC_ACCESS:
+            case APIC_WRITE:
+            case EOI_INDUCED:
+                // Only L1's controls (virtualize APIC accesses, APIC-register virtualization,
+                // virtual-interrupt delivery) can produce these in L2.
+                return always(basic + " arises only from APIC-virtualization controls L1 set", RoutingDecision.SDM_OTHER);
+            case MCE_DURING_VMENTRY:
+            case INVALID_STATE:
+            case MSR_LOAD_FAIL:
+                return always(basic + " reports a failure of L1's VM entry", RoutingDecision.SDM_ENTRY_FAILURE);
+            case INVPCID: {
+                RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID);
+                return enabled.route() == Route.L1_WANTS
+                        ? c.control(PrimaryProcessorBasedControl.INVLPG_EXITING, RoutingDecision.SDM_CONDITIONAL)
+                        : enabled;
+            }
+            case UMWAIT:
+            case TPAUSE:
+                return c.secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE);
+            case MSR_READ:
+            case MSR_WRITE:
+                return msr(c, basic == BasicExitReason.MSR_WRITE);
+            case EXCEPTION_NMI:
+                return exception(c);
+            default:
+                // Exits whose L1 rule this version does not model yet stay with L0 and say so.
+                return new RoutingDecision(Route.L0_WANTS, "routing of " + basic
+                        + " to L1 is not modelled by this version; L0 keeps it", Optional.empty(),
+                        RoutingDecision.NO_SDM);
+        }
+    }
+
+    private static RoutingDecision always(String rule, String section) {
+        return new RoutingDecision(Route.L1_WANTS, rule, Optional.empty(), section);
+    }
+
+    private static RoutingDecision pause(Context c) {
+        RoutingDecision byPrimary = c.control(PrimaryProcessorBasedControl.PAUSE_EXITING, RoutingDecision.SDM_CONDITIONAL);
+        if (byPrimary.route() == Route.L1_WANTS) {
+            return byPrimary;
+        }
+        // PAUSE-loop exiting is L1's only when L1 enabled it; KVM 6.1 (nested_vmx_l1_wants_exit) does
+        // the same: PAUSE_EXITING, or PAUSE_LOOP_EXITING in secondary controls.
+        return c.secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING);
+    }
+
+    private static RoutingDecision io(Context c) {
+        if (!c.isSet(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
+            return c.control(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING, RoutingDecision.SDM_CONDITIONAL);
+        }
+        long qualification = c.exit.qualification();
+        int port = IoInstructionQualification.port(qualification);
+        int size = IoInstructionQualification.sizeBytes(qualification);
+        // Each byte of the access is checked; a port past 0xFFFF wraps, which the SDM says causes an
+        // exit ("if any bit in the I/O bitmaps corresponding to a port it accesses is 1, ... or if
+        // the access wraps around").
+        for (int i = 0; i < size; i++) {
+            int p = port + i;
+            if (p > 0xFFFF) {
+                return new RoutingDecision(Route.L1_WANTS, String.format(
+                        "USE_IO_BITMAPS: access of %d bytes at port 0x%04x wraps past 0xFFFF", size, port),
+                        Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
+            }
+            VmcsField bitmap = p < 0x8000 ? VmcsField.IO_BITMAP_A : VmcsField.IO_BITMAP_B;
+            long base = c.field(bitmap);
+            int bit = p & 0x7FFF;
+            if (c.bit(base, bit, bitmap)) {
+                return new RoutingDecision(Route.L1_WANTS, String.format(
+                        "USE_IO_BITMAPS: %s bit %d (port 0x%04x) at 0x%x is 1", bitmap, bit, p, base + (bit >>> 3)),
+                        Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
+            }
+        }
+        return new RoutingDecision(Route.L0_WANTS, String.format(
+                "USE_IO_BITMAPS: bits for ports 0x%04x..0x%04x are 0 in L1's I/O bitmaps", port, port + size - 1),
+                Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
+    }
+
+    private static RoutingDecision msr(Context c, boolean write) {
+        if (!c.isSet(PrimaryProcessorBasedControl.USE_MSR_BITMAPS)) {
+            return new RoutingDecision(Route.L1_WANTS, "USE_MSR_BITMAPS is 0, so every "
+                    + (write ? "WRMSR" : "RDMSR") + " exits", Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS),
+                    RoutingDecision.SDM_CONDITIONAL);
+        }
+        long rcx = c.exit.guestRcx().orElseThrow(() -> new IllegalArgumentException(
+                "guest RCX (MSR index) is needed to route " + c.exit.reason() + " with USE_MSR_BITMAPS"));
+        long msr = rcx & 0xFFFF_FFFFL;
+        long offset;
+        String quarter;
+        if (msr <= 0x1FFF) {
+            offset = write ? 2048 : 0;
+            quarter = write ? "write bitmap for low MSRs" : "read bitmap for low MSRs";
+        } else if (msr >= 0xC000_0000L && msr <= 0xC000_1FFFL) {
+            offset = write ? 3072 : 1024;
+            quarter = write ? "write bitmap for high MSRs" : "read bitmap for high MSRs";
+        } else {
+            return new RoutingDecision(Route.L1_WANTS, String.format(
+                    "MSR 0x%x is outside 0..0x1FFF and 0xC0000000..0xC0001FFF, so it always exits", msr),
+                    Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
+        }
+        long base = c.field(VmcsField.MSR_BITMAP);
+        int bit = (int) (msr & 0x1FFF);
+        boolean set = c.bit(base + offset, bit, VmcsField.MSR_BITMAP);
+        return new RoutingDecision(set ? Route.L1_WANTS : Route.L0_WANTS, String.format(
+                "USE_MSR_BITMAPS: %s (MSR_BITMAP+%d) bit %d for MSR 0x%x at 0x%x is %d", quarter, offset, bit, msr,
+                base + offset + (bit >>> 3), set ? 1 : 0),
+                Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
+    }
+
+    private static RoutingDecision exception(Context c) {
+        int info = c.exit.interruptionInfo();
+        int vector = InterruptionInfo.vector(info);
+        String name = ExceptionVector.fromVector(vector).map(Enum::name).orElse("vector " + vector);
+        if (vector == 2) {
+            // NMIs are governed by the NMI-exiting pin-based control, not the exception bitmap.
+            return c.control(PinBasedControl.NMI_EXITING, RoutingDecision.SDM_OTHER);
+        }
+        long bitmap = c.field(VmcsField.EXCEPTION_BITMAP);
+        boolean bitSet = ((bitmap >>> vector) & 1) != 0;
+        if (vector == 14) {
+            long mask = c.field(VmcsField.PAGE_FAULT_ERROR_CODE_MASK);
+            long match = c.field(VmcsField.PAGE_FAULT_ERROR_CODE_MATCH);
+            boolean matches = (c.exit.interruptionErrorCode() & mask) == match;
+            // SDM: if (PFEC & MASK) == MATCH, bit 14 of the exception bitmap decides; otherwise its
+            // inverse decides.
+            boolean exits = matches == bitSet;
+            return new RoutingDecision(exits ? Route.L1_WANTS : Route.L0_WANTS, String.format(
+                    "#PF error code 0x%x & mask 0x%x %s match 0x%x, exception bitmap bit 14 is %d",
+                    c.exit.interruptionErrorCode(), mask, matches ? "==" : "!=", match, bitSet ? 1 : 0),
+                    Optional.empty(), RoutingDecision.SDM_OTHER);
+        }
+        return new RoutingDecision(bitSet ? Route.L1_WANTS : Route.L0_WANTS, String.format(
+                "exception bitmap bit %d (%s) is %d", vector, name, bitSet ? 1 : 0), Optional.empty(),
+                RoutingDecision.SDM_OTHER);
+    }
+
+    /** The inputs of one decision, with reads that name the field and the exit on failure. */
+    private static final class Context {
+        final NestedExit exit;
+        final Vmcs vmcs;
+        final GuestMemory memory;
+
+        Context(NestedExit exit, Vmcs vmcs, GuestMemory memory) {
+            this.exit = exit;
+            this.vmcs = vmcs;
+            this.memory = memory;
+        }
+
+        long field(VmcsField field) {
+            return vmcs.find(field).orElseThrow(() -> new IllegalArgumentException(
+                    "VMCS field " + field + " is needed to route " + exit.reason() + " but is missing"));
+        }
+
+        boolean bit(long base, long bit, VmcsField bitmap) {
+            try {
+                return memory.bit(base, bit);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bitmap " + bitmap + " bit " + bit + " is needed to route "
+                        + exit.reason() + ": " + e.getMessage(), e);
+            }
+        }
+
+        boolean isSet(ControlBit control) {
+            VmcsField field = fieldOf(control);
+            return (field(field) & control.mask()) != 0;
+        }
+
+        RoutingDecision control(ControlBit control, String section) {
+            boolean set = isSet(control);
+            return new RoutingDecision(set ? Route.L1_WANTS : Route.L0_WANTS,
+                    control + " is " + (set ? 1 : 0) + " in L1's " + fieldOf(control), Optional.of(control), section);
+        }
+
+        RoutingDecision secondary(SecondaryProcessorBasedControl control) {
+            if (!isSet(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)) {
+                return new RoutingDecision(Route.L0_WANTS, "ACTIVATE_SECONDARY_CONTROLS is 0, so " + control
+                        + " is treated as 0", Optional.of(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS),
+                        RoutingDecision.SDM_CONDITIONAL);
+            }
+            return control(control, RoutingDecision.SDM_CONDITIONAL);
+        }
+
+        private static VmcsField fieldOf(ControlBit control) {
+            switch (control.field()) {
+                case PIN_BASED:
+                    return VmcsField.PIN_BASED_VM_EXEC_CONTROL;
+                case PRIMARY_PROCESSOR_BASED:
+                    return VmcsField.CPU_BASED_VM_EXEC_CONTROL;
+                case SECONDARY_PROCESSOR_BASED:
+                    return VmcsField.SECONDARY_VM_EXEC_CONTROL;
+                default:
+                    throw new IllegalArgumentException("not an execution control: " + control);
+            }
+        }
+    }
+}
