@@ -70,7 +70,10 @@ public final class Tour {
                     ExitStats::main),
             new Tutorial(ExplainEntryFailure.class,
                     "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
-                    ExplainEntryFailure::main));
+                    ExplainEntryFailure::main),
+            new Tutorial(WhoHandlesThisExit.class,
+                    "nested VMX: does this L2 exit go to L1 or stay in L0, and which bitmap bit says so",
+                    WhoHandlesThisExit::main));
 
     private Tour() {
     }

@@ -81,6 +81,14 @@ class TutorialsTest {
                 "bit 17 (ACTIVATE_TERTIARY_CONTROLS) must be 0 per IA32_VMX_TRUE_PROCBASED_CTLS",
                 "adjusted 0x140061f2 -> violations: 0",
                 "CR4=0x20 offending bits: 0x2000",
+            },
+            WhoHandlesThisExit.class, new String[] {
+                "OUT 0x3f8         -> L1_WANTS: USE_IO_BITMAPS: IO_BITMAP_A bit 1016 (port 0x03f8) at 0x1007f is 1",
+                "OUT 0x80          -> L0_WANTS",
+                "RDMSR 0xc0000103  -> L1_WANTS: USE_MSR_BITMAPS: read bitmap for high MSRs (MSR_BITMAP+1024) bit 259",
+                "#PF read          -> L0_WANTS: #PF error code 0x0 & mask 0x2 != match 0x2, exception bitmap bit 14 is 1",
+                "#PF write         -> L1_WANTS",
+                "VMPTRLD           -> L1_WANTS: VMPTRLD causes a VM exit unconditionally",
             });
 
     static String run(Tour.Tutorial tutorial) {

@@ -6,19 +6,20 @@ import java.util.Optional;
 
 /**
  * Who handles an L2 exit and why: the route, the rule that decided it in words, the control bit
- * that decided it (if one did) and the Intel SDM Vol. 3C section. Section titles are given with
- * their numbers in the SDM edition that puts "VMX Non-Root Operation" in chapter 26 (2023 and
- * later; chapter 25 in earlier editions). Immutable.
+ * that decided it (if one did) and the Intel SDM Vol. 3C section. Section numbers are those of
+ * the SDM editions that put "VMX Non-Root Operation" in chapter 25 and "VM Entries" in chapter 26
+ * (checked against the Vol. 3C pages mirrored at xem.github.io/minix86, page 25-2); editions from
+ * 2023 renumbered the chapters, so search by the title, which is stable. Immutable.
  */
 public final class RoutingDecision {
     /** "Instructions That Cause VM Exits Unconditionally". */
-    static final String SDM_UNCONDITIONAL = "Vol. 3C 26.1.2 Instructions That Cause VM Exits Unconditionally";
+    static final String SDM_UNCONDITIONAL = "Vol. 3C 25.1.2 Instructions That Cause VM Exits Unconditionally";
     /** "Instructions That Cause VM Exits Conditionally". */
-    static final String SDM_CONDITIONAL = "Vol. 3C 26.1.3 Instructions That Cause VM Exits Conditionally";
+    static final String SDM_CONDITIONAL = "Vol. 3C 25.1.3 Instructions That Cause VM Exits Conditionally";
     /** "Other Causes of VM Exits". */
-    static final String SDM_OTHER = "Vol. 3C 26.2 Other Causes of VM Exits";
+    static final String SDM_OTHER = "Vol. 3C 25.2 Other Causes of VM Exits";
     /** "VM Entries": failed entries are reported as exits with bit 31 set. */
-    static final String SDM_ENTRY_FAILURE = "Vol. 3C 28.8 VM-Entry Failures During or After Loading Guest State";
+    static final String SDM_ENTRY_FAILURE = "Vol. 3C 26.8 VM-Entry Failures During or After Loading Guest State";
     /** Not in the SDM: a decision this library makes. */
     static final String NO_SDM = "none (not defined by the SDM)";
 
