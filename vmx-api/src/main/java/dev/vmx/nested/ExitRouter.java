@@ -8,6 +8,7 @@ import dev.vmx.event.ExceptionVector;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.exit.BasicExitReason;
 import dev.vmx.exit.ExitReason;
+import dev.vmx.qual.CrAccessQualification;
 import dev.vmx.qual.IoInstructionQualification;
 import dev.vmx.vmcs.Vmcs;
 import dev.vmx.vmcs.VmcsField;
@@ -138,6 +139,14 @@ public final class ExitRouter {
                 return c.secondary(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING);
             case IO_INSTRUCTION:
                 return io(c);
+            case CR_ACCESS:
+                return cr(c);
+            case VMREAD:
+                return vmcsAccess(c, VmcsField.VMREAD_BITMAP);
+            case VMWRITE:
+                return vmcsAccess(c, VmcsField.VMWRITE_BITMAP);
+            case ENCLS:
+                return encls(c);
             case TPR_BELOW_THRESHOLD:
                 return c.control(PrimaryProcessorBasedControl.USE_TPR_SHADOW, RoutingDecision.SDM_OTHER);
             case APIC_ACCESS:
@@ -184,6 +193,98 @@ public final class ExitRouter {
         // PAUSE-loop exiting is L1's only when L1 enabled it; KVM 6.1 (nested_vmx_l1_wants_exit) does
         // the same: PAUSE_EXITING, or PAUSE_LOOP_EXITING in secondary controls.
         return c.secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING);
+    }
+
+    private static RoutingDecision decided(boolean exits, String rule, Optional<ControlBit> control) {
+        return new RoutingDecision(exits ? Route.L1_WANTS : Route.L0_WANTS, rule, control,
+                RoutingDecision.SDM_CONDITIONAL);
+    }
+
+    private static RoutingDecision cr(Context c) {
+        long q = c.exit.qualification();
+        int cr = CrAccessQualification.crNumber(q);
+        switch (CrAccessQualification.accessTypeNumber(q)) {
+            case 0: // MOV to CR
+                if (cr == 0 || cr == 4) {
+                    VmcsField maskField = cr == 0 ? VmcsField.CR0_GUEST_HOST_MASK : VmcsField.CR4_GUEST_HOST_MASK;
+                    VmcsField shadowField = cr == 0 ? VmcsField.CR0_READ_SHADOW : VmcsField.CR4_READ_SHADOW;
+                    long value = c.operand("the value written to CR" + cr);
+                    long mask = c.field(maskField);
+                    long differs = mask & (value ^ c.field(shadowField));
+                    return decided(differs != 0, String.format(
+                            "MOV to CR%d of 0x%x: bits 0x%x owned by L1 (%s) differ from %s", cr, value, differs,
+                            maskField, shadowField), Optional.empty());
+                }
+                if (cr == 3) {
+                    return cr3Load(c);
+                }
+                return c.control(PrimaryProcessorBasedControl.CR8_LOAD_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case 1: // MOV from CR
+                return c.control(cr == 3 ? PrimaryProcessorBasedControl.CR3_STORE_EXITING
+                        : PrimaryProcessorBasedControl.CR8_STORE_EXITING, RoutingDecision.SDM_CONDITIONAL);
+            case 2: { // CLTS: exits if CR0.TS (bit 3) is set in both the mask and the read shadow
+                boolean exits = (c.field(VmcsField.CR0_GUEST_HOST_MASK) & c.field(VmcsField.CR0_READ_SHADOW) & 8) != 0;
+                return decided(exits, "CLTS: CR0.TS (bit 3) is " + (exits ? "" : "not ")
+                        + "set in both CR0_GUEST_HOST_MASK and CR0_READ_SHADOW", Optional.empty());
+            }
+            default: { // LMSW: only bits 3:0; it can set but never clear PE (bit 0)
+                long source = CrAccessQualification.lmswSourceData(q) & 0xF;
+                long mask = c.field(VmcsField.CR0_GUEST_HOST_MASK);
+                long shadow = c.field(VmcsField.CR0_READ_SHADOW);
+                long bits31 = mask & 0xE & (source ^ shadow);
+                boolean setsPe = (mask & 1) != 0 && (shadow & 1) == 0 && (source & 1) != 0;
+                return decided(bits31 != 0 || setsPe, String.format(
+                        "LMSW 0x%x: masked bits 3:1 differing from CR0_READ_SHADOW = 0x%x, sets a masked, shadow-clear PE = %b",
+                        source, bits31, setsPe), Optional.empty());
+            }
+        }
+    }
+
+    private static RoutingDecision cr3Load(Context c) {
+        if (!c.isSet(PrimaryProcessorBasedControl.CR3_LOAD_EXITING)) {
+            return c.control(PrimaryProcessorBasedControl.CR3_LOAD_EXITING, RoutingDecision.SDM_CONDITIONAL);
+        }
+        long count = c.field(VmcsField.CR3_TARGET_COUNT);
+        long value = c.operand("the value written to CR3");
+        VmcsField[] targets = {VmcsField.CR3_TARGET_VALUE0, VmcsField.CR3_TARGET_VALUE1,
+                VmcsField.CR3_TARGET_VALUE2, VmcsField.CR3_TARGET_VALUE3};
+        for (int i = 0; i < Math.min(count, targets.length); i++) {
+            if (c.field(targets[i]) == value) {
+                return decided(false, String.format("MOV to CR3 of 0x%x equals %s (CR3-target count %d)", value,
+                        targets[i], count), Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING));
+            }
+        }
+        return decided(true, String.format("CR3_LOAD_EXITING is 1 and 0x%x is none of the first %d CR3-target values",
+                value, count), Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING));
+    }
+
+    private static RoutingDecision vmcsAccess(Context c, VmcsField bitmap) {
+        RoutingDecision shadowing = c.secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING);
+        if (shadowing.route() != Route.L1_WANTS) {
+            return decided(true, c.exit.reason().basic() + " always exits without VMCS shadowing ("
+                    + shadowing.rule() + ")", Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
+        }
+        long encoding = c.operand("the VMCS-field encoding in the register the instruction information names");
+        if ((encoding >>> 15) != 0) {
+            return decided(true, String.format("field encoding 0x%x has bits above 14 set, so it always exits",
+                    encoding), Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
+        }
+        long base = c.field(bitmap);
+        boolean set = c.bit(base, encoding, bitmap);
+        return decided(set, String.format("VMCS_SHADOWING: %s bit 0x%x at 0x%x is %d", bitmap, encoding,
+                base + (encoding >>> 3), set ? 1 : 0), Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
+    }
+
+    private static RoutingDecision encls(Context c) {
+        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING);
+        if (enabled.route() != Route.L1_WANTS) {
+            return enabled;
+        }
+        long leaf = c.operand("the ENCLS leaf in EAX") & 0xFFFF_FFFFL;
+        int bit = (int) Math.min(leaf, 63);
+        boolean set = ((c.field(VmcsField.ENCLS_EXITING_BITMAP) >>> bit) & 1) != 0;
+        return decided(set, String.format("ENCLS leaf %d: ENCLS_EXITING_BITMAP bit %d is %d", leaf, bit, set ? 1 : 0),
+                Optional.of(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING));
     }
 
     private static RoutingDecision io(Context c) {
@@ -299,6 +400,11 @@ public final class ExitRouter {
                 throw new IllegalArgumentException("bitmap " + bitmap + " bit " + bit + " is needed to route "
                         + exit.reason() + ": " + e.getMessage(), e);
             }
+        }
+
+        long operand(String what) {
+            return exit.operand().orElseThrow(() -> new IllegalArgumentException(
+                    what + " is needed to route " + exit.reason() + " but the exit has no operand"));
         }
 
         boolean isSet(ControlBit control) {

@@ -15,9 +15,16 @@ public final class NestedExit {
     private final int interruptionInfo;
     private final int interruptionErrorCode;
     private final OptionalLong guestRcx;
+    private final OptionalLong operand;
 
     private NestedExit(ExitReason reason, long qualification, int interruptionInfo, int interruptionErrorCode,
             OptionalLong guestRcx) {
+        this(reason, qualification, interruptionInfo, interruptionErrorCode, guestRcx, OptionalLong.empty());
+    }
+
+    private NestedExit(ExitReason reason, long qualification, int interruptionInfo, int interruptionErrorCode,
+            OptionalLong guestRcx, OptionalLong operand) {
+        this.operand = operand;
         this.reason = Objects.requireNonNull(reason, "reason");
         this.qualification = qualification;
         this.interruptionInfo = interruptionInfo;
@@ -58,6 +65,25 @@ public final class NestedExit {
      */
     public static NestedExit exception(ExitReason reason, long qualification, int interruptionInfo, int errorCode) {
         return new NestedExit(reason, qualification, interruptionInfo, errorCode, OptionalLong.empty());
+    }
+
+    /**
+     * An exit whose routing needs a guest value that is not in the VMCS: the value of the source
+     * register of a MOV to CR0/CR4 (the register the qualification names), the VMCS-field encoding
+     * of a VMREAD/VMWRITE (the register the instruction information names), the EAX leaf of ENCLS.
+     *
+     * @param reason the full exit reason
+     * @param qualification the exit qualification
+     * @param operand the guest value described above
+     * @return the exit
+     */
+    public static NestedExit withOperand(ExitReason reason, long qualification, long operand) {
+        return new NestedExit(reason, qualification, 0, 0, OptionalLong.empty(), OptionalLong.of(operand));
+    }
+
+    /** @return the guest operand value, present when given with {@link #withOperand} */
+    public OptionalLong operand() {
+        return operand;
     }
 
     /** @return the full exit reason */
