@@ -50,6 +50,9 @@ public final class ExitRouter {
 
     private static Optional<RoutingDecision> l0Wants(NestedExit exit, L0Intercepts l0) {
         BasicExitReason basic = exit.reason().basic();
+        if (l0.exitReasons().contains(basic)) {
+            return Optional.of(l0("L0 keeps every " + basic + " exit of L2 for itself"));
+        }
         switch (basic) {
             case EXCEPTION_NMI: {
                 int info = exit.interruptionInfo();
@@ -165,6 +168,29 @@ public final class ExitRouter {
                         ? c.control(PrimaryProcessorBasedControl.INVLPG_EXITING, RoutingDecision.SDM_CONDITIONAL)
                         : enabled;
             }
+            case PML_FULL:
+                return c.secondary(SecondaryProcessorBasedControl.ENABLE_PML);
+            case BUS_LOCK:
+                return c.secondary(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION);
+            case NOTIFY:
+                return c.secondary(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT);
+            case SPP_EVENT:
+                return c.secondary(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT);
+            case EPT_VIOLATION:
+            case EPT_MISCONFIG:
+                // Reached only when L0 does not back L2 with its own EPT: then L1's EPT is the one in use.
+                return c.secondary(SecondaryProcessorBasedControl.ENABLE_EPT);
+            case XSAVES:
+            case XRSTORS:
+                return xsaves(c);
+            case VMFUNC:
+                return vmfunc(c);
+            case RSM:
+            case IO_SMI:
+            case OTHER_SMI:
+                return new RoutingDecision(Route.L0_WANTS, basic
+                        + " concerns SMM / the SMM monitor, which belongs to L0", Optional.empty(),
+                        RoutingDecision.SDM_OTHER);
             case UMWAIT:
             case TPAUSE:
                 return c.secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE);
@@ -285,6 +311,33 @@ public final class ExitRouter {
         boolean set = ((c.field(VmcsField.ENCLS_EXITING_BITMAP) >>> bit) & 1) != 0;
         return decided(set, String.format("ENCLS leaf %d: ENCLS_EXITING_BITMAP bit %d is %d", leaf, bit, set ? 1 : 0),
                 Optional.of(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING));
+    }
+
+    private static RoutingDecision xsaves(Context c) {
+        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_XSAVES);
+        if (enabled.route() != Route.L1_WANTS) {
+            return enabled;
+        }
+        long xss = c.operand("the guest IA32_XSS value");
+        long bitmap = c.field(VmcsField.XSS_EXIT_BITMAP);
+        long both = xss & bitmap;
+        return decided(both != 0, String.format("IA32_XSS 0x%x & XSS_EXIT_BITMAP 0x%x = 0x%x", xss, bitmap, both),
+                Optional.of(SecondaryProcessorBasedControl.ENABLE_XSAVES));
+    }
+
+    private static RoutingDecision vmfunc(Context c) {
+        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS);
+        if (enabled.route() != Route.L1_WANTS) {
+            // With the control 0 VMFUNC is #UD, not an exit; nothing for L1.
+            return enabled;
+        }
+        long function = c.operand("the VM function number in EAX") & 0xFFFF_FFFFL;
+        boolean allowed = function < 64 && ((c.field(VmcsField.VM_FUNCTION_CONTROL) >>> function) & 1) != 0;
+        // An enabled function that fails (e.g. an invalid EPTP-list entry) also exits; that needs L1's
+        // EPTP list and is not modelled: an enabled function is reported as L0's to perform.
+        return decided(!allowed, String.format("VM function %d is %s in VM_FUNCTION_CONTROL", function,
+                allowed ? "enabled (L0 performs it; failures of it are not modelled)" : "not enabled"),
+                Optional.of(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS));
     }
 
     private static RoutingDecision io(Context c) {
