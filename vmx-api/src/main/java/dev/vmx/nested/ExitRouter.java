@@ -4,6 +4,7 @@ import dev.vmx.cap.ControlBit;
 import dev.vmx.cap.PinBasedControl;
 import dev.vmx.cap.PrimaryProcessorBasedControl;
 import dev.vmx.cap.SecondaryProcessorBasedControl;
+import dev.vmx.cap.TertiaryProcessorBasedControl;
 import dev.vmx.event.ExceptionVector;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.exit.BasicExitReason;
@@ -149,7 +150,16 @@ public final class ExitRouter {
             case VMWRITE:
                 return vmcsAccess(c, VmcsField.VMWRITE_BITMAP);
             case ENCLS:
-                return encls(c);
+                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
+                        "ENCLS");
+            case ENCLV:
+                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
+                        "ENCLV");
+            case PCONFIG:
+                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
+                        "PCONFIG");
+            case LOADIWKEY:
+                return c.tertiary(TertiaryProcessorBasedControl.LOADIWKEY_EXITING);
             case TPR_BELOW_THRESHOLD:
                 return c.control(PrimaryProcessorBasedControl.USE_TPR_SHADOW, RoutingDecision.SDM_OTHER);
             case APIC_ACCESS:
@@ -301,16 +311,18 @@ public final class ExitRouter {
                 base + (encoding >>> 3), set ? 1 : 0), Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
     }
 
-    private static RoutingDecision encls(Context c) {
-        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING);
+    /** ENCLS, ENCLV, PCONFIG: the EAX leaf selects a bit of a 64-bit bitmap; leaves above 62 use bit 63. */
+    private static RoutingDecision leafBitmap(Context c, SecondaryProcessorBasedControl enable, VmcsField bitmap,
+            String instruction) {
+        RoutingDecision enabled = c.secondary(enable);
         if (enabled.route() != Route.L1_WANTS) {
             return enabled;
         }
-        long leaf = c.operand("the ENCLS leaf in EAX") & 0xFFFF_FFFFL;
+        long leaf = c.operand("the " + instruction + " leaf in EAX") & 0xFFFF_FFFFL;
         int bit = (int) Math.min(leaf, 63);
-        boolean set = ((c.field(VmcsField.ENCLS_EXITING_BITMAP) >>> bit) & 1) != 0;
-        return decided(set, String.format("ENCLS leaf %d: ENCLS_EXITING_BITMAP bit %d is %d", leaf, bit, set ? 1 : 0),
-                Optional.of(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING));
+        boolean set = ((c.field(bitmap) >>> bit) & 1) != 0;
+        return decided(set, String.format("%s leaf %d: %s bit %d is %d", instruction, leaf, bitmap, bit, set ? 1 : 0),
+                Optional.of(enable));
     }
 
     private static RoutingDecision xsaves(Context c) {
@@ -480,6 +492,15 @@ public final class ExitRouter {
             return control(control, RoutingDecision.SDM_CONDITIONAL);
         }
 
+        RoutingDecision tertiary(TertiaryProcessorBasedControl control) {
+            if (!isSet(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS)) {
+                return new RoutingDecision(Route.L0_WANTS, "ACTIVATE_TERTIARY_CONTROLS is 0, so " + control
+                        + " is treated as 0", Optional.of(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS),
+                        RoutingDecision.SDM_CONDITIONAL);
+            }
+            return control(control, RoutingDecision.SDM_CONDITIONAL);
+        }
+
         private static VmcsField fieldOf(ControlBit control) {
             switch (control.field()) {
                 case PIN_BASED:
@@ -488,6 +509,8 @@ public final class ExitRouter {
                     return VmcsField.CPU_BASED_VM_EXEC_CONTROL;
                 case SECONDARY_PROCESSOR_BASED:
                     return VmcsField.SECONDARY_VM_EXEC_CONTROL;
+                case TERTIARY_PROCESSOR_BASED:
+                    return VmcsField.TERTIARY_VM_EXEC_CONTROL;
                 default:
                     throw new IllegalArgumentException("not an execution control: " + control);
             }

@@ -106,4 +106,44 @@ class NestedOtherExitsTest {
         assertEquals(Route.L0_WANTS, ExitRouter.route(exit, everything(), MEMORY, hlt).route());
         assertEquals(Route.L1_WANTS, ExitRouter.route(exit, everything(), MEMORY, NOTHING).route());
     }
+
+    @Test
+    void everyBasicReasonGetsADecisionWithAReason() {
+        VmcsSnapshot full = VmcsSnapshot.builder().putAll(everything())
+                .put(VmcsField.TERTIARY_VM_EXEC_CONTROL, 1)
+                .put(VmcsField.CR0_GUEST_HOST_MASK, 0).put(VmcsField.CR0_READ_SHADOW, 0)
+                .put(VmcsField.CR4_GUEST_HOST_MASK, 0).put(VmcsField.CR4_READ_SHADOW, 0)
+                .put(VmcsField.CR3_TARGET_COUNT, 0)
+                .put(VmcsField.VMREAD_BITMAP, 0).put(VmcsField.VMWRITE_BITMAP, 0)
+                .put(VmcsField.XSS_EXIT_BITMAP, 0).put(VmcsField.ENCLS_EXITING_BITMAP, 0)
+                .put(VmcsField.ENCLV_EXITING_BITMAP, 0).put(VmcsField.PCONFIG_EXITING_BITMAP, 0)
+                .build();
+        GuestMemory zeroPage = InMemoryGuestMemory.builder().zeroed(0, 0x1000).build();
+        for (BasicExitReason basic : BasicExitReason.values()) {
+            NestedExit exit = NestedExit.withOperand(ExitReason.of(basic == BasicExitReason.UNRECOGNIZED ? 0xFFFF
+                    : basic.number()), 0, 0);
+            RoutingDecision decision = ExitRouter.route(exit, full, zeroPage, NOTHING);
+            org.junit.jupiter.api.Assertions.assertFalse(decision.rule().isEmpty(), basic.name());
+            org.junit.jupiter.api.Assertions.assertTrue(decision.toString().contains("[SDM "), decision.toString());
+        }
+    }
+
+    @Test
+    void loadiwkeyNeedsTertiaryControls() {
+        long tertiary = PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS.mask();
+        VmcsSnapshot on = VmcsSnapshot.builder().put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, tertiary)
+                .put(VmcsField.TERTIARY_VM_EXEC_CONTROL, 1).build();
+        VmcsSnapshot notActivated = VmcsSnapshot.builder().put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, 0)
+                .put(VmcsField.TERTIARY_VM_EXEC_CONTROL, 1).build();
+        assertEquals(Route.L1_WANTS, route(BasicExitReason.LOADIWKEY, 0, on));
+        assertEquals(Route.L0_WANTS, route(BasicExitReason.LOADIWKEY, 0, notActivated));
+    }
+
+    @Test
+    void pconfigBitmap() {
+        VmcsSnapshot on = VmcsSnapshot.builder().putAll(secondary(SecondaryProcessorBasedControl.ENABLE_PCONFIG.mask()))
+                .put(VmcsField.PCONFIG_EXITING_BITMAP, 1).build();
+        assertEquals(Route.L1_WANTS, route(BasicExitReason.PCONFIG, 0, on));
+        assertEquals(Route.L0_WANTS, route(BasicExitReason.PCONFIG, 1, on));
+    }
 }
