@@ -21,6 +21,15 @@ import java.util.Optional;
  * (L1's VMCS for L2 asks for it). An exit nobody asked for stays with L0. Pure function of its
  * inputs; never throws for an unknown exit reason. A VMCS field or bitmap page the decision needs
  * but that is missing gives an {@link IllegalArgumentException} naming the field and the exit.
+ *
+ * <p>The L1 rules follow the SDM; KVM 6.1's {@code nested_vmx_l1_wants_exit()} is the cross-check
+ * (see the test resources). Deliberate differences from KVM: a #PF applies L1's error-code
+ * mask/match (KVM reflects every #PF that reaches it, having merged mask/match into hardware);
+ * MOV to CR3 honours L1's CR3-target values; VMFUNC, PML full, preemption timer and bus lock are
+ * L0's only through {@link L0Intercepts#kvm61()}. Not modelled (they answer L0_WANTS and say so):
+ * ENQCMD/ENQCMDS PASID translation failures, SEAMCALL, TDCALL, RDMSRLIST/WRMSRLIST and the
+ * immediate-form RDMSR/WRMSRNS exits; the CPL-0 and gap/window conditions of PAUSE-loop exiting
+ * (the decision is by the control alone, as in KVM); failures of an enabled VM function.
  */
 public final class ExitRouter {
     private ExitRouter() {
