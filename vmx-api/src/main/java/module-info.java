@@ -10,6 +10,7 @@ module dev.vmx.api {
     exports dev.vmx.cap;
     exports dev.vmx.event;
     exports dev.vmx.exit;
+    exports dev.vmx.nested;
     exports dev.vmx.dump;
     exports dev.vmx.qual;
     exports dev.vmx.trace;

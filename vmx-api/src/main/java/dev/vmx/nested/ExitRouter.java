@@ -1,0 +1,673 @@
+package dev.vmx.nested;
+
+import dev.vmx.cap.ControlBit;
+import dev.vmx.cap.PinBasedControl;
+import dev.vmx.cap.PrimaryProcessorBasedControl;
+import dev.vmx.cap.SecondaryProcessorBasedControl;
+import dev.vmx.cap.TertiaryProcessorBasedControl;
+import dev.vmx.event.ExceptionVector;
+import dev.vmx.event.GeneralRegister;
+import dev.vmx.event.InterruptionInfo;
+import dev.vmx.event.InterruptionType;
+import dev.vmx.exit.BasicExitReason;
+import dev.vmx.qual.CrAccessQualification;
+import dev.vmx.qual.IoInstructionQualification;
+import dev.vmx.vmcs.Vmcs;
+import dev.vmx.vmcs.VmcsField;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * Decides where an exit of a nested (L2) guest goes, in the three steps of KVM's
+ * {@code nested_vmx_reflect_vmexit()}: a failed VM entry is {@link Route#VM_FAIL}; an exit L0's
+ * own policy takes is {@link Route#L0_WANTS}; otherwise the exit is {@link Route#L1_WANTS} exactly
+ * when L1's VMCS for L2 (vmcs12) would have caused it on real hardware, by the rules of SDM Vol. 3C
+ * 25.1 and 25.2, and L0 handles it otherwise.
+ *
+ * <p>Decisions are pure functions of their inputs. A decision that needs a vmcs12 field, a guest
+ * register or a byte of L1's memory that the inputs do not hold throws an
+ * {@link IllegalArgumentException} naming the exit and what is missing; every basic exit reason,
+ * recognized or not, gets a decision.
+ *
+ * <p>Where this differs from KVM 6.1's {@code nested_vmx_l1_wants_exit()}, the SDM rule is
+ * followed and the difference is named in the decision's reason (e.g. the CR3-target values, which
+ * KVM does not consult, and the PAUSE-loop window, which is timing the exit does not show).
+ */
+public final class ExitRouter {
+    private static final long MSR_LOW_END = 0x1FFFL;
+    private static final long MSR_HIGH_BASE = 0xC000_0000L;
+    private static final long MSR_HIGH_END = 0xC000_1FFFL;
+
+    private final NestedExit exit;
+    private final Vmcs vmcs12;
+    private final GuestMemory memory;
+
+    private ExitRouter(NestedExit exit, Vmcs vmcs12, GuestMemory memory) {
+        this.exit = exit;
+        this.vmcs12 = vmcs12;
+        this.memory = memory;
+    }
+
+    /**
+     * Routes one exit.
+     *
+     * @param exit the exit as L0 saw it
+     * @param vmcs12 L1's VMCS for L2
+     * @param l1Memory L1's memory, for the bitmaps and EPT tables vmcs12 points to
+     * @param l0 what L0 handles itself
+     * @return the decision
+     * @throws IllegalArgumentException naming the exit and the missing field, register or memory
+     *         when the inputs lack what the decision needs
+     */
+    public static RoutingDecision route(NestedExit exit, Vmcs vmcs12, GuestMemory l1Memory, L0Intercepts l0) {
+        Objects.requireNonNull(exit, "exit");
+        Objects.requireNonNull(vmcs12, "vmcs12");
+        Objects.requireNonNull(l1Memory, "l1Memory");
+        Objects.requireNonNull(l0, "l0");
+        if (exit.vmInstructionError().isPresent()) {
+            return RoutingDecision.of(Route.VM_FAIL, SdmSection.VM_INSTRUCTION_ERRORS,
+                    "the VM entry to L2 failed with VMfailValid (" + exit.vmInstructionError().get()
+                            + "): L1's VMLAUNCH/VMRESUME fails with this error");
+        }
+        Optional<RoutingDecision> l0Decision = l0Wants(exit, l0);
+        if (l0Decision.isPresent()) {
+            return l0Decision.get();
+        }
+        return new ExitRouter(exit, vmcs12, l1Memory).l1Rule();
+    }
+
+    /**
+     * Whether L1 asked for the exit, ignoring L0's policy (the "L1 wants" step alone).
+     *
+     * @param exit the exit
+     * @param vmcs12 L1's VMCS for L2
+     * @param l1Memory L1's memory
+     * @return L1_WANTS, or L0_WANTS when L1's controls would not have caused the exit
+     */
+    public static RoutingDecision l1Rule(NestedExit exit, Vmcs vmcs12, GuestMemory l1Memory) {
+        return route(exit, vmcs12, l1Memory, L0Intercepts.none());
+    }
+
+    private static Optional<RoutingDecision> l0Wants(NestedExit exit, L0Intercepts l0) {
+        BasicExitReason basic = exit.reason().basic();
+        if (basic == BasicExitReason.EXCEPTION_NMI) {
+            InterruptionInfo info = InterruptionInfo.of(exit.interruptionInfo());
+            if (info.type() == InterruptionType.NMI) {
+                return l0.nmis() ? Optional.of(RoutingDecision.of(Route.L0_WANTS, null, "L0 handles NMIs itself"))
+                        : Optional.empty();
+            }
+            Optional<ExceptionVector> vector = ExceptionVector.fromVector(info.vector());
+            if (vector.isPresent() && l0.exceptions().contains(vector.get())) {
+                return Optional.of(RoutingDecision.of(Route.L0_WANTS, null,
+                        "L0 intercepts " + vector.get().mnemonic() + " itself"));
+            }
+            return Optional.empty();
+        }
+        if (l0.reasons().contains(basic)) {
+            return Optional.of(RoutingDecision.of(Route.L0_WANTS, null, "L0 handles " + basic + " itself"));
+        }
+        return Optional.empty();
+    }
+
+    // ---- the "L1 wants" rules ----
+
+    private RoutingDecision l1Rule() {
+        BasicExitReason basic = exit.reason().basic();
+        switch (basic) {
+            case EXCEPTION_NMI:
+                return exceptionOrNmi();
+            case EXTERNAL_INTERRUPT:
+                return byControl(PinBasedControl.EXTERNAL_INTERRUPT_EXITING, pin(PinBasedControl.EXTERNAL_INTERRUPT_EXITING),
+                        SdmSection.OTHER_CAUSES, "an external interrupt arrived");
+            case TRIPLE_FAULT:
+            case INIT_SIGNAL:
+            case SIPI_SIGNAL:
+            case TASK_SWITCH:
+                return always(SdmSection.OTHER_CAUSES, basic + " causes a VM exit in VMX non-root operation whatever the controls");
+            case IO_SMI:
+            case OTHER_SMI:
+            case RSM:
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, basic
+                        + " exits only under the dual-monitor treatment of SMM, which belongs to the SMM-transfer monitor, not to L1");
+            case INTERRUPT_WINDOW:
+                return primaryControl(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+                        "the guest became able to take an interrupt");
+            case NMI_WINDOW:
+                return primaryControl(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+                        "the guest became able to take an NMI");
+            case CPUID:
+            case GETSEC:
+            case INVD:
+            case XSETBV:
+            case VMCALL:
+            case VMCLEAR:
+            case VMLAUNCH:
+            case VMPTRLD:
+            case VMPTRST:
+            case VMRESUME:
+            case VMOFF:
+            case VMON:
+            case INVEPT:
+            case INVVPID:
+                return always(SdmSection.UNCONDITIONAL_INSTRUCTIONS, basic + " causes a VM exit unconditionally");
+            case SEAMCALL:
+            case TDCALL:
+                return always(SdmSection.BASIC_EXIT_REASONS, basic + " causes a VM exit unconditionally in VMX non-root operation");
+            case HLT:
+                return primaryControl(PrimaryProcessorBasedControl.HLT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "HLT");
+            case INVLPG:
+                return primaryControl(PrimaryProcessorBasedControl.INVLPG_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "INVLPG");
+            case RDPMC:
+                return primaryControl(PrimaryProcessorBasedControl.RDPMC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDPMC");
+            case RDTSC:
+                return primaryControl(PrimaryProcessorBasedControl.RDTSC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDTSC");
+            case RDTSCP:
+                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+                        secondary(SecondaryProcessorBasedControl.ENABLE_RDTSCP), SecondaryProcessorBasedControl.ENABLE_RDTSCP, "RDTSCP");
+            case UMWAIT:
+            case TPAUSE:
+                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+                        secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE),
+                        SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE, basic.toString());
+            case VMREAD:
+                return vmcsAccess(VmcsField.VMREAD_BITMAP, "VMREAD bitmap");
+            case VMWRITE:
+                return vmcsAccess(VmcsField.VMWRITE_BITMAP, "VMWRITE bitmap");
+            case CR_ACCESS:
+                return crAccess();
+            case DR_ACCESS:
+                return primaryControl(PrimaryProcessorBasedControl.MOV_DR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV DR");
+            case IO_INSTRUCTION:
+                return io();
+            case MSR_READ:
+                return msr(register(GeneralRegister.RCX, "the MSR index of RDMSR") & 0xFFFF_FFFFL, false);
+            case MSR_WRITE:
+                return msr(register(GeneralRegister.RCX, "the MSR index of WRMSR") & 0xFFFF_FFFFL, true);
+            case MSR_READ_IMM:
+                // the immediate forms carry the MSR index in the exit qualification (Linux 6.18 handle_rdmsr_imm)
+                return msr(exit.qualification() & 0xFFFF_FFFFL, false);
+            case MSR_WRITE_IMM:
+                return msr(exit.qualification() & 0xFFFF_FFFFL, true);
+            case RDMSRLIST:
+            case WRMSRLIST:
+                return msrList(basic);
+            case INVALID_STATE:
+            case MSR_LOAD_FAIL:
+                return always(SdmSection.ENTRY_FAILURES, "the VM entry to L2 failed (" + exit.reason()
+                        + "): L1's VMLAUNCH/VMRESUME would have ended in the same VM exit");
+            case MCE_DURING_VMENTRY:
+                return always(SdmSection.MACHINE_CHECK_DURING_ENTRY, "a machine check interrupted the VM entry to L2");
+            case MWAIT_INSTRUCTION:
+                return primaryControl(PrimaryProcessorBasedControl.MWAIT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MWAIT");
+            case MONITOR_INSTRUCTION:
+                return primaryControl(PrimaryProcessorBasedControl.MONITOR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MONITOR");
+            case MONITOR_TRAP_FLAG:
+                return monitorTrapFlag();
+            case PAUSE_INSTRUCTION:
+                return pause();
+            case TPR_BELOW_THRESHOLD:
+                return primaryControl(PrimaryProcessorBasedControl.USE_TPR_SHADOW, SdmSection.APIC_VIRTUALIZATION,
+                        "the virtual TPR dropped below the TPR threshold");
+            case APIC_ACCESS:
+                return secondaryControl(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES, SdmSection.APIC_VIRTUALIZATION,
+                        "an access to the APIC-access page");
+            case APIC_WRITE:
+                return apicWrite();
+            case EOI_INDUCED:
+                return eoiInduced();
+            case GDTR_IDTR:
+            case LDTR_TR:
+                return secondaryControl(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        "a descriptor-table instruction");
+            case EPT_VIOLATION:
+            case EPT_MISCONFIG:
+                return ept(basic == BasicExitReason.EPT_MISCONFIG);
+            case PREEMPTION_TIMER:
+                return byControl(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER, pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER),
+                        SdmSection.PREEMPTION_TIMER, "the VMX-preemption timer expired");
+            case WBINVD:
+                return secondaryControl(SecondaryProcessorBasedControl.WBINVD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "WBINVD");
+            case RDRAND:
+                return secondaryControl(SecondaryProcessorBasedControl.RDRAND_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDRAND");
+            case RDSEED:
+                return secondaryControl(SecondaryProcessorBasedControl.RDSEED_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDSEED");
+            case INVPCID:
+                return bothControls(secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID), SecondaryProcessorBasedControl.ENABLE_INVPCID,
+                        primary(PrimaryProcessorBasedControl.INVLPG_EXITING), PrimaryProcessorBasedControl.INVLPG_EXITING, "INVPCID");
+            case VMFUNC:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS, SdmSection.VM_FUNCTIONS,
+                        "VMFUNC with a leaf L1 did not enable or a failed EPTP switch");
+            case ENCLS:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
+                        SdmSection.ENCLS_EXITING_BITMAP, "ENCLS");
+            case ENCLV:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
+                        SdmSection.CONDITIONAL_INSTRUCTIONS, "ENCLV");
+            case PCONFIG:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
+                        SdmSection.CONDITIONAL_INSTRUCTIONS, "PCONFIG");
+            case PML_FULL:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PML, SdmSection.EPT,
+                        "the page-modification log is full");
+            case XSAVES:
+            case XRSTORS:
+                return xsaves(basic);
+            case SPP_EVENT:
+                return secondaryControl(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, SdmSection.EPT,
+                        "a sub-page write-permission event");
+            case LOADIWKEY:
+                return tertiaryControl(TertiaryProcessorBasedControl.LOADIWKEY_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "LOADIWKEY");
+            case ENQCMD_PASID_FAIL:
+            case ENQCMDS_PASID_FAIL:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PASID_TRANSLATION, SdmSection.BASIC_EXIT_REASONS,
+                        "a failed PASID translation of " + basic);
+            case BUS_LOCK:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION, SdmSection.OTHER_CAUSES,
+                        "a bus lock");
+            case NOTIFY:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT, SdmSection.OTHER_CAUSES,
+                        "an instruction timeout");
+            case UNRECOGNIZED:
+            default:
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.BASIC_EXIT_REASONS, "basic exit reason "
+                        + exit.reason().basicNumber() + " is not defined by the SDM: no rule of L1's controls can cause it");
+        }
+    }
+
+    private RoutingDecision exceptionOrNmi() {
+        InterruptionInfo info = InterruptionInfo.of(exit.interruptionInfo());
+        if (!info.isValid()) {
+            throw missing("a valid VM-exit interruption information (got 0x" + Integer.toHexString(exit.interruptionInfo()) + ")");
+        }
+        if (info.type() == InterruptionType.NMI) {
+            return byControl(PinBasedControl.NMI_EXITING, pin(PinBasedControl.NMI_EXITING), SdmSection.OTHER_CAUSES, "an NMI arrived");
+        }
+        int vector = info.vector();
+        String name = ExceptionVector.fromVector(vector).map(ExceptionVector::mnemonic).orElse("vector " + vector);
+        long bitmap = field(VmcsField.EXCEPTION_BITMAP);
+        boolean bit = vector < 32 && ((bitmap >>> vector) & 1) != 0;
+        if (vector != 14) {
+            return bit ? RoutingDecision.of(Route.L1_WANTS, SdmSection.EXCEPTION_BITMAP,
+                            String.format(Locale.ROOT, "bit %d (%s) of L1's exception bitmap 0x%x is 1", vector, name, bitmap))
+                    : RoutingDecision.of(Route.L0_WANTS, SdmSection.EXCEPTION_BITMAP,
+                            String.format(Locale.ROOT, "bit %d (%s) of L1's exception bitmap 0x%x is 0: L1 lets L2 handle it", vector,
+                                    name, bitmap));
+        }
+        int errorCode = exit.interruptionErrorCode().orElseThrow(() -> missing("the page-fault error code"));
+        long mask = field(VmcsField.PAGE_FAULT_ERROR_CODE_MASK);
+        long match = field(VmcsField.PAGE_FAULT_ERROR_CODE_MATCH);
+        boolean matches = (errorCode & mask) == match;
+        String detail = String.format(Locale.ROOT, "bit 14 (#PF) of L1's exception bitmap is %d and error code 0x%x & mask 0x%x %s match 0x%x",
+                bit ? 1 : 0, errorCode, mask, matches ? "==" : "!=", match);
+        // SDM 25.2: with bit 14 set a #PF exits when the masked error code equals match; clear, when it differs
+        return bit == matches ? RoutingDecision.of(Route.L1_WANTS, SdmSection.OTHER_CAUSES, detail)
+                : RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, detail + ": L1 lets L2 handle it");
+    }
+
+    private RoutingDecision crAccess() {
+        CrAccessQualification q = CrAccessQualification.of(exit.qualification());
+        int cr = q.crNumber();
+        if (q.isClts()) {
+            long mask = field(VmcsField.CR0_GUEST_HOST_MASK);
+            long shadow = field(VmcsField.CR0_READ_SHADOW);
+            boolean exits = (mask & 8) != 0 && (shadow & 8) != 0;
+            return RoutingDecision.of(exits ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                    String.format(Locale.ROOT, "CLTS: bit 3 (TS) is %d in L1's CR0 guest/host mask and %d in its CR0 read shadow%s",
+                            (mask >>> 3) & 1, (shadow >>> 3) & 1, exits ? "" : " (an exit needs both)"));
+        }
+        if (q.isLmsw()) {
+            return lmsw(q.lmswSourceData());
+        }
+        if (q.isMovFromCr()) {
+            switch (cr) {
+                case 3:
+                    return primaryControl(PrimaryProcessorBasedControl.CR3_STORE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV from CR3");
+                case 8:
+                    return primaryControl(PrimaryProcessorBasedControl.CR8_STORE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV from CR8");
+                default:
+                    return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                            "MOV from CR" + cr + " never causes a VM exit, so none of L1's controls asked for it");
+            }
+        }
+        GeneralRegister source = q.register();
+        switch (cr) {
+            case 0:
+            case 4: {
+                long value = register(source, "the source operand of MOV to CR" + cr);
+                long mask = field(cr == 0 ? VmcsField.CR0_GUEST_HOST_MASK : VmcsField.CR4_GUEST_HOST_MASK);
+                long shadow = field(cr == 0 ? VmcsField.CR0_READ_SHADOW : VmcsField.CR4_READ_SHADOW);
+                long differing = mask & (value ^ shadow);
+                return RoutingDecision.of(differing != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.CR_MASKS, String.format(Locale.ROOT,
+                        "MOV to CR%d of 0x%x: %s", cr, value, differing != 0
+                                ? String.format(Locale.ROOT, "bits 0x%x are set in L1's CR%d guest/host mask 0x%x and differ from its read shadow 0x%x",
+                                        differing, cr, mask, shadow)
+                                : String.format(Locale.ROOT, "every bit set in L1's CR%d guest/host mask 0x%x matches its read shadow 0x%x",
+                                        cr, mask, shadow)));
+            }
+            case 3: {
+                if (!primary(PrimaryProcessorBasedControl.CR3_LOAD_EXITING)) {
+                    return byControl(PrimaryProcessorBasedControl.CR3_LOAD_EXITING, false, SdmSection.CR3_TARGETS, "MOV to CR3");
+                }
+                long value = register(source, "the source operand of MOV to CR3");
+                long count = field(VmcsField.CR3_TARGET_COUNT);
+                VmcsField[] targets = {VmcsField.CR3_TARGET_VALUE0, VmcsField.CR3_TARGET_VALUE1, VmcsField.CR3_TARGET_VALUE2,
+                    VmcsField.CR3_TARGET_VALUE3};
+                for (int i = 0; i < Math.min(count, targets.length); i++) {
+                    if (field(targets[i]) == value) {
+                        // KVM 6.1 does not consult the targets (it never offers L1 a CR3-target count above 0)
+                        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CR3_TARGETS, String.format(Locale.ROOT,
+                                "MOV to CR3 of 0x%x: CR3-load exiting is 1 but the value equals CR3-target value %d of %d", value, i, count));
+                    }
+                }
+                return RoutingDecision.control(Route.L1_WANTS, SdmSection.CR3_TARGETS, PrimaryProcessorBasedControl.CR3_LOAD_EXITING,
+                        String.format(Locale.ROOT, "MOV to CR3 of 0x%x: CR3_LOAD_EXITING is 1 and the value is none of L1's %d CR3-target values",
+                                value, count));
+            }
+            case 8:
+                return primaryControl(PrimaryProcessorBasedControl.CR8_LOAD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV to CR8");
+            default:
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        "MOV to CR" + cr + " is not a register VMX intercepts, so none of L1's controls asked for it");
+        }
+    }
+
+    /** SDM 25.1.3 "LMSW": the PE rule (LMSW never clears PE) and the rule for bits 3:1. */
+    private RoutingDecision lmsw(int source) {
+        long mask = field(VmcsField.CR0_GUEST_HOST_MASK);
+        long shadow = field(VmcsField.CR0_READ_SHADOW);
+        if ((mask & 1) != 0 && (source & 1) != 0 && (shadow & 1) == 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                    "LMSW 0x%x sets PE, which L1 owns (CR0 guest/host mask 0x%x) and shadows as 0", source, mask));
+        }
+        long differing = mask & 0xE & (source ^ shadow);
+        if (differing != 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                    "LMSW 0x%x: bits 0x%x of CR0[3:1] are set in L1's CR0 guest/host mask 0x%x and differ from its read shadow 0x%x",
+                    source, differing, mask, shadow));
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                "LMSW 0x%x changes no CR0 bit L1 owns (CR0 guest/host mask 0x%x, read shadow 0x%x)", source, mask, shadow));
+    }
+
+    private RoutingDecision io() {
+        IoInstructionQualification q = IoInstructionQualification.of(exit.qualification());
+        String access = String.format(Locale.ROOT, "%s %d byte(s) at port 0x%x", q.isIn() ? "IN" : "OUT", q.sizeBytes(), q.port());
+        if (!primary(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
+            return byControl(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING, primary(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING),
+                    SdmSection.CONDITIONAL_INSTRUCTIONS, access + " with USE_IO_BITMAPS 0");
+        }
+        for (int i = 0; i < q.sizeBytes(); i++) {
+            int port = q.port() + i;
+            if (port > 0xFFFF) {
+                return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        access + " wraps around the 16-bit I/O-port space, which always causes a VM exit when I/O bitmaps are used");
+            }
+            boolean inA = port < 0x8000;
+            long base = field(inA ? VmcsField.IO_BITMAP_A : VmcsField.IO_BITMAP_B);
+            int index = port & 0x7FFF;
+            long byteAddress = base + index / 8;
+            if (bit(byteAddress, index & 7, inA ? "I/O bitmap A" : "I/O bitmap B")) {
+                return RoutingDecision.bitmap(Route.L1_WANTS, SdmSection.IO_BITMAPS, byteAddress, index & 7, String.format(Locale.ROOT,
+                        "%s: the bit of port 0x%x in L1's I/O bitmap %s (byte 0x%x, bit %d) is 1", access, port, inA ? "A" : "B",
+                        byteAddress, index & 7));
+            }
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.IO_BITMAPS,
+                access + ": L1's I/O bitmaps have 0 for every port accessed");
+    }
+
+    private RoutingDecision msr(long index, boolean write) {
+        String access = String.format(Locale.ROOT, "%s of MSR 0x%x", write ? "WRMSR" : "RDMSR", index);
+        if (!primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, PrimaryProcessorBasedControl.USE_MSR_BITMAPS,
+                    access + ": USE_MSR_BITMAPS is 0, so every RDMSR and WRMSR exits");
+        }
+        boolean high = index >= MSR_HIGH_BASE;
+        if (index > MSR_LOW_END && !(high && index <= MSR_HIGH_END)) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MSR_BITMAPS,
+                    access + ": outside 00000000H-00001FFFH and C0000000H-C0001FFFH, which the MSR bitmaps do not cover, so it exits");
+        }
+        // four 1-KByte bitmaps: read low, read high, write low, write high
+        long offset = (write ? 2048 : 0) + (high ? 1024 : 0);
+        long bitIndex = index & 0x1FFF;
+        long byteAddress = field(VmcsField.MSR_BITMAP) + offset + bitIndex / 8;
+        String name = (write ? "write" : "read") + " bitmap for " + (high ? "high" : "low") + " MSRs";
+        boolean set = bit(byteAddress, (int) (bitIndex & 7), name);
+        return RoutingDecision.bitmap(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.MSR_BITMAPS, byteAddress, (int) (bitIndex & 7),
+                String.format(Locale.ROOT, "%s: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d", access, bitIndex, name, byteAddress,
+                        bitIndex & 7, set ? 1 : 0));
+    }
+
+    private RoutingDecision msrList(BasicExitReason basic) {
+        if (!tertiary(TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST)) {
+            return byControl(TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST, false, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                    basic.toString());
+        }
+        // the SDM rule consults the MSR bitmaps for each MSR of the list in memory, which the exit does not identify
+        return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST, basic + ": ENABLE_RDMSRLIST_WRMSRLIST is 1; the exit does not say"
+                        + " which MSR of the list exited, so it goes to L1 (KVM's default for reasons it does not special-case)");
+    }
+
+    private RoutingDecision vmcsAccess(VmcsField bitmapField, String bitmapName) {
+        String instruction = bitmapField == VmcsField.VMREAD_BITMAP ? "VMREAD" : "VMWRITE";
+        if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, SecondaryProcessorBasedControl.VMCS_SHADOWING,
+                    instruction + ": VMCS_SHADOWING is 0, so it exits unconditionally");
+        }
+        GeneralRegister fieldRegister = GeneralRegister.fromNumber(exit.instructionInfo() >>> 28);
+        long encoding = register(fieldRegister, "the field encoding operand of " + instruction);
+        if ((encoding >>> 15) != 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.VMCS_SHADOWING_BITMAPS, String.format(Locale.ROOT,
+                    "%s of field encoding 0x%x: bits 63:15 are not 0, which the %s does not cover, so it exits", instruction, encoding,
+                    bitmapName));
+        }
+        long byteAddress = field(bitmapField) + encoding / 8;
+        boolean set = bit(byteAddress, (int) (encoding & 7), bitmapName);
+        return RoutingDecision.bitmap(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.VMCS_SHADOWING_BITMAPS, byteAddress,
+                (int) (encoding & 7), String.format(Locale.ROOT, "%s of field encoding 0x%x: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d%s",
+                        instruction, encoding, encoding, bitmapName, byteAddress, encoding & 7, set ? 1 : 0,
+                        set ? "" : " (the shadow VMCS serves it)"));
+    }
+
+    private RoutingDecision monitorTrapFlag() {
+        if (primary(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG)) {
+            return byControl(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, true, SdmSection.MONITOR_TRAP_FLAG, "an MTF VM exit");
+        }
+        // an MTF exit L1 injected through VM-entry event injection (type 7, vector 0), as KVM also checks
+        OptionalLong injected = vmcs12.find(VmcsField.VM_ENTRY_INTR_INFO_FIELD);
+        if (injected.isPresent() && injected.getAsLong() == 0x8000_0700L) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MONITOR_TRAP_FLAG,
+                    "L1 injected a pending MTF VM exit (VM-entry interruption information 0x80000700, type 7 vector 0)");
+        }
+        return byControl(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, false, SdmSection.MONITOR_TRAP_FLAG, "an MTF VM exit");
+    }
+
+    private RoutingDecision pause() {
+        if (primary(PrimaryProcessorBasedControl.PAUSE_EXITING)) {
+            return byControl(PrimaryProcessorBasedControl.PAUSE_EXITING, true, SdmSection.CONDITIONAL_INSTRUCTIONS, "PAUSE");
+        }
+        if (secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING,
+                    String.format(Locale.ROOT, "PAUSE: PAUSE_LOOP_EXITING is 1 (PLE_Gap %d, PLE_Window %d); whether L2's loop outlasted L1's"
+                            + " window is timing the exit does not show, so it goes to L1 as KVM does",
+                            vmcs12.find(VmcsField.PLE_GAP).orElse(0), vmcs12.find(VmcsField.PLE_WINDOW).orElse(0)));
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                "PAUSE: PAUSE_EXITING and PAUSE_LOOP_EXITING are 0 in L1's controls");
+    }
+
+    private RoutingDecision apicWrite() {
+        if (secondary(SecondaryProcessorBasedControl.APIC_REGISTER_VIRTUALIZATION)) {
+            return byControl(SecondaryProcessorBasedControl.APIC_REGISTER_VIRTUALIZATION, true, SdmSection.APIC_VIRTUALIZATION,
+                    "a write to a virtual-APIC register");
+        }
+        return secondaryControl(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY, SdmSection.APIC_VIRTUALIZATION,
+                "a write to a virtual-APIC register");
+    }
+
+    private RoutingDecision eoiInduced() {
+        if (!secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
+            return byControl(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY, false, SdmSection.APIC_VIRTUALIZATION,
+                    "a virtualized EOI");
+        }
+        int vector = (int) (exit.qualification() & 0xFF);
+        VmcsField[] bitmaps = {VmcsField.EOI_EXIT_BITMAP0, VmcsField.EOI_EXIT_BITMAP1, VmcsField.EOI_EXIT_BITMAP2,
+            VmcsField.EOI_EXIT_BITMAP3};
+        long bitmap = field(bitmaps[vector / 64]);
+        boolean set = ((bitmap >>> (vector % 64)) & 1) != 0;
+        return RoutingDecision.of(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.APIC_VIRTUALIZATION, String.format(Locale.ROOT,
+                "EOI of vector %d: bit %d of L1's %s is %d", vector, vector % 64, bitmaps[vector / 64], set ? 1 : 0));
+    }
+
+    private RoutingDecision leafBitmap(SecondaryProcessorBasedControl enable, VmcsField bitmapField, SdmSection section, String instruction) {
+        if (!secondary(enable)) {
+            return byControl(enable, false, section, instruction);
+        }
+        long leaf = register(GeneralRegister.RAX, "the leaf (EAX) of " + instruction) & 0xFFFF_FFFFL;
+        int bitNumber = (int) Math.min(leaf, 63); // leaves above 62 share bit 63
+        long bitmap = field(bitmapField);
+        boolean set = ((bitmap >>> bitNumber) & 1) != 0;
+        return RoutingDecision.of(set ? Route.L1_WANTS : Route.L0_WANTS, section, String.format(Locale.ROOT,
+                "%s leaf %d: bit %d of L1's %s 0x%x is %d", instruction, leaf, bitNumber, bitmapField, bitmap, set ? 1 : 0));
+    }
+
+    private RoutingDecision xsaves(BasicExitReason basic) {
+        if (!secondary(SecondaryProcessorBasedControl.ENABLE_XSAVES)) {
+            return byControl(SecondaryProcessorBasedControl.ENABLE_XSAVES, false, SdmSection.CONDITIONAL_INSTRUCTIONS, basic.toString());
+        }
+        long requested = (register(GeneralRegister.RDX, "EDX of " + basic) << 32)
+                | (register(GeneralRegister.RAX, "EAX of " + basic) & 0xFFFF_FFFFL);
+        long xss = exit.ia32Xss().orElseThrow(() -> missing("L2's IA32_XSS"));
+        long bitmap = field(VmcsField.XSS_EXIT_BITMAP);
+        long and = requested & xss & bitmap;
+        return RoutingDecision.of(and != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.XSS_EXITING_BITMAP, String.format(Locale.ROOT,
+                "%s: EDX:EAX 0x%x & IA32_XSS 0x%x & L1's XSS-exiting bitmap 0x%x = 0x%x", basic, requested, xss, bitmap, and));
+    }
+
+    /** EPT exits: L1's if L1 uses EPT and its own EPT tables deny the access or are misconfigured. */
+    private RoutingDecision ept(boolean misconfig) {
+        if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+            return RoutingDecision.control(Route.L0_WANTS, SdmSection.EPT_EXITS, SecondaryProcessorBasedControl.ENABLE_EPT,
+                    "ENABLE_EPT is 0 in L1's controls: L2's guest-physical addresses are L1's, so the EPT tables involved are L0's");
+        }
+        long gpa = exit.guestPhysicalAddress().orElseThrow(() -> missing("the guest-physical address"));
+        long eptp = field(VmcsField.EPT_POINTER);
+        int levels = (int) ((eptp >>> 3) & 7) + 1;
+        long table = eptp & 0x000F_FFFF_FFFF_F000L;
+        long permissions = 7;
+        for (int level = levels; level >= 1; level--) {
+            int index = (int) ((gpa >>> (12 + 9 * (level - 1))) & 0x1FF);
+            long entryAddress = table + index * 8L;
+            long entry = memory.readLong(entryAddress).orElseThrow(() -> missing(String.format(Locale.ROOT,
+                    "L1's EPT entry at 0x%x, which is not backed by L1's memory", entryAddress)));
+            long rwx = entry & 7;
+            if ((rwx & 3) == 2) {
+                return RoutingDecision.of(misconfig ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                        "guest-physical 0x%x: L1's level-%d EPT entry 0x%x at 0x%x is writable but not readable, an EPT misconfiguration in L1's tables",
+                        gpa, level, entry, entryAddress));
+            }
+            if (rwx == 0) {
+                return RoutingDecision.of(misconfig ? Route.L0_WANTS : Route.L1_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                        "guest-physical 0x%x: L1's level-%d EPT entry 0x%x at 0x%x is not present%s", gpa, level, entry, entryAddress,
+                        misconfig ? "; no misconfiguration in L1's tables, so the misconfiguration is in L0's" : ""));
+            }
+            permissions &= rwx;
+            boolean leaf = level == 1 || (level <= 3 && (entry & 0x80) != 0);
+            if (leaf) {
+                break;
+            }
+            table = entry & 0x000F_FFFF_FFFF_F000L;
+        }
+        if (misconfig) {
+            return RoutingDecision.of(Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                    "guest-physical 0x%x: L1's EPT tables map it without misconfiguration, so the misconfiguration is in L0's", gpa));
+        }
+        long wanted = exit.qualification() & 7; // bits 0-2: read, write, instruction fetch
+        long denied = wanted & ~permissions;
+        return RoutingDecision.of(denied != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                "guest-physical 0x%x: the access (%s) against L1's EPT permissions %s %s", gpa, rwx(wanted), rwx(permissions),
+                denied != 0 ? "is denied by L1's tables" : "is allowed by L1's tables, so the violation is in L0's"));
+    }
+
+    private static String rwx(long bits) {
+        return ((bits & 1) != 0 ? "r" : "-") + ((bits & 2) != 0 ? "w" : "-") + ((bits & 4) != 0 ? "x" : "-");
+    }
+
+    // ---- helpers ----
+
+    private RoutingDecision always(SdmSection section, String reason) {
+        return RoutingDecision.of(Route.L1_WANTS, section, reason);
+    }
+
+    private RoutingDecision primaryControl(PrimaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, primary(control), section, what);
+    }
+
+    private RoutingDecision secondaryControl(SecondaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, secondary(control), section, what);
+    }
+
+    private RoutingDecision tertiaryControl(TertiaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, tertiary(control), section, what);
+    }
+
+    private static RoutingDecision byControl(ControlBit control, boolean set, SdmSection section, String what) {
+        String name = ((Enum<?>) control).name();
+        return set ? RoutingDecision.control(Route.L1_WANTS, section, control, what + ": " + name + " is 1 in L1's controls")
+                : RoutingDecision.control(Route.L0_WANTS, section, control, what + ": " + name + " is 0 in L1's controls, so L1 did not ask for it");
+    }
+
+    private RoutingDecision bothControls(boolean firstSet, ControlBit first, boolean secondSet, ControlBit second, String what) {
+        if (!firstSet) {
+            return byControl(first, false, SdmSection.CONDITIONAL_INSTRUCTIONS, what);
+        }
+        if (!secondSet) {
+            return byControl(second, false, SdmSection.CONDITIONAL_INSTRUCTIONS, what);
+        }
+        return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, second,
+                what + ": " + ((Enum<?>) first).name() + " and " + ((Enum<?>) second).name() + " are 1 in L1's controls");
+    }
+
+    private boolean pin(PinBasedControl control) {
+        return (field(VmcsField.PIN_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private boolean primary(PrimaryProcessorBasedControl control) {
+        return (field(VmcsField.CPU_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    /** Secondary controls count only when "activate secondary controls" is 1 (SDM 24.6.2). */
+    private boolean secondary(SecondaryProcessorBasedControl control) {
+        return primary(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)
+                && (field(VmcsField.SECONDARY_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private boolean tertiary(TertiaryProcessorBasedControl control) {
+        return primary(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS)
+                && (field(VmcsField.TERTIARY_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private long field(VmcsField field) {
+        return vmcs12.find(field).orElseThrow(() -> missing(field + " of L1's VMCS for L2"));
+    }
+
+    private long register(GeneralRegister register, String purpose) {
+        return exit.register(register).orElseThrow(() -> missing("guest register " + register + " (" + purpose + ")"));
+    }
+
+    private boolean bit(long byteAddress, int bit, String bitmapName) {
+        OptionalInt value = memory.readByte(byteAddress);
+        if (value.isEmpty()) {
+            throw missing(String.format(Locale.ROOT, "byte 0x%x of L1's %s, which is not backed by L1's memory", byteAddress, bitmapName));
+        }
+        return ((value.getAsInt() >>> bit) & 1) != 0;
+    }
+
+    private IllegalArgumentException missing(String what) {
+        return new IllegalArgumentException("routing " + exit + " needs " + what);
+    }
+}
