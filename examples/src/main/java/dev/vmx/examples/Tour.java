@@ -70,7 +70,10 @@ public final class Tour {
                     ExitStats::main),
             new Tutorial(ExplainEntryFailure.class,
                     "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
-                    ExplainEntryFailure::main));
+                    ExplainEntryFailure::main),
+            new Tutorial(WhoHandlesThisExit.class,
+                    "nested VMX: does an L2 exit go to L0 or to L1? bitmaps, masks and KVM's policy",
+                    WhoHandlesThisExit::main));
 
     private Tour() {
     }

@@ -25,6 +25,16 @@ import org.junit.jupiter.api.TestFactory;
 class TutorialsTest {
     /** Lines each tutorial must print: the facts it exists to show. */
     private static final Map<Class<?>, String[]> EXPECTED = Map.of(
+            WhoHandlesThisExit.class, new String[] {
+                "IO_INSTRUCTION   -> L1_WANTS",
+                "    OUT 1 byte(s) at port 0x3f8: the bit of port 0x3f8 in L1's I/O bitmap A (byte 0x7000007f, bit 0) is 1",
+                "    OUT 1 byte(s) at port 0x80: L1's I/O bitmaps have 0 for every port accessed",
+                "    WRMSR of MSR 0xc0000080: bit 0x80 of L1's write bitmap for high MSRs (byte 0x70002c10, bit 0) is 1",
+                "    RDMSR of MSR 0xc0000080: bit 0x80 of L1's read bitmap for high MSRs (byte 0x70002410, bit 0) is 0",
+                "    bit 14 (#PF) of L1's exception bitmap is 1 and error code 0x6 & mask 0x1 != match 0x1: L1 lets L2 handle it",
+                "    L0 handles EXTERNAL_INTERRUPT itself",
+                "    HLT: HLT_EXITING is 1 in L1's controls",
+            },
             ExitStats.class, new String[] {
                 "Read 120 events (6 header lines, 0 unparseable lines).",
                 "EPT_VIOLATION              19   31.67%      12.00      18.00      14.47",
