@@ -73,7 +73,10 @@ public final class Tour {
                     ExplainEntryFailure::main),
             new Tutorial(WhoHandlesThisExit.class,
                     "nested VMX: does an L2 exit go to L0 or to L1? bitmaps, masks and KVM's policy",
-                    WhoHandlesThisExit::main));
+                    WhoHandlesThisExit::main),
+            new Tutorial(WhyDidEntryFail.class,
+                    "hardware error 0x80000021: run the SDM's VM-entry checks over the dumped VMCS",
+                    WhyDidEntryFail::main));
 
     private Tour() {
     }
