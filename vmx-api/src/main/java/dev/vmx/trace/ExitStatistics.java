@@ -307,7 +307,7 @@ public final class ExitStatistics {
         }
         if (isa == KvmIsa.SVM) {
             for (String name : SVM_NAMES) {
-                char[] chars = name.toCharArray();
+                byte[] chars = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 if (SVM_TABLE.lookup(chars, 0, chars.length) == exitCode) {
                     return name;
                 }
