@@ -2,7 +2,6 @@ package dev.vmx.hw;
 
 import dev.vmx.hw.kvm.KvmSystem;
 import dev.vmx.hw.msr.MsrDevice;
-import dev.vmx.hw.msr.VmxMsr;
 import dev.vmx.hw.msr.VmxMsrValues;
 import dev.vmx.hw.tracefs.Tracefs;
 import java.nio.file.Files;
@@ -49,7 +48,7 @@ public final class NativeBackends {
                     try (KvmSystem kvm = KvmSystem.open()) {
                         VmxMsrValues values = kvm.vmxFeatureMsrs();
                         return values.values().size() + " IA32_VMX_* MSRs, IA32_VMX_BASIC 0x"
-                                + Long.toHexString(values.value(VmxMsr.BASIC).orElse(0));
+                                + Long.toHexString(values.value(dev.vmx.cap.VmxMsr.IA32_VMX_BASIC).orElse(0));
                     }
                 }),
                 status(TRACEFS, () -> {
