@@ -11,6 +11,8 @@ module dev.vmx.hw {
     exports dev.vmx.hw.msr;
     exports dev.vmx.hw.tracefs;
 
+    provides dev.vmx.vmcs.VmcsSource with dev.vmx.hw.kvm.KvmNestedStateVmcsSource;
+
     // JNA reflects on the libc binding interface to build its proxy
     opens dev.vmx.hw.internal to com.sun.jna;
 }
