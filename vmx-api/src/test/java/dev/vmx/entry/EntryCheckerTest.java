@@ -9,6 +9,7 @@ import dev.vmx.cap.EntryControl;
 import dev.vmx.cap.PinBasedControl;
 import dev.vmx.cap.PrimaryExitControl;
 import dev.vmx.cap.PrimaryProcessorBasedControl;
+import dev.vmx.cap.SampleCapabilities;
 import dev.vmx.cap.SecondaryProcessorBasedControl;
 import dev.vmx.cap.VmxCapabilities;
 import dev.vmx.cap.VmxMsr;
@@ -40,12 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class EntryCheckerTest {
     static Map<Integer, Long> i7Msrs() {
-        Map<Integer, Long> msrs = new HashMap<>();
-        // the capability dump the dev.vmx.cap tests use (VirtualBox's Core i7-5600U database entry)
-        for (String[] row : SourceTable.rows(VmxMsr.class, "core-i7-5600u-vmx-msrs.txt", true)) {
-            msrs.put((int) SourceTable.cInteger(row[0]), SourceTable.cInteger(row[1]));
-        }
-        return msrs;
+        return SampleCapabilities.coreI7_5600uMsrs(); // the capability dump the dev.vmx.cap tests use
     }
 
     private static final VmxCapabilities CAPS = VmxCapabilities.fromMsrs(i7Msrs());
