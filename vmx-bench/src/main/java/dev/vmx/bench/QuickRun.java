@@ -48,6 +48,8 @@ public final class QuickRun {
                     Double.POSITIVE_INFINITY, 1.0, ExitReasonBenchmark.EXITS, 0),
             new Pair("ExitReasonBenchmark.typedNumberSwitch", "ExitReasonBenchmark.rawBaseline",
                     1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("ExitReasonBenchmark.typedView", "ExitReasonBenchmark.rawBaseline",
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
             new Pair("QualificationBenchmark.eptTyped", "QualificationBenchmark.eptBaseline",
                     1.10, 1.0, QualificationBenchmark.VALUES, 0),
             new Pair("QualificationBenchmark.crTyped", "QualificationBenchmark.crBaseline",
