@@ -16,9 +16,11 @@ import java.util.stream.Collectors;
  */
 public final class EntryCheckReport {
     private final List<CheckOutcome> outcomes;
+    private final long failedMsrEntry;
 
-    EntryCheckReport(List<CheckOutcome> outcomes) {
+    EntryCheckReport(List<CheckOutcome> outcomes, long failedMsrEntry) {
         this.outcomes = List.copyOf(outcomes);
+        this.failedMsrEntry = failedMsrEntry;
     }
 
     /**
@@ -108,8 +110,7 @@ public final class EntryCheckReport {
         }
         CheckOutcome first = failures().stream().filter(outcome -> outcome.check().phase() == phase.get()).findFirst().orElseThrow();
         if (phase.get() == EntryPhase.MSR_LOADING) {
-            String detail = first.detail(); // "entry N (MSR ...): ..."
-            return OptionalLong.of(Long.parseLong(detail.substring("entry ".length(), detail.indexOf(' ', "entry ".length()))));
+            return OptionalLong.of(failedMsrEntry);
         }
         switch (first.check()) {
             case GUEST_PDPTES:

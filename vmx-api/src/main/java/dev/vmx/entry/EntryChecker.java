@@ -77,17 +77,19 @@ public final class EntryChecker {
     public EntryCheckReport check(Vmcs vmcs) {
         Objects.requireNonNull(vmcs, "vmcs");
         List<CheckOutcome> outcomes = new ArrayList<>();
+        long failedMsrEntry = 0;
         for (EntryCheck check : EntryCheck.values()) {
             Evaluation evaluation = new Evaluation(check, vmcs);
             try {
                 String failure = evaluation.run();
                 outcomes.add(new CheckOutcome(check, failure == null ? CheckStatus.PASSED : CheckStatus.FAILED,
                         failure == null ? evaluation.passDetail : failure, List.of()));
+                failedMsrEntry = Math.max(failedMsrEntry, evaluation.failedMsrEntry);
             } catch (NotJudged notJudged) {
                 outcomes.add(new CheckOutcome(check, CheckStatus.NOT_JUDGED, notJudged.getMessage(), notJudged.fields));
             }
         }
-        return new EntryCheckReport(outcomes);
+        return new EntryCheckReport(outcomes, failedMsrEntry);
     }
 
     /** Thrown inside an evaluation when something it needs is absent. */
@@ -116,6 +118,8 @@ public final class EntryChecker {
         private final EntryCheck check;
         private final Vmcs vmcs;
         private String passDetail = "satisfied";
+        /** The 1-based number of the VM-entry MSR-load entry that fails, 0 if none. */
+        private long failedMsrEntry;
 
         Evaluation(EntryCheck check, Vmcs vmcs) {
             this.check = check;
@@ -933,6 +937,7 @@ public final class EntryChecker {
                 MsrEntry entry = entries.get(i);
                 String problem = msrEntryProblem(entry);
                 if (problem != null) {
+                    failedMsrEntry = i + 1;
                     return "entry " + (i + 1) + " (MSR 0x" + Long.toHexString(entry.index()) + "): " + problem;
                 }
             }
