@@ -60,9 +60,15 @@ public enum EntryCheck {
     /** If &quot;enable EPT&quot; is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, and bits 11:7 clear. */
     EPT_POINTER_VALID(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"enable EPT\" is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, and bits 11:7 clear."),
+    /** With the capability MSRs: the EPTP's memory type, page-walk length and accessed/dirty flag are ones IA32_VMX_EPT_VPID_CAP reports. */
+    EPT_POINTER_SUPPORTED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "With the capability MSRs: the EPTP's memory type, page-walk length and accessed/dirty flag are ones IA32_VMX_EPT_VPID_CAP reports."),
     /** If &quot;unrestricted guest&quot; is 1, &quot;enable EPT&quot; is 1. */
     UNRESTRICTED_GUEST_NEEDS_EPT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"unrestricted guest\" is 1, \"enable EPT\" is 1."),
+    /** If &quot;mode-based execute control for EPT&quot; is 1, &quot;enable EPT&quot; is 1. */
+    MODE_BASED_EXECUTE_NEEDS_EPT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "If \"mode-based execute control for EPT\" is 1, \"enable EPT\" is 1."),
     /** If &quot;enable PML&quot; is 1, &quot;enable EPT&quot; is 1 and bits 11:0 of the PML address are 0. */
     PML_NEEDS_EPT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"enable PML\" is 1, \"enable EPT\" is 1 and bits 11:0 of the PML address are 0."),
@@ -150,6 +156,9 @@ public enum EntryCheck {
     /** If &quot;load IA32_PAT&quot; is 1, every byte of guest IA32_PAT is a valid memory type. */
     GUEST_PAT(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
             "If \"load IA32_PAT\" is 1, every byte of guest IA32_PAT is a valid memory type."),
+    /** If &quot;load IA32_BNDCFGS&quot; is 1, bits 11:2 of guest IA32_BNDCFGS are 0 and its base (bits 63:12) is canonical. */
+    GUEST_BNDCFGS(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
+            "If \"load IA32_BNDCFGS\" is 1, bits 11:2 of guest IA32_BNDCFGS are 0 and its base (bits 63:12) is canonical."),
     /** TR: selector TI clear; usable; type 3 or 11 (11 in IA-32e mode); S 0; P 1; reserved access-rights bits clear; base canonical. */
     GUEST_TR(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
             "TR: selector TI clear; usable; type 3 or 11 (11 in IA-32e mode); S 0; P 1; reserved access-rights bits clear; base canonical."),

@@ -3,6 +3,8 @@ package dev.vmx.entry;
 import dev.vmx.cap.ControlField;
 import dev.vmx.cap.ControlViolation;
 import dev.vmx.cap.EntryControl;
+import dev.vmx.cap.EptVpidCapability;
+import dev.vmx.cap.EptVpidCapabilityBit;
 import dev.vmx.cap.PinBasedControl;
 import dev.vmx.cap.PrimaryExitControl;
 import dev.vmx.cap.PrimaryProcessorBasedControl;
@@ -282,6 +284,31 @@ public final class EntryChecker {
                     }
                     return (eptp & 0xF80) == 0 ? null : String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
                 }
+                case EPT_POINTER_SUPPORTED: {
+                    if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                        return null;
+                    }
+                    long eptp = f(VmcsField.EPT_POINTER);
+                    EptVpidCapability ept = caps().eptVpid().orElseThrow(
+                            () -> new NotJudged("the capabilities lack IA32_VMX_EPT_VPID_CAP", List.of()));
+                    long type = eptp & 7;
+                    if ((type == 0 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_UNCACHEABLE))
+                            || (type == 6 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_WRITE_BACK))) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: memory type %d is not supported by IA32_VMX_EPT_VPID_CAP", eptp, type);
+                    }
+                    long walk = ((eptp >>> 3) & 7) + 1;
+                    if ((walk == 4 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_4))
+                            || (walk == 5 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_5))) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: a %d-level page walk is not supported by IA32_VMX_EPT_VPID_CAP", eptp, walk);
+                    }
+                    return (eptp & (1 << 6)) != 0 && !ept.has(EptVpidCapabilityBit.EPT_ACCESSED_AND_DIRTY_FLAGS)
+                            ? String.format(Locale.ROOT, "EPT_POINTER 0x%x enables accessed/dirty flags, which IA32_VMX_EPT_VPID_CAP does not report", eptp)
+                            : null;
+                }
+                case MODE_BASED_EXECUTE_NEEDS_EPT:
+                    return secondary(SecondaryProcessorBasedControl.MODE_BASED_EXECUTE_CONTROL_FOR_EPT)
+                            && !secondary(SecondaryProcessorBasedControl.ENABLE_EPT)
+                            ? "MODE_BASED_EXECUTE_CONTROL_FOR_EPT is 1 but ENABLE_EPT is 0" : null;
                 case UNRESTRICTED_GUEST_NEEDS_EPT:
                     return unrestricted() && !secondary(SecondaryProcessorBasedControl.ENABLE_EPT)
                             ? "UNRESTRICTED_GUEST is 1 but ENABLE_EPT is 0" : null;
@@ -441,6 +468,18 @@ public final class EntryChecker {
                 }
                 case GUEST_PAT:
                     return entry(EntryControl.LOAD_IA32_PAT) ? pat(VmcsField.GUEST_IA32_PAT) : null;
+                case GUEST_BNDCFGS: {
+                    if (!entry(EntryControl.LOAD_IA32_BNDCFGS)) {
+                        return null;
+                    }
+                    long bndcfgs = f(VmcsField.GUEST_BNDCFGS);
+                    if ((bndcfgs & 0xFFC) != 0) {
+                        return String.format(Locale.ROOT, "GUEST_BNDCFGS 0x%x has reserved bits 11:2 set", bndcfgs);
+                    }
+                    long base = bndcfgs & ~0xFFFL;
+                    return ((base << 16) >> 16) == base ? null
+                            : String.format(Locale.ROOT, "GUEST_BNDCFGS 0x%x: base 0x%x is not canonical", bndcfgs, base);
+                }
                 case GUEST_TR:
                     return tr();
                 case GUEST_LDTR:

@@ -106,7 +106,7 @@ class EntryCheckerTest {
                 .put(VmcsField.GUEST_IDTR_BASE, 0xfffffe0000000000L).put(VmcsField.GUEST_IDTR_LIMIT, 0xFFF)
                 .put(VmcsField.GUEST_ACTIVITY_STATE, 0).put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0)
                 .put(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS, 0).put(VmcsField.VMCS_LINK_POINTER, -1L)
-                .put(VmcsField.GUEST_PDPTR0, 0).put(VmcsField.GUEST_PDPTR1, 0).put(VmcsField.GUEST_PDPTR2, 0).put(VmcsField.GUEST_PDPTR3, 0);
+                .put(VmcsField.GUEST_BNDCFGS, 0).put(VmcsField.GUEST_PDPTR0, 0).put(VmcsField.GUEST_PDPTR1, 0).put(VmcsField.GUEST_PDPTR2, 0).put(VmcsField.GUEST_PDPTR3, 0);
         segment(b, GuestSegment.CS, 0x10, 0xA09B, 0xFFFFFFFFL, 0);
         segment(b, GuestSegment.SS, 0x18, 0xC093, 0xFFFFFFFFL, 0);
         segment(b, GuestSegment.DS, 0, 0x1C000, 0xFFFFFFFFL, 0);
@@ -175,6 +175,10 @@ class EntryCheckerTest {
                 put(VmcsField.APIC_ACCESS_ADDR, 0x6008)));
         m.put(EntryCheck.VPID_NOT_ZERO, put(VmcsField.VIRTUAL_PROCESSOR_ID, 0));
         m.put(EntryCheck.EPT_POINTER_VALID, put(VmcsField.EPT_POINTER, 0x5000 | (3 << 3) | 3));
+        m.put(EntryCheck.EPT_POINTER_SUPPORTED, put(VmcsField.EPT_POINTER, 0x5000 | (4 << 3) | 6)); // 5 levels: not on this CPU
+        m.put(EntryCheck.MODE_BASED_EXECUTE_NEEDS_EPT, put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
+                (SECONDARY & ~SecondaryProcessorBasedControl.ENABLE_EPT.mask() & ~SecondaryProcessorBasedControl.UNRESTRICTED_GUEST.mask())
+                        | SecondaryProcessorBasedControl.MODE_BASED_EXECUTE_CONTROL_FOR_EPT.mask()));
         m.put(EntryCheck.UNRESTRICTED_GUEST_NEEDS_EPT, put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
                 SECONDARY & ~SecondaryProcessorBasedControl.ENABLE_EPT.mask()));
         m.put(EntryCheck.PML_NEEDS_EPT, both(put(VmcsField.SECONDARY_VM_EXEC_CONTROL, secondary(SecondaryProcessorBasedControl.ENABLE_PML)),
@@ -212,6 +216,8 @@ class EntryCheckerTest {
         m.put(EntryCheck.GUEST_SYSENTER_CANONICAL, put(VmcsField.GUEST_SYSENTER_ESP, 0x0000_8000_0000_0000L));
         m.put(EntryCheck.GUEST_EFER, put(VmcsField.GUEST_IA32_EFER, 0x101)); // LMA 0 in IA-32e mode
         m.put(EntryCheck.GUEST_PAT, put(VmcsField.GUEST_IA32_PAT, 0x0007040600070403L));
+        m.put(EntryCheck.GUEST_BNDCFGS, both(put(VmcsField.VM_ENTRY_CONTROLS, ENTRY | EntryControl.LOAD_IA32_BNDCFGS.mask()),
+                put(VmcsField.GUEST_BNDCFGS, 0x0000_8000_0000_1001L))); // non-canonical base
         m.put(EntryCheck.GUEST_TR, ar(GuestSegment.TR, 0x89)); // an available, not busy, TSS
         m.put(EntryCheck.GUEST_LDTR, ar(GuestSegment.LDTR, 0x83));
         m.put(EntryCheck.GUEST_SS_RPL, both(put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
