@@ -11,6 +11,12 @@ module dev.vmx.hw {
     exports dev.vmx.hw.msr;
     exports dev.vmx.hw.tracefs;
 
+    uses dev.vmx.hw.NativeBackend;
+    provides dev.vmx.hw.NativeBackend with dev.vmx.hw.internal.Backends.KvmGuest, dev.vmx.hw.internal.Backends.KvmNestedState,
+            dev.vmx.hw.internal.Backends.KvmVmxFeatureMsrs, dev.vmx.hw.internal.Backends.TracefsStream,
+            dev.vmx.hw.internal.Backends.MsrDeviceReader;
+    provides dev.vmx.vmcs.VmcsSource with dev.vmx.hw.kvm.KvmNestedStateVmcsSource;
+
     // JNA reflects on the libc binding interface to build its proxy
     opens dev.vmx.hw.internal to com.sun.jna;
 }

@@ -2,9 +2,9 @@ package dev.vmx.examples;
 
 import dev.vmx.exit.ExitReason;
 import dev.vmx.hw.kvm.Vmcs12Field;
-import dev.vmx.qual.ExitQualification;
-import dev.vmx.hw.kvm.Vmcs12Image;
 import dev.vmx.hw.kvm.Vmcs12Layout;
+import dev.vmx.vmcs.VmcsField;
+import dev.vmx.vmcs.VmcsSnapshot;
 import java.util.Map;
 
 /**
@@ -45,20 +45,20 @@ public final class ReadNestedVmcs {
                 "GUEST_RIP", 0xffffffff81234567L,
                 "VM_EXIT_INSTRUCTION_LEN", 3L));
 
-        Vmcs12Image vmcs12 = Vmcs12Layout.decode(image);
-        ExitReason reason = ExitReason.of((int) vmcs12.value("VM_EXIT_REASON").orElseThrow());
+        // Decoded, the image is a VmcsSnapshot keyed by VmcsField, with the typed views every Vmcs has.
+        VmcsSnapshot vmcs12 = Vmcs12Layout.decode(image).toSnapshot();
+        ExitReason reason = vmcs12.exitReason();
         System.out.println();
         System.out.println("L2 exited to L1 with " + reason + " (basic " + reason.basicNumber() + ")");
         // The exit qualification's format depends on the exit reason; dev.vmx.qual picks it.
-        long qualification = vmcs12.value("EXIT_QUALIFICATION").orElseThrow();
-        System.out.println("  exit qualification 0x" + Long.toHexString(qualification) + ": "
-                + ExitQualification.decode(reason, qualification));
-        System.out.println("  guest-physical address 0x" + Long.toHexString(vmcs12.value("GUEST_PHYSICAL_ADDRESS").orElseThrow()));
-        System.out.println("  L2 RIP 0x" + Long.toHexString(vmcs12.value("GUEST_RIP").orElseThrow()));
+        System.out.println("  exit qualification 0x" + Long.toHexString(vmcs12.read(VmcsField.EXIT_QUALIFICATION)) + ": "
+                + vmcs12.exitQualification());
+        System.out.println("  guest-physical address 0x" + Long.toHexString(vmcs12.guestPhysicalAddress()));
+        System.out.println("  L2 RIP 0x" + Long.toHexString(vmcs12.guestRip()));
 
-        // On a live Intel host: KvmNestedState state = vcpu.nestedState(kvm);
-        // state.decodedVmcs12() gives this same Vmcs12Image for the vCPU running L1, with L1's
-        // controls, L2's guest state and the last exit L1 saw. Where KVM has no nested state
-        // (KVM_CAP_NESTED_STATE is 0: AMD hosts, or VMX without nested=1) the call explains that.
+        // On a live Intel host, KvmNestedStateVmcsSource.of(kvm, vcpu).read() returns this same
+        // snapshot for the vCPU running L1 (KVM_GET_NESTED_STATE): L1's controls, L2's guest state
+        // and the last exit L1 saw. Where KVM has no nested state (KVM_CAP_NESTED_STATE is 0: AMD
+        // hosts, or VMX without nested=1) its unavailableReason() says so; VmcsSources.all() lists it.
     }
 }

@@ -72,8 +72,11 @@ public final class Tour {
                     "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
                     ExplainEntryFailure::main),
             new Tutorial(WhoHandlesThisExit.class,
-                    "nested VMX: does this L2 exit go to L1 or stay in L0, and which bitmap bit says so",
-                    WhoHandlesThisExit::main));
+                    "nested VMX: does an L2 exit go to L0 or to L1? bitmaps, masks and KVM's policy",
+                    WhoHandlesThisExit::main),
+            new Tutorial(WhyDidEntryFail.class,
+                    "hardware error 0x80000021: run the SDM's VM-entry checks over the dumped VMCS",
+                    WhyDidEntryFail::main));
 
     private Tour() {
     }

@@ -24,47 +24,66 @@ import org.junit.jupiter.api.TestFactory;
 /** Runs every tutorial's main so that tutorials cannot rot, and checks what each one teaches. */
 class TutorialsTest {
     /** Lines each tutorial must print: the facts it exists to show. */
-    private static final Map<Class<?>, String[]> EXPECTED = Map.of(
-            ExitStats.class, new String[] {
+    private static final Map<Class<?>, String[]> EXPECTED = Map.ofEntries(
+            Map.entry(WhyDidEntryFail.class, new String[] {
+                "The log says: INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
+                "The checks say: VM exit INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
+                "  GUEST_CS_DPL (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "    found: non-conforming CS has DPL 0 but SS has DPL 3",
+                "  GUEST_SS (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "    found: SS DPL is 3 but must be 0 (CS type 3 or CR0.PE 0)",
+                "checks not judged, e.g. NOT_JUDGED PIN_BASED_ALLOWED (26.2.1.1): needs the IA32_VMX_* capability MSRs",
+            }),
+            Map.entry(WhoHandlesThisExit.class, new String[] {
+                "IO_INSTRUCTION   -> L1_WANTS",
+                "    OUT 1 byte(s) at port 0x3f8: the bit of port 0x3f8 in L1's I/O bitmap A (byte 0x7000007f, bit 0) is 1",
+                "    OUT 1 byte(s) at port 0x80: L1's I/O bitmaps have 0 for every port accessed",
+                "    WRMSR of MSR 0xc0000080: bit 0x80 of L1's write bitmap for high MSRs (byte 0x70002c10, bit 0) is 1",
+                "    RDMSR of MSR 0xc0000080: bit 0x80 of L1's read bitmap for high MSRs (byte 0x70002410, bit 0) is 0",
+                "    bit 14 (#PF) of L1's exception bitmap is 1 and error code 0x6 & mask 0x1 != match 0x1: L1 lets L2 handle it",
+                "    L0 handles EXTERNAL_INTERRUPT itself",
+                "    HLT: HLT_EXITING is 1 in L1's controls",
+            }),
+            Map.entry(ExitStats.class, new String[] {
                 "Read 120 events (6 header lines, 0 unparseable lines).",
                 "EPT_VIOLATION              19   31.67%      12.00      18.00      14.47",
                 "Total Samples:60",
-            },
-            ExplainEntryFailure.class, new String[] {
+            }),
+            Map.entry(ExplainEntryFailure.class, new String[] {
                 "Found 1 dump_vmcs block(s); the first spans lines 3-51.",
                 "QEMU reported: hardware error 0x80000021 (line 2)",
                 "VMExit reason: INVALID_STATE|VM_ENTRY_FAILURE = VM-entry failure due to invalid guest state",
                 "  CR0 = 0x30: PE (bit 0) = 0, PG (bit 31) = 0",
                 "  CS sel=0xf000 attr=0x0009b limit=0x0000ffff base=0x00000000ffff0000",
-            },
-            DecodeExitReason.class, new String[] {
+            }),
+            Map.entry(DecodeExitReason.class, new String[] {
                 "INVALID_STATE|VM_ENTRY_FAILURE  (basic 33: VM-entry failure due to invalid guest state)",
                 "EPT_VIOLATION|ENCLAVE_MODE",
                 "is(EPT_VIOLATION) = true, raw() == 48? false",
                 "'exit_reason == 41'          -> false",
                 "'is(MCE_DURING_VMENTRY)'     -> true",
-            },
+            }),
             // machine-dependent after the introduction (no KVM, no tracefs): only the stable lines
-            LiveExits.class, new String[] {
+            Map.entry(LiveExits.class, new String[] {
                 "LiveExits: a real-mode guest writes \"Hi\" to the serial port 0x3f8, then halts.",
-            },
-            ReadNestedVmcs.class, new String[] {
+            }),
+            Map.entry(ReadNestedVmcs.class, new String[] {
                 "struct vmcs12: revision 0x11e57ed0, 178 fields in",
                 "GUEST_RIP (encoding 0x681e) lives at offset 544",
                 "L2 exited to L1 with EPT_VIOLATION (basic 48)",
                 "exit qualification 0x181: EPT violation: ",
                 "not present in EPT",
                 "guest-physical address 0xfebf0000",
-            },
-            ExplainExit.class, new String[] {
+            }),
+            Map.entry(ExplainExit.class, new String[] {
                 "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",
                 "EPT violation: read from a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
                 "OUT 1 byte to port 0x3f8 (dx)",
                 "MOV to CR3 from rax",
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
                 "the host received an interrupt: valid external interrupt vector 236",
-            },
-            ReadVmcs.class, new String[] {
+            }),
+            Map.entry(ReadVmcs.class, new String[] {
                 "GUEST_RIP is encoding 0x681e: 0x681e (NATURAL GUEST_STATE index 15 FULL)",
                 "EXIT_QUALIFICATION                   = 0x000000000000018a",
                 "registered sources: [memory",
@@ -73,23 +92,15 @@ class TutorialsTest {
                 "what changed at the next exit (IO_INSTRUCTION):",
                 "GUEST_PHYSICAL_ADDRESS: 0x7f3e2000 -> (absent)",
                 "GUEST_RIP: 0xffffffff8103a5c4 -> 0xffffffff8103a5c7",
-            },
-            CheckControls.class, new String[] {
+            }),
+            Map.entry(CheckControls.class, new String[] {
                 "VMCS revision 0x12, region 1024 bytes, TRUE controls: true",
                 "allowed from IA32_VMX_TRUE_PROCBASED_CTLS",
                 "bit 1 (reserved bit) must be 1 per IA32_VMX_TRUE_PROCBASED_CTLS",
                 "bit 17 (ACTIVATE_TERTIARY_CONTROLS) must be 0 per IA32_VMX_TRUE_PROCBASED_CTLS",
                 "adjusted 0x140061f2 -> violations: 0",
                 "CR4=0x20 offending bits: 0x2000",
-            },
-            WhoHandlesThisExit.class, new String[] {
-                "OUT 0x3f8         -> L1_WANTS: USE_IO_BITMAPS: IO_BITMAP_A bit 1016 (port 0x03f8) at 0x1007f is 1",
-                "OUT 0x80          -> L0_WANTS",
-                "RDMSR 0xc0000103  -> L1_WANTS: USE_MSR_BITMAPS: read bitmap for high MSRs (MSR_BITMAP+1024) bit 259",
-                "#PF read          -> L0_WANTS: #PF error code 0x0 & mask 0x2 != match 0x2, exception bitmap bit 14 is 1",
-                "#PF write         -> L1_WANTS",
-                "VMPTRLD           -> L1_WANTS: VMPTRLD causes a VM exit unconditionally",
-            });
+            }));
 
     static String run(Tour.Tutorial tutorial) {
         PrintStream original = System.out;

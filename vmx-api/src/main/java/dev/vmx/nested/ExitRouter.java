@@ -6,99 +6,138 @@ import dev.vmx.cap.PrimaryProcessorBasedControl;
 import dev.vmx.cap.SecondaryProcessorBasedControl;
 import dev.vmx.cap.TertiaryProcessorBasedControl;
 import dev.vmx.event.ExceptionVector;
+import dev.vmx.event.GeneralRegister;
 import dev.vmx.event.InterruptionInfo;
+import dev.vmx.event.InterruptionType;
 import dev.vmx.exit.BasicExitReason;
-import dev.vmx.exit.ExitReason;
 import dev.vmx.qual.CrAccessQualification;
 import dev.vmx.qual.IoInstructionQualification;
 import dev.vmx.vmcs.Vmcs;
 import dev.vmx.vmcs.VmcsField;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
- * Decides who handles an exit of an L2 guest, in the three steps KVM's nested code takes:
- * VM-Fail (the exit is a failed VM-entry), L0 wants (L0 intercepts it for itself), L1 wants
- * (L1's VMCS for L2 asks for it). An exit nobody asked for stays with L0. Pure function of its
- * inputs; never throws for an unknown exit reason. A VMCS field or bitmap page the decision needs
- * but that is missing gives an {@link IllegalArgumentException} naming the field and the exit.
+ * Decides where an exit of a nested (L2) guest goes, in the three steps of KVM's
+ * {@code nested_vmx_reflect_vmexit()}: a failed VM entry is {@link Route#VM_FAIL}; an exit L0's
+ * own policy takes is {@link Route#L0_WANTS}; otherwise the exit is {@link Route#L1_WANTS} exactly
+ * when L1's VMCS for L2 (vmcs12) would have caused it on real hardware, by the rules of SDM Vol. 3C
+ * 25.1 and 25.2, and L0 handles it otherwise.
  *
- * <p>The L1 rules follow the SDM; KVM 6.1's {@code nested_vmx_l1_wants_exit()} is the cross-check
- * (see the test resources). Deliberate differences from KVM: a #PF applies L1's error-code
- * mask/match (KVM reflects every #PF that reaches it, having merged mask/match into hardware);
- * MOV to CR3 honours L1's CR3-target values; VMFUNC, PML full, preemption timer and bus lock are
- * L0's only through {@link L0Intercepts#kvm61()}. Not modelled (they answer L0_WANTS and say so):
- * ENQCMD/ENQCMDS PASID translation failures, SEAMCALL, TDCALL, RDMSRLIST/WRMSRLIST and the
- * immediate-form RDMSR/WRMSRNS exits; the CPL-0 and gap/window conditions of PAUSE-loop exiting
- * (the decision is by the control alone, as in KVM); failures of an enabled VM function.
+ * <p>Decisions are pure functions of their inputs. A decision that needs a vmcs12 field, a guest
+ * register or a byte of L1's memory that the inputs do not hold throws an
+ * {@link IllegalArgumentException} naming the exit and what is missing; every basic exit reason,
+ * recognized or not, gets a decision.
+ *
+ * <p>Where this differs from KVM 6.1's {@code nested_vmx_l1_wants_exit()}, the SDM rule is
+ * followed and the difference is named in the decision's reason (e.g. the CR3-target values, which
+ * KVM does not consult, and the PAUSE-loop window, which is timing the exit does not show).
  */
 public final class ExitRouter {
-    private ExitRouter() {
+    private static final long MSR_LOW_END = 0x1FFFL;
+    private static final long MSR_HIGH_BASE = 0xC000_0000L;
+    private static final long MSR_HIGH_END = 0xC000_1FFFL;
+
+    private final NestedExit exit;
+    private final Vmcs vmcs12;
+    private final GuestMemory memory;
+
+    private ExitRouter(NestedExit exit, Vmcs vmcs12, GuestMemory memory) {
+        this.exit = exit;
+        this.vmcs12 = vmcs12;
+        this.memory = memory;
     }
 
     /**
-     * Routes one L2 exit.
+     * Routes one exit.
+     *
+     * @param exit the exit as L0 saw it
+     * @param vmcs12 L1's VMCS for L2
+     * @param l1Memory L1's memory, for the bitmaps and EPT tables vmcs12 points to
+     * @param l0 what L0 handles itself
+     * @return the decision
+     * @throws IllegalArgumentException naming the exit and the missing field, register or memory
+     *         when the inputs lack what the decision needs
+     */
+    public static RoutingDecision route(NestedExit exit, Vmcs vmcs12, GuestMemory l1Memory, L0Intercepts l0) {
+        Objects.requireNonNull(exit, "exit");
+        Objects.requireNonNull(vmcs12, "vmcs12");
+        Objects.requireNonNull(l1Memory, "l1Memory");
+        Objects.requireNonNull(l0, "l0");
+        if (exit.vmInstructionError().isPresent()) {
+            return RoutingDecision.of(Route.VM_FAIL, SdmSection.VM_INSTRUCTION_ERRORS,
+                    "the VM entry to L2 failed with VMfailValid (" + exit.vmInstructionError().get()
+                            + "): L1's VMLAUNCH/VMRESUME fails with this error");
+        }
+        Optional<RoutingDecision> l0Decision = l0Wants(exit, l0);
+        if (l0Decision.isPresent()) {
+            return l0Decision.get();
+        }
+        return new ExitRouter(exit, vmcs12, l1Memory).l1Rule();
+    }
+
+    /**
+     * Whether L1 asked for the exit, ignoring L0's policy (the "L1 wants" step alone).
      *
      * @param exit the exit
-     * @param vmcs12 L1's VMCS for L2 (controls, bitmaps' addresses, exception bitmap ...)
-     * @param memory L1's guest memory, for the I/O and MSR bitmaps
-     * @param l0 what L0 handles itself
-     * @return the decision and its reason
+     * @param vmcs12 L1's VMCS for L2
+     * @param l1Memory L1's memory
+     * @return L1_WANTS, or L0_WANTS when L1's controls would not have caused the exit
      */
-    public static RoutingDecision route(NestedExit exit, Vmcs vmcs12, GuestMemory memory, L0Intercepts l0) {
-        ExitReason reason = exit.reason();
-        if (reason.isVmEntryFailure()) {
-            return new RoutingDecision(Route.VM_FAIL, "exit reason bit 31 (VM-entry failure) is set on " + reason,
-                    Optional.empty(), RoutingDecision.SDM_ENTRY_FAILURE);
-        }
-        Context context = new Context(exit, vmcs12, memory);
-        Optional<RoutingDecision> l0Wants = l0Wants(exit, l0);
-        if (l0Wants.isPresent()) {
-            return l0Wants.get();
-        }
-        return l1Wants(context);
+    public static RoutingDecision l1Rule(NestedExit exit, Vmcs vmcs12, GuestMemory l1Memory) {
+        return route(exit, vmcs12, l1Memory, L0Intercepts.none());
     }
 
     private static Optional<RoutingDecision> l0Wants(NestedExit exit, L0Intercepts l0) {
         BasicExitReason basic = exit.reason().basic();
-        if (l0.exitReasons().contains(basic)) {
-            return Optional.of(l0("L0 keeps every " + basic + " exit of L2 for itself"));
-        }
-        switch (basic) {
-            case EXCEPTION_NMI: {
-                int info = exit.interruptionInfo();
-                Optional<ExceptionVector> vector = ExceptionVector.fromVector(InterruptionInfo.vector(info));
-                if (vector.isPresent() && l0.exceptions().contains(vector.get())) {
-                    return Optional.of(l0("L0 intercepts " + vector.get() + " for itself"));
-                }
-                return Optional.empty();
-            }
-            case EXTERNAL_INTERRUPT:
-                return l0.externalInterrupts() ? Optional.of(l0("L0 owns external interrupts")) : Optional.empty();
-            case EPT_VIOLATION:
-            case EPT_MISCONFIG:
-                return l0.eptViolations() ? Optional.of(l0("L0's EPT backs L2; L0 resolves " + basic))
+        if (basic == BasicExitReason.EXCEPTION_NMI) {
+            InterruptionInfo info = InterruptionInfo.of(exit.interruptionInfo());
+            if (info.type() == InterruptionType.NMI) {
+                return l0.nmis() ? Optional.of(RoutingDecision.of(Route.L0_WANTS, null, "L0 handles NMIs itself"))
                         : Optional.empty();
-            case UNRECOGNIZED:
-                return Optional.of(new RoutingDecision(Route.L0_WANTS, "basic exit reason "
-                        + exit.reason().basicNumber() + " is not defined by the SDM", Optional.empty(),
-                        RoutingDecision.NO_SDM));
-            default:
-                return Optional.empty();
+            }
+            Optional<ExceptionVector> vector = ExceptionVector.fromVector(info.vector());
+            if (vector.isPresent() && l0.exceptions().contains(vector.get())) {
+                return Optional.of(RoutingDecision.of(Route.L0_WANTS, null,
+                        "L0 intercepts " + vector.get().mnemonic() + " itself"));
+            }
+            return Optional.empty();
         }
+        if (l0.reasons().contains(basic)) {
+            return Optional.of(RoutingDecision.of(Route.L0_WANTS, null, "L0 handles " + basic + " itself"));
+        }
+        return Optional.empty();
     }
 
-    private static RoutingDecision l0(String rule) {
-        return new RoutingDecision(Route.L0_WANTS, rule, Optional.empty(), RoutingDecision.SDM_OTHER);
-    }
+    // ---- the "L1 wants" rules ----
 
-    private static RoutingDecision l1Wants(Context c) {
-        BasicExitReason basic = c.exit.reason().basic();
+    private RoutingDecision l1Rule() {
+        BasicExitReason basic = exit.reason().basic();
         switch (basic) {
+            case EXCEPTION_NMI:
+                return exceptionOrNmi();
+            case EXTERNAL_INTERRUPT:
+                return byControl(PinBasedControl.EXTERNAL_INTERRUPT_EXITING, pin(PinBasedControl.EXTERNAL_INTERRUPT_EXITING),
+                        SdmSection.OTHER_CAUSES, "an external interrupt arrived");
             case TRIPLE_FAULT:
             case INIT_SIGNAL:
             case SIPI_SIGNAL:
             case TASK_SWITCH:
-                return always(basic + " always causes a VM exit in VMX non-root operation", RoutingDecision.SDM_OTHER);
+                return always(SdmSection.OTHER_CAUSES, basic + " causes a VM exit in VMX non-root operation whatever the controls");
+            case IO_SMI:
+            case OTHER_SMI:
+            case RSM:
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, basic
+                        + " exits only under the dual-monitor treatment of SMM, which belongs to the SMM-transfer monitor, not to L1");
+            case INTERRUPT_WINDOW:
+                return primaryControl(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+                        "the guest became able to take an interrupt");
+            case NMI_WINDOW:
+                return primaryControl(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+                        "the guest became able to take an NMI");
             case CPUID:
             case GETSEC:
             case INVD:
@@ -113,416 +152,522 @@ public final class ExitRouter {
             case VMON:
             case INVEPT:
             case INVVPID:
-                return always(basic + " causes a VM exit unconditionally", RoutingDecision.SDM_UNCONDITIONAL);
-            case EXTERNAL_INTERRUPT:
-                return c.control(PinBasedControl.EXTERNAL_INTERRUPT_EXITING, RoutingDecision.SDM_OTHER);
-            case INTERRUPT_WINDOW:
-                return c.control(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, RoutingDecision.SDM_OTHER);
-            case NMI_WINDOW:
-                return c.control(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, RoutingDecision.SDM_OTHER);
-            case MONITOR_TRAP_FLAG:
-                return c.control(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, RoutingDecision.SDM_OTHER);
-            case PREEMPTION_TIMER:
-                return c.control(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER, RoutingDecision.SDM_OTHER);
+                return always(SdmSection.UNCONDITIONAL_INSTRUCTIONS, basic + " causes a VM exit unconditionally");
+            case SEAMCALL:
+            case TDCALL:
+                return always(SdmSection.BASIC_EXIT_REASONS, basic + " causes a VM exit unconditionally in VMX non-root operation");
             case HLT:
-                return c.control(PrimaryProcessorBasedControl.HLT_EXITING, RoutingDecision.SDM_CONDITIONAL);
+                return primaryControl(PrimaryProcessorBasedControl.HLT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "HLT");
             case INVLPG:
-                return c.control(PrimaryProcessorBasedControl.INVLPG_EXITING, RoutingDecision.SDM_CONDITIONAL);
+                return primaryControl(PrimaryProcessorBasedControl.INVLPG_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "INVLPG");
             case RDPMC:
-                return c.control(PrimaryProcessorBasedControl.RDPMC_EXITING, RoutingDecision.SDM_CONDITIONAL);
+                return primaryControl(PrimaryProcessorBasedControl.RDPMC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDPMC");
             case RDTSC:
+                return primaryControl(PrimaryProcessorBasedControl.RDTSC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDTSC");
             case RDTSCP:
-                return c.control(PrimaryProcessorBasedControl.RDTSC_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case MWAIT_INSTRUCTION:
-                return c.control(PrimaryProcessorBasedControl.MWAIT_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case MONITOR_INSTRUCTION:
-                return c.control(PrimaryProcessorBasedControl.MONITOR_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case DR_ACCESS:
-                return c.control(PrimaryProcessorBasedControl.MOV_DR_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case PAUSE_INSTRUCTION:
-                return pause(c);
-            case WBINVD:
-                return c.secondary(SecondaryProcessorBasedControl.WBINVD_EXITING);
-            case RDRAND:
-                return c.secondary(SecondaryProcessorBasedControl.RDRAND_EXITING);
-            case RDSEED:
-                return c.secondary(SecondaryProcessorBasedControl.RDSEED_EXITING);
-            case GDTR_IDTR:
-            case LDTR_TR:
-                return c.secondary(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING);
-            case IO_INSTRUCTION:
-                return io(c);
-            case CR_ACCESS:
-                return cr(c);
-            case VMREAD:
-                return vmcsAccess(c, VmcsField.VMREAD_BITMAP);
-            case VMWRITE:
-                return vmcsAccess(c, VmcsField.VMWRITE_BITMAP);
-            case ENCLS:
-                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
-                        "ENCLS");
-            case ENCLV:
-                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
-                        "ENCLV");
-            case PCONFIG:
-                return leafBitmap(c, SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
-                        "PCONFIG");
-            case LOADIWKEY:
-                return c.tertiary(TertiaryProcessorBasedControl.LOADIWKEY_EXITING);
-            case TPR_BELOW_THRESHOLD:
-                return c.control(PrimaryProcessorBasedControl.USE_TPR_SHADOW, RoutingDecision.SDM_OTHER);
-            case APIC_ACCESS:
-            case APIC_WRITE:
-            case EOI_INDUCED:
-                // Only L1's controls (virtualize APIC accesses, APIC-register virtualization,
-                // virtual-interrupt delivery) can produce these in L2.
-                return always(basic + " arises only from APIC-virtualization controls L1 set", RoutingDecision.SDM_OTHER);
-            case MCE_DURING_VMENTRY:
-            case INVALID_STATE:
-            case MSR_LOAD_FAIL:
-                return always(basic + " reports a failure of L1's VM entry", RoutingDecision.SDM_ENTRY_FAILURE);
-            case INVPCID: {
-                RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID);
-                return enabled.route() == Route.L1_WANTS
-                        ? c.control(PrimaryProcessorBasedControl.INVLPG_EXITING, RoutingDecision.SDM_CONDITIONAL)
-                        : enabled;
-            }
-            case PML_FULL:
-                return c.secondary(SecondaryProcessorBasedControl.ENABLE_PML);
-            case BUS_LOCK:
-                return c.secondary(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION);
-            case NOTIFY:
-                return c.secondary(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT);
-            case SPP_EVENT:
-                return c.secondary(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT);
-            case EPT_VIOLATION:
-            case EPT_MISCONFIG:
-                // Reached only when L0 does not back L2 with its own EPT: then L1's EPT is the one in use.
-                return c.secondary(SecondaryProcessorBasedControl.ENABLE_EPT);
-            case XSAVES:
-            case XRSTORS:
-                return xsaves(c);
-            case VMFUNC:
-                return vmfunc(c);
-            case RSM:
-            case IO_SMI:
-            case OTHER_SMI:
-                return new RoutingDecision(Route.L0_WANTS, basic
-                        + " concerns SMM / the SMM monitor, which belongs to L0", Optional.empty(),
-                        RoutingDecision.SDM_OTHER);
+                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+                        secondary(SecondaryProcessorBasedControl.ENABLE_RDTSCP), SecondaryProcessorBasedControl.ENABLE_RDTSCP, "RDTSCP");
             case UMWAIT:
             case TPAUSE:
-                return c.secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE);
+                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+                        secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE),
+                        SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE, basic.toString());
+            case VMREAD:
+                return vmcsAccess(VmcsField.VMREAD_BITMAP, "VMREAD bitmap");
+            case VMWRITE:
+                return vmcsAccess(VmcsField.VMWRITE_BITMAP, "VMWRITE bitmap");
+            case CR_ACCESS:
+                return crAccess();
+            case DR_ACCESS:
+                return primaryControl(PrimaryProcessorBasedControl.MOV_DR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV DR");
+            case IO_INSTRUCTION:
+                return io();
             case MSR_READ:
+                return msr(register(GeneralRegister.RCX, "the MSR index of RDMSR") & 0xFFFF_FFFFL, false);
             case MSR_WRITE:
-                return msr(c, basic == BasicExitReason.MSR_WRITE);
-            case EXCEPTION_NMI:
-                return exception(c);
+                return msr(register(GeneralRegister.RCX, "the MSR index of WRMSR") & 0xFFFF_FFFFL, true);
+            case MSR_READ_IMM:
+                // the immediate forms carry the MSR index in the exit qualification (Linux 6.18 handle_rdmsr_imm)
+                return msr(exit.qualification() & 0xFFFF_FFFFL, false);
+            case MSR_WRITE_IMM:
+                return msr(exit.qualification() & 0xFFFF_FFFFL, true);
+            case RDMSRLIST:
+            case WRMSRLIST:
+                return msrList(basic);
+            case INVALID_STATE:
+            case MSR_LOAD_FAIL:
+                return always(SdmSection.ENTRY_FAILURES, "the VM entry to L2 failed (" + exit.reason()
+                        + "): L1's VMLAUNCH/VMRESUME would have ended in the same VM exit");
+            case MCE_DURING_VMENTRY:
+                return always(SdmSection.MACHINE_CHECK_DURING_ENTRY, "a machine check interrupted the VM entry to L2");
+            case MWAIT_INSTRUCTION:
+                return primaryControl(PrimaryProcessorBasedControl.MWAIT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MWAIT");
+            case MONITOR_INSTRUCTION:
+                return primaryControl(PrimaryProcessorBasedControl.MONITOR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MONITOR");
+            case MONITOR_TRAP_FLAG:
+                return monitorTrapFlag();
+            case PAUSE_INSTRUCTION:
+                return pause();
+            case TPR_BELOW_THRESHOLD:
+                return primaryControl(PrimaryProcessorBasedControl.USE_TPR_SHADOW, SdmSection.APIC_VIRTUALIZATION,
+                        "the virtual TPR dropped below the TPR threshold");
+            case APIC_ACCESS:
+                return secondaryControl(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES, SdmSection.APIC_VIRTUALIZATION,
+                        "an access to the APIC-access page");
+            case APIC_WRITE:
+                return apicWrite();
+            case EOI_INDUCED:
+                return eoiInduced();
+            case GDTR_IDTR:
+            case LDTR_TR:
+                return secondaryControl(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        "a descriptor-table instruction");
+            case EPT_VIOLATION:
+            case EPT_MISCONFIG:
+                return ept(basic == BasicExitReason.EPT_MISCONFIG);
+            case PREEMPTION_TIMER:
+                return byControl(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER, pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER),
+                        SdmSection.PREEMPTION_TIMER, "the VMX-preemption timer expired");
+            case WBINVD:
+                return secondaryControl(SecondaryProcessorBasedControl.WBINVD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "WBINVD");
+            case RDRAND:
+                return secondaryControl(SecondaryProcessorBasedControl.RDRAND_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDRAND");
+            case RDSEED:
+                return secondaryControl(SecondaryProcessorBasedControl.RDSEED_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDSEED");
+            case INVPCID:
+                return bothControls(secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID), SecondaryProcessorBasedControl.ENABLE_INVPCID,
+                        primary(PrimaryProcessorBasedControl.INVLPG_EXITING), PrimaryProcessorBasedControl.INVLPG_EXITING, "INVPCID");
+            case VMFUNC:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS, SdmSection.VM_FUNCTIONS,
+                        "VMFUNC with a leaf L1 did not enable or a failed EPTP switch");
+            case ENCLS:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
+                        SdmSection.ENCLS_EXITING_BITMAP, "ENCLS");
+            case ENCLV:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
+                        SdmSection.CONDITIONAL_INSTRUCTIONS, "ENCLV");
+            case PCONFIG:
+                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
+                        SdmSection.CONDITIONAL_INSTRUCTIONS, "PCONFIG");
+            case PML_FULL:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PML, SdmSection.EPT,
+                        "the page-modification log is full");
+            case XSAVES:
+            case XRSTORS:
+                return xsaves(basic);
+            case SPP_EVENT:
+                return secondaryControl(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, SdmSection.EPT,
+                        "a sub-page write-permission event");
+            case LOADIWKEY:
+                return tertiaryControl(TertiaryProcessorBasedControl.LOADIWKEY_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "LOADIWKEY");
+            case ENQCMD_PASID_FAIL:
+            case ENQCMDS_PASID_FAIL:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PASID_TRANSLATION, SdmSection.BASIC_EXIT_REASONS,
+                        "a failed PASID translation of " + basic);
+            case BUS_LOCK:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION, SdmSection.OTHER_CAUSES,
+                        "a bus lock");
+            case NOTIFY:
+                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT, SdmSection.OTHER_CAUSES,
+                        "an instruction timeout");
+            case UNRECOGNIZED:
             default:
-                // Exits whose L1 rule this version does not model yet stay with L0 and say so.
-                return new RoutingDecision(Route.L0_WANTS, "routing of " + basic
-                        + " to L1 is not modelled by this version; L0 keeps it", Optional.empty(),
-                        RoutingDecision.NO_SDM);
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.BASIC_EXIT_REASONS, "basic exit reason "
+                        + exit.reason().basicNumber() + " is not defined by the SDM: no rule of L1's controls can cause it");
         }
     }
 
-    private static RoutingDecision always(String rule, String section) {
-        return new RoutingDecision(Route.L1_WANTS, rule, Optional.empty(), section);
+    private RoutingDecision exceptionOrNmi() {
+        InterruptionInfo info = InterruptionInfo.of(exit.interruptionInfo());
+        if (!info.isValid()) {
+            throw missing("a valid VM-exit interruption information (got 0x" + Integer.toHexString(exit.interruptionInfo()) + ")");
+        }
+        if (info.type() == InterruptionType.NMI) {
+            return byControl(PinBasedControl.NMI_EXITING, pin(PinBasedControl.NMI_EXITING), SdmSection.OTHER_CAUSES, "an NMI arrived");
+        }
+        int vector = info.vector();
+        String name = ExceptionVector.fromVector(vector).map(ExceptionVector::mnemonic).orElse("vector " + vector);
+        long bitmap = field(VmcsField.EXCEPTION_BITMAP);
+        boolean bit = vector < 32 && ((bitmap >>> vector) & 1) != 0;
+        if (vector != 14) {
+            return bit ? RoutingDecision.of(Route.L1_WANTS, SdmSection.EXCEPTION_BITMAP,
+                            String.format(Locale.ROOT, "bit %d (%s) of L1's exception bitmap 0x%x is 1", vector, name, bitmap))
+                    : RoutingDecision.of(Route.L0_WANTS, SdmSection.EXCEPTION_BITMAP,
+                            String.format(Locale.ROOT, "bit %d (%s) of L1's exception bitmap 0x%x is 0: L1 lets L2 handle it", vector,
+                                    name, bitmap));
+        }
+        int errorCode = exit.interruptionErrorCode().orElseThrow(() -> missing("the page-fault error code"));
+        long mask = field(VmcsField.PAGE_FAULT_ERROR_CODE_MASK);
+        long match = field(VmcsField.PAGE_FAULT_ERROR_CODE_MATCH);
+        boolean matches = (errorCode & mask) == match;
+        String detail = String.format(Locale.ROOT, "bit 14 (#PF) of L1's exception bitmap is %d and error code 0x%x & mask 0x%x %s match 0x%x",
+                bit ? 1 : 0, errorCode, mask, matches ? "==" : "!=", match);
+        // SDM 25.2: with bit 14 set a #PF exits when the masked error code equals match; clear, when it differs
+        return bit == matches ? RoutingDecision.of(Route.L1_WANTS, SdmSection.OTHER_CAUSES, detail)
+                : RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, detail + ": L1 lets L2 handle it");
     }
 
-    private static RoutingDecision pause(Context c) {
-        RoutingDecision byPrimary = c.control(PrimaryProcessorBasedControl.PAUSE_EXITING, RoutingDecision.SDM_CONDITIONAL);
-        if (byPrimary.route() == Route.L1_WANTS) {
-            return byPrimary;
+    private RoutingDecision crAccess() {
+        CrAccessQualification q = CrAccessQualification.of(exit.qualification());
+        int cr = q.crNumber();
+        if (q.isClts()) {
+            long mask = field(VmcsField.CR0_GUEST_HOST_MASK);
+            long shadow = field(VmcsField.CR0_READ_SHADOW);
+            boolean exits = (mask & 8) != 0 && (shadow & 8) != 0;
+            return RoutingDecision.of(exits ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                    String.format(Locale.ROOT, "CLTS: bit 3 (TS) is %d in L1's CR0 guest/host mask and %d in its CR0 read shadow%s",
+                            (mask >>> 3) & 1, (shadow >>> 3) & 1, exits ? "" : " (an exit needs both)"));
         }
-        // PAUSE-loop exiting is L1's only when L1 enabled it; KVM 6.1 (nested_vmx_l1_wants_exit) does
-        // the same: PAUSE_EXITING, or PAUSE_LOOP_EXITING in secondary controls.
-        return c.secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING);
-    }
-
-    private static RoutingDecision decided(boolean exits, String rule, Optional<ControlBit> control) {
-        return new RoutingDecision(exits ? Route.L1_WANTS : Route.L0_WANTS, rule, control,
-                RoutingDecision.SDM_CONDITIONAL);
-    }
-
-    private static RoutingDecision cr(Context c) {
-        long q = c.exit.qualification();
-        int cr = CrAccessQualification.crNumber(q);
-        switch (CrAccessQualification.accessTypeNumber(q)) {
-            case 0: // MOV to CR
-                if (cr == 0 || cr == 4) {
-                    VmcsField maskField = cr == 0 ? VmcsField.CR0_GUEST_HOST_MASK : VmcsField.CR4_GUEST_HOST_MASK;
-                    VmcsField shadowField = cr == 0 ? VmcsField.CR0_READ_SHADOW : VmcsField.CR4_READ_SHADOW;
-                    long value = c.operand("the value written to CR" + cr);
-                    long mask = c.field(maskField);
-                    long differs = mask & (value ^ c.field(shadowField));
-                    return decided(differs != 0, String.format(
-                            "MOV to CR%d of 0x%x: bits 0x%x owned by L1 (%s) differ from %s", cr, value, differs,
-                            maskField, shadowField), Optional.empty());
-                }
-                if (cr == 3) {
-                    return cr3Load(c);
-                }
-                return c.control(PrimaryProcessorBasedControl.CR8_LOAD_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case 1: // MOV from CR
-                return c.control(cr == 3 ? PrimaryProcessorBasedControl.CR3_STORE_EXITING
-                        : PrimaryProcessorBasedControl.CR8_STORE_EXITING, RoutingDecision.SDM_CONDITIONAL);
-            case 2: { // CLTS: exits if CR0.TS (bit 3) is set in both the mask and the read shadow
-                boolean exits = (c.field(VmcsField.CR0_GUEST_HOST_MASK) & c.field(VmcsField.CR0_READ_SHADOW) & 8) != 0;
-                return decided(exits, "CLTS: CR0.TS (bit 3) is " + (exits ? "" : "not ")
-                        + "set in both CR0_GUEST_HOST_MASK and CR0_READ_SHADOW", Optional.empty());
-            }
-            default: { // LMSW: only bits 3:0; it can set but never clear PE (bit 0)
-                long source = CrAccessQualification.lmswSourceData(q) & 0xF;
-                long mask = c.field(VmcsField.CR0_GUEST_HOST_MASK);
-                long shadow = c.field(VmcsField.CR0_READ_SHADOW);
-                long bits31 = mask & 0xE & (source ^ shadow);
-                boolean setsPe = (mask & 1) != 0 && (shadow & 1) == 0 && (source & 1) != 0;
-                return decided(bits31 != 0 || setsPe, String.format(
-                        "LMSW 0x%x: masked bits 3:1 differing from CR0_READ_SHADOW = 0x%x, sets a masked, shadow-clear PE = %b",
-                        source, bits31, setsPe), Optional.empty());
-            }
+        if (q.isLmsw()) {
+            return lmsw(q.lmswSourceData());
         }
-    }
-
-    private static RoutingDecision cr3Load(Context c) {
-        if (!c.isSet(PrimaryProcessorBasedControl.CR3_LOAD_EXITING)) {
-            return c.control(PrimaryProcessorBasedControl.CR3_LOAD_EXITING, RoutingDecision.SDM_CONDITIONAL);
-        }
-        long count = c.field(VmcsField.CR3_TARGET_COUNT);
-        long value = c.operand("the value written to CR3");
-        VmcsField[] targets = {VmcsField.CR3_TARGET_VALUE0, VmcsField.CR3_TARGET_VALUE1,
-                VmcsField.CR3_TARGET_VALUE2, VmcsField.CR3_TARGET_VALUE3};
-        for (int i = 0; i < Math.min(count, targets.length); i++) {
-            if (c.field(targets[i]) == value) {
-                return decided(false, String.format("MOV to CR3 of 0x%x equals %s (CR3-target count %d)", value,
-                        targets[i], count), Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING));
-            }
-        }
-        return decided(true, String.format("CR3_LOAD_EXITING is 1 and 0x%x is none of the first %d CR3-target values",
-                value, count), Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING));
-    }
-
-    private static RoutingDecision vmcsAccess(Context c, VmcsField bitmap) {
-        RoutingDecision shadowing = c.secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING);
-        if (shadowing.route() != Route.L1_WANTS) {
-            return decided(true, c.exit.reason().basic() + " always exits without VMCS shadowing ("
-                    + shadowing.rule() + ")", Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
-        }
-        long encoding = c.operand("the VMCS-field encoding in the register the instruction information names");
-        if ((encoding >>> 15) != 0) {
-            return decided(true, String.format("field encoding 0x%x has bits above 14 set, so it always exits",
-                    encoding), Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
-        }
-        long base = c.field(bitmap);
-        boolean set = c.bit(base, encoding, bitmap);
-        return decided(set, String.format("VMCS_SHADOWING: %s bit 0x%x at 0x%x is %d", bitmap, encoding,
-                base + (encoding >>> 3), set ? 1 : 0), Optional.of(SecondaryProcessorBasedControl.VMCS_SHADOWING));
-    }
-
-    /** ENCLS, ENCLV, PCONFIG: the EAX leaf selects a bit of a 64-bit bitmap; leaves above 62 use bit 63. */
-    private static RoutingDecision leafBitmap(Context c, SecondaryProcessorBasedControl enable, VmcsField bitmap,
-            String instruction) {
-        RoutingDecision enabled = c.secondary(enable);
-        if (enabled.route() != Route.L1_WANTS) {
-            return enabled;
-        }
-        long leaf = c.operand("the " + instruction + " leaf in EAX") & 0xFFFF_FFFFL;
-        int bit = (int) Math.min(leaf, 63);
-        boolean set = ((c.field(bitmap) >>> bit) & 1) != 0;
-        return decided(set, String.format("%s leaf %d: %s bit %d is %d", instruction, leaf, bitmap, bit, set ? 1 : 0),
-                Optional.of(enable));
-    }
-
-    private static RoutingDecision xsaves(Context c) {
-        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_XSAVES);
-        if (enabled.route() != Route.L1_WANTS) {
-            return enabled;
-        }
-        long xss = c.operand("the guest IA32_XSS value");
-        long bitmap = c.field(VmcsField.XSS_EXIT_BITMAP);
-        long both = xss & bitmap;
-        return decided(both != 0, String.format("IA32_XSS 0x%x & XSS_EXIT_BITMAP 0x%x = 0x%x", xss, bitmap, both),
-                Optional.of(SecondaryProcessorBasedControl.ENABLE_XSAVES));
-    }
-
-    private static RoutingDecision vmfunc(Context c) {
-        RoutingDecision enabled = c.secondary(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS);
-        if (enabled.route() != Route.L1_WANTS) {
-            // With the control 0 VMFUNC is #UD, not an exit; nothing for L1.
-            return enabled;
-        }
-        long function = c.operand("the VM function number in EAX") & 0xFFFF_FFFFL;
-        boolean allowed = function < 64 && ((c.field(VmcsField.VM_FUNCTION_CONTROL) >>> function) & 1) != 0;
-        // An enabled function that fails (e.g. an invalid EPTP-list entry) also exits; that needs L1's
-        // EPTP list and is not modelled: an enabled function is reported as L0's to perform.
-        return decided(!allowed, String.format("VM function %d is %s in VM_FUNCTION_CONTROL", function,
-                allowed ? "enabled (L0 performs it; failures of it are not modelled)" : "not enabled"),
-                Optional.of(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS));
-    }
-
-    private static RoutingDecision io(Context c) {
-        if (!c.isSet(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
-            return c.control(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING, RoutingDecision.SDM_CONDITIONAL);
-        }
-        long qualification = c.exit.qualification();
-        int port = IoInstructionQualification.port(qualification);
-        int size = IoInstructionQualification.sizeBytes(qualification);
-        // Each byte of the access is checked; a port past 0xFFFF wraps, which the SDM says causes an
-        // exit ("if any bit in the I/O bitmaps corresponding to a port it accesses is 1, ... or if
-        // the access wraps around").
-        for (int i = 0; i < size; i++) {
-            int p = port + i;
-            if (p > 0xFFFF) {
-                return new RoutingDecision(Route.L1_WANTS, String.format(
-                        "USE_IO_BITMAPS: access of %d bytes at port 0x%04x wraps past 0xFFFF", size, port),
-                        Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
-            }
-            VmcsField bitmap = p < 0x8000 ? VmcsField.IO_BITMAP_A : VmcsField.IO_BITMAP_B;
-            long base = c.field(bitmap);
-            int bit = p & 0x7FFF;
-            if (c.bit(base, bit, bitmap)) {
-                return new RoutingDecision(Route.L1_WANTS, String.format(
-                        "USE_IO_BITMAPS: %s bit %d (port 0x%04x) at 0x%x is 1", bitmap, bit, p, base + (bit >>> 3)),
-                        Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
-            }
-        }
-        return new RoutingDecision(Route.L0_WANTS, String.format(
-                "USE_IO_BITMAPS: bits for ports 0x%04x..0x%04x are 0 in L1's I/O bitmaps", port, port + size - 1),
-                Optional.of(PrimaryProcessorBasedControl.USE_IO_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
-    }
-
-    private static RoutingDecision msr(Context c, boolean write) {
-        if (!c.isSet(PrimaryProcessorBasedControl.USE_MSR_BITMAPS)) {
-            return new RoutingDecision(Route.L1_WANTS, "USE_MSR_BITMAPS is 0, so every "
-                    + (write ? "WRMSR" : "RDMSR") + " exits", Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS),
-                    RoutingDecision.SDM_CONDITIONAL);
-        }
-        long rcx = c.exit.guestRcx().orElseThrow(() -> new IllegalArgumentException(
-                "guest RCX (MSR index) is needed to route " + c.exit.reason() + " with USE_MSR_BITMAPS"));
-        long msr = rcx & 0xFFFF_FFFFL;
-        long offset;
-        String quarter;
-        if (msr <= 0x1FFF) {
-            offset = write ? 2048 : 0;
-            quarter = write ? "write bitmap for low MSRs" : "read bitmap for low MSRs";
-        } else if (msr >= 0xC000_0000L && msr <= 0xC000_1FFFL) {
-            offset = write ? 3072 : 1024;
-            quarter = write ? "write bitmap for high MSRs" : "read bitmap for high MSRs";
-        } else {
-            return new RoutingDecision(Route.L1_WANTS, String.format(
-                    "MSR 0x%x is outside 0..0x1FFF and 0xC0000000..0xC0001FFF, so it always exits", msr),
-                    Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
-        }
-        long base = c.field(VmcsField.MSR_BITMAP);
-        int bit = (int) (msr & 0x1FFF);
-        boolean set = c.bit(base + offset, bit, VmcsField.MSR_BITMAP);
-        return new RoutingDecision(set ? Route.L1_WANTS : Route.L0_WANTS, String.format(
-                "USE_MSR_BITMAPS: %s (MSR_BITMAP+%d) bit %d for MSR 0x%x at 0x%x is %d", quarter, offset, bit, msr,
-                base + offset + (bit >>> 3), set ? 1 : 0),
-                Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), RoutingDecision.SDM_CONDITIONAL);
-    }
-
-    private static RoutingDecision exception(Context c) {
-        int info = c.exit.interruptionInfo();
-        int vector = InterruptionInfo.vector(info);
-        String name = ExceptionVector.fromVector(vector).map(Enum::name).orElse("vector " + vector);
-        if (vector == 2) {
-            // NMIs are governed by the NMI-exiting pin-based control, not the exception bitmap.
-            return c.control(PinBasedControl.NMI_EXITING, RoutingDecision.SDM_OTHER);
-        }
-        long bitmap = c.field(VmcsField.EXCEPTION_BITMAP);
-        boolean bitSet = ((bitmap >>> vector) & 1) != 0;
-        if (vector == 14) {
-            long mask = c.field(VmcsField.PAGE_FAULT_ERROR_CODE_MASK);
-            long match = c.field(VmcsField.PAGE_FAULT_ERROR_CODE_MATCH);
-            boolean matches = (c.exit.interruptionErrorCode() & mask) == match;
-            // SDM: if (PFEC & MASK) == MATCH, bit 14 of the exception bitmap decides; otherwise its
-            // inverse decides.
-            boolean exits = matches == bitSet;
-            return new RoutingDecision(exits ? Route.L1_WANTS : Route.L0_WANTS, String.format(
-                    "#PF error code 0x%x & mask 0x%x %s match 0x%x, exception bitmap bit 14 is %d",
-                    c.exit.interruptionErrorCode(), mask, matches ? "==" : "!=", match, bitSet ? 1 : 0),
-                    Optional.empty(), RoutingDecision.SDM_OTHER);
-        }
-        return new RoutingDecision(bitSet ? Route.L1_WANTS : Route.L0_WANTS, String.format(
-                "exception bitmap bit %d (%s) is %d", vector, name, bitSet ? 1 : 0), Optional.empty(),
-                RoutingDecision.SDM_OTHER);
-    }
-
-    /** The inputs of one decision, with reads that name the field and the exit on failure. */
-    private static final class Context {
-        final NestedExit exit;
-        final Vmcs vmcs;
-        final GuestMemory memory;
-
-        Context(NestedExit exit, Vmcs vmcs, GuestMemory memory) {
-            this.exit = exit;
-            this.vmcs = vmcs;
-            this.memory = memory;
-        }
-
-        long field(VmcsField field) {
-            return vmcs.find(field).orElseThrow(() -> new IllegalArgumentException(
-                    "VMCS field " + field + " is needed to route " + exit.reason() + " but is missing"));
-        }
-
-        boolean bit(long base, long bit, VmcsField bitmap) {
-            try {
-                return memory.bit(base, bit);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("bitmap " + bitmap + " bit " + bit + " is needed to route "
-                        + exit.reason() + ": " + e.getMessage(), e);
-            }
-        }
-
-        long operand(String what) {
-            return exit.operand().orElseThrow(() -> new IllegalArgumentException(
-                    what + " is needed to route " + exit.reason() + " but the exit has no operand"));
-        }
-
-        boolean isSet(ControlBit control) {
-            VmcsField field = fieldOf(control);
-            return (field(field) & control.mask()) != 0;
-        }
-
-        RoutingDecision control(ControlBit control, String section) {
-            boolean set = isSet(control);
-            return new RoutingDecision(set ? Route.L1_WANTS : Route.L0_WANTS,
-                    control + " is " + (set ? 1 : 0) + " in L1's " + fieldOf(control), Optional.of(control), section);
-        }
-
-        RoutingDecision secondary(SecondaryProcessorBasedControl control) {
-            if (!isSet(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)) {
-                return new RoutingDecision(Route.L0_WANTS, "ACTIVATE_SECONDARY_CONTROLS is 0, so " + control
-                        + " is treated as 0", Optional.of(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS),
-                        RoutingDecision.SDM_CONDITIONAL);
-            }
-            return control(control, RoutingDecision.SDM_CONDITIONAL);
-        }
-
-        RoutingDecision tertiary(TertiaryProcessorBasedControl control) {
-            if (!isSet(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS)) {
-                return new RoutingDecision(Route.L0_WANTS, "ACTIVATE_TERTIARY_CONTROLS is 0, so " + control
-                        + " is treated as 0", Optional.of(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS),
-                        RoutingDecision.SDM_CONDITIONAL);
-            }
-            return control(control, RoutingDecision.SDM_CONDITIONAL);
-        }
-
-        private static VmcsField fieldOf(ControlBit control) {
-            switch (control.field()) {
-                case PIN_BASED:
-                    return VmcsField.PIN_BASED_VM_EXEC_CONTROL;
-                case PRIMARY_PROCESSOR_BASED:
-                    return VmcsField.CPU_BASED_VM_EXEC_CONTROL;
-                case SECONDARY_PROCESSOR_BASED:
-                    return VmcsField.SECONDARY_VM_EXEC_CONTROL;
-                case TERTIARY_PROCESSOR_BASED:
-                    return VmcsField.TERTIARY_VM_EXEC_CONTROL;
+        if (q.isMovFromCr()) {
+            switch (cr) {
+                case 3:
+                    return primaryControl(PrimaryProcessorBasedControl.CR3_STORE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV from CR3");
+                case 8:
+                    return primaryControl(PrimaryProcessorBasedControl.CR8_STORE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV from CR8");
                 default:
-                    throw new IllegalArgumentException("not an execution control: " + control);
+                    return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                            "MOV from CR" + cr + " never causes a VM exit, so none of L1's controls asked for it");
             }
         }
+        GeneralRegister source = q.register();
+        switch (cr) {
+            case 0:
+            case 4: {
+                long value = register(source, "the source operand of MOV to CR" + cr);
+                long mask = field(cr == 0 ? VmcsField.CR0_GUEST_HOST_MASK : VmcsField.CR4_GUEST_HOST_MASK);
+                long shadow = field(cr == 0 ? VmcsField.CR0_READ_SHADOW : VmcsField.CR4_READ_SHADOW);
+                long differing = mask & (value ^ shadow);
+                return RoutingDecision.of(differing != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.CR_MASKS, String.format(Locale.ROOT,
+                        "MOV to CR%d of 0x%x: %s", cr, value, differing != 0
+                                ? String.format(Locale.ROOT, "bits 0x%x are set in L1's CR%d guest/host mask 0x%x and differ from its read shadow 0x%x",
+                                        differing, cr, mask, shadow)
+                                : String.format(Locale.ROOT, "every bit set in L1's CR%d guest/host mask 0x%x matches its read shadow 0x%x",
+                                        cr, mask, shadow)));
+            }
+            case 3: {
+                if (!primary(PrimaryProcessorBasedControl.CR3_LOAD_EXITING)) {
+                    return byControl(PrimaryProcessorBasedControl.CR3_LOAD_EXITING, false, SdmSection.CR3_TARGETS, "MOV to CR3");
+                }
+                long value = register(source, "the source operand of MOV to CR3");
+                long count = field(VmcsField.CR3_TARGET_COUNT);
+                VmcsField[] targets = {VmcsField.CR3_TARGET_VALUE0, VmcsField.CR3_TARGET_VALUE1, VmcsField.CR3_TARGET_VALUE2,
+                    VmcsField.CR3_TARGET_VALUE3};
+                for (int i = 0; i < Math.min(count, targets.length); i++) {
+                    if (field(targets[i]) == value) {
+                        // KVM 6.1 does not consult the targets (it never offers L1 a CR3-target count above 0)
+                        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CR3_TARGETS, String.format(Locale.ROOT,
+                                "MOV to CR3 of 0x%x: CR3-load exiting is 1 but the value equals CR3-target value %d of %d", value, i, count));
+                    }
+                }
+                return RoutingDecision.control(Route.L1_WANTS, SdmSection.CR3_TARGETS, PrimaryProcessorBasedControl.CR3_LOAD_EXITING,
+                        String.format(Locale.ROOT, "MOV to CR3 of 0x%x: CR3_LOAD_EXITING is 1 and the value is none of L1's %d CR3-target values",
+                                value, count));
+            }
+            case 8:
+                return primaryControl(PrimaryProcessorBasedControl.CR8_LOAD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV to CR8");
+            default:
+                return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        "MOV to CR" + cr + " is not a register VMX intercepts, so none of L1's controls asked for it");
+        }
+    }
+
+    /** SDM 25.1.3 "LMSW": the PE rule (LMSW never clears PE) and the rule for bits 3:1. */
+    private RoutingDecision lmsw(int source) {
+        long mask = field(VmcsField.CR0_GUEST_HOST_MASK);
+        long shadow = field(VmcsField.CR0_READ_SHADOW);
+        if ((mask & 1) != 0 && (source & 1) != 0 && (shadow & 1) == 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                    "LMSW 0x%x sets PE, which L1 owns (CR0 guest/host mask 0x%x) and shadows as 0", source, mask));
+        }
+        long differing = mask & 0xE & (source ^ shadow);
+        if (differing != 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                    "LMSW 0x%x: bits 0x%x of CR0[3:1] are set in L1's CR0 guest/host mask 0x%x and differ from its read shadow 0x%x",
+                    source, differing, mask, shadow));
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, String.format(Locale.ROOT,
+                "LMSW 0x%x changes no CR0 bit L1 owns (CR0 guest/host mask 0x%x, read shadow 0x%x)", source, mask, shadow));
+    }
+
+    private RoutingDecision io() {
+        IoInstructionQualification q = IoInstructionQualification.of(exit.qualification());
+        String access = String.format(Locale.ROOT, "%s %d byte(s) at port 0x%x", q.isIn() ? "IN" : "OUT", q.sizeBytes(), q.port());
+        if (!primary(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
+            return byControl(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING, primary(PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING),
+                    SdmSection.CONDITIONAL_INSTRUCTIONS, access + " with USE_IO_BITMAPS 0");
+        }
+        for (int i = 0; i < q.sizeBytes(); i++) {
+            int port = q.port() + i;
+            if (port > 0xFFFF) {
+                return RoutingDecision.of(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        access + " wraps around the 16-bit I/O-port space, which always causes a VM exit when I/O bitmaps are used");
+            }
+            boolean inA = port < 0x8000;
+            long base = field(inA ? VmcsField.IO_BITMAP_A : VmcsField.IO_BITMAP_B);
+            int index = port & 0x7FFF;
+            long byteAddress = base + index / 8;
+            if (bit(byteAddress, index & 7, inA ? "I/O bitmap A" : "I/O bitmap B")) {
+                return RoutingDecision.bitmap(Route.L1_WANTS, SdmSection.IO_BITMAPS, byteAddress, index & 7, String.format(Locale.ROOT,
+                        "%s: the bit of port 0x%x in L1's I/O bitmap %s (byte 0x%x, bit %d) is 1", access, port, inA ? "A" : "B",
+                        byteAddress, index & 7));
+            }
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.IO_BITMAPS,
+                access + ": L1's I/O bitmaps have 0 for every port accessed");
+    }
+
+    private RoutingDecision msr(long index, boolean write) {
+        String access = String.format(Locale.ROOT, "%s of MSR 0x%x", write ? "WRMSR" : "RDMSR", index);
+        if (!primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, PrimaryProcessorBasedControl.USE_MSR_BITMAPS,
+                    access + ": USE_MSR_BITMAPS is 0, so every RDMSR and WRMSR exits");
+        }
+        boolean high = index >= MSR_HIGH_BASE;
+        if (index > MSR_LOW_END && !(high && index <= MSR_HIGH_END)) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MSR_BITMAPS,
+                    access + ": outside 00000000H-00001FFFH and C0000000H-C0001FFFH, which the MSR bitmaps do not cover, so it exits");
+        }
+        // four 1-KByte bitmaps: read low, read high, write low, write high
+        long offset = (write ? 2048 : 0) + (high ? 1024 : 0);
+        long bitIndex = index & 0x1FFF;
+        long byteAddress = field(VmcsField.MSR_BITMAP) + offset + bitIndex / 8;
+        String name = (write ? "write" : "read") + " bitmap for " + (high ? "high" : "low") + " MSRs";
+        boolean set = bit(byteAddress, (int) (bitIndex & 7), name);
+        return RoutingDecision.bitmap(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.MSR_BITMAPS, byteAddress, (int) (bitIndex & 7),
+                String.format(Locale.ROOT, "%s: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d", access, bitIndex, name, byteAddress,
+                        bitIndex & 7, set ? 1 : 0));
+    }
+
+    private RoutingDecision msrList(BasicExitReason basic) {
+        if (!tertiary(TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST)) {
+            return byControl(TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST, false, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                    basic.toString());
+        }
+        // the SDM rule consults the MSR bitmaps for each MSR of the list in memory, which the exit does not identify
+        return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                TertiaryProcessorBasedControl.ENABLE_RDMSRLIST_WRMSRLIST, basic + ": ENABLE_RDMSRLIST_WRMSRLIST is 1; the exit does not say"
+                        + " which MSR of the list exited, so it goes to L1 (KVM's default for reasons it does not special-case)");
+    }
+
+    private RoutingDecision vmcsAccess(VmcsField bitmapField, String bitmapName) {
+        String instruction = bitmapField == VmcsField.VMREAD_BITMAP ? "VMREAD" : "VMWRITE";
+        if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, SecondaryProcessorBasedControl.VMCS_SHADOWING,
+                    instruction + ": VMCS_SHADOWING is 0, so it exits unconditionally");
+        }
+        GeneralRegister fieldRegister = GeneralRegister.fromNumber(exit.instructionInfo() >>> 28);
+        long encoding = register(fieldRegister, "the field encoding operand of " + instruction);
+        if ((encoding >>> 15) != 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.VMCS_SHADOWING_BITMAPS, String.format(Locale.ROOT,
+                    "%s of field encoding 0x%x: bits 63:15 are not 0, which the %s does not cover, so it exits", instruction, encoding,
+                    bitmapName));
+        }
+        long byteAddress = field(bitmapField) + encoding / 8;
+        boolean set = bit(byteAddress, (int) (encoding & 7), bitmapName);
+        return RoutingDecision.bitmap(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.VMCS_SHADOWING_BITMAPS, byteAddress,
+                (int) (encoding & 7), String.format(Locale.ROOT, "%s of field encoding 0x%x: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d%s",
+                        instruction, encoding, encoding, bitmapName, byteAddress, encoding & 7, set ? 1 : 0,
+                        set ? "" : " (the shadow VMCS serves it)"));
+    }
+
+    private RoutingDecision monitorTrapFlag() {
+        if (primary(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG)) {
+            return byControl(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, true, SdmSection.MONITOR_TRAP_FLAG, "an MTF VM exit");
+        }
+        // an MTF exit L1 injected through VM-entry event injection (type 7, vector 0), as KVM also checks
+        OptionalLong injected = vmcs12.find(VmcsField.VM_ENTRY_INTR_INFO_FIELD);
+        if (injected.isPresent() && injected.getAsLong() == 0x8000_0700L) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MONITOR_TRAP_FLAG,
+                    "L1 injected a pending MTF VM exit (VM-entry interruption information 0x80000700, type 7 vector 0)");
+        }
+        return byControl(PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG, false, SdmSection.MONITOR_TRAP_FLAG, "an MTF VM exit");
+    }
+
+    private RoutingDecision pause() {
+        if (primary(PrimaryProcessorBasedControl.PAUSE_EXITING)) {
+            return byControl(PrimaryProcessorBasedControl.PAUSE_EXITING, true, SdmSection.CONDITIONAL_INSTRUCTIONS, "PAUSE");
+        }
+        if (secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING)) {
+            return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING,
+                    String.format(Locale.ROOT, "PAUSE: PAUSE_LOOP_EXITING is 1 (PLE_Gap %d, PLE_Window %d); whether L2's loop outlasted L1's"
+                            + " window is timing the exit does not show, so it goes to L1 as KVM does",
+                            vmcs12.find(VmcsField.PLE_GAP).orElse(0), vmcs12.find(VmcsField.PLE_WINDOW).orElse(0)));
+        }
+        return RoutingDecision.of(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                "PAUSE: PAUSE_EXITING and PAUSE_LOOP_EXITING are 0 in L1's controls");
+    }
+
+    private RoutingDecision apicWrite() {
+        if (secondary(SecondaryProcessorBasedControl.APIC_REGISTER_VIRTUALIZATION)) {
+            return byControl(SecondaryProcessorBasedControl.APIC_REGISTER_VIRTUALIZATION, true, SdmSection.APIC_VIRTUALIZATION,
+                    "a write to a virtual-APIC register");
+        }
+        return secondaryControl(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY, SdmSection.APIC_VIRTUALIZATION,
+                "a write to a virtual-APIC register");
+    }
+
+    private RoutingDecision eoiInduced() {
+        if (!secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
+            return byControl(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY, false, SdmSection.APIC_VIRTUALIZATION,
+                    "a virtualized EOI");
+        }
+        int vector = (int) (exit.qualification() & 0xFF);
+        VmcsField[] bitmaps = {VmcsField.EOI_EXIT_BITMAP0, VmcsField.EOI_EXIT_BITMAP1, VmcsField.EOI_EXIT_BITMAP2,
+            VmcsField.EOI_EXIT_BITMAP3};
+        long bitmap = field(bitmaps[vector / 64]);
+        boolean set = ((bitmap >>> (vector % 64)) & 1) != 0;
+        return RoutingDecision.of(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.APIC_VIRTUALIZATION, String.format(Locale.ROOT,
+                "EOI of vector %d: bit %d of L1's %s is %d", vector, vector % 64, bitmaps[vector / 64], set ? 1 : 0));
+    }
+
+    private RoutingDecision leafBitmap(SecondaryProcessorBasedControl enable, VmcsField bitmapField, SdmSection section, String instruction) {
+        if (!secondary(enable)) {
+            return byControl(enable, false, section, instruction);
+        }
+        long leaf = register(GeneralRegister.RAX, "the leaf (EAX) of " + instruction) & 0xFFFF_FFFFL;
+        int bitNumber = (int) Math.min(leaf, 63); // leaves above 62 share bit 63
+        long bitmap = field(bitmapField);
+        boolean set = ((bitmap >>> bitNumber) & 1) != 0;
+        return RoutingDecision.of(set ? Route.L1_WANTS : Route.L0_WANTS, section, String.format(Locale.ROOT,
+                "%s leaf %d: bit %d of L1's %s 0x%x is %d", instruction, leaf, bitNumber, bitmapField, bitmap, set ? 1 : 0));
+    }
+
+    private RoutingDecision xsaves(BasicExitReason basic) {
+        if (!secondary(SecondaryProcessorBasedControl.ENABLE_XSAVES)) {
+            return byControl(SecondaryProcessorBasedControl.ENABLE_XSAVES, false, SdmSection.CONDITIONAL_INSTRUCTIONS, basic.toString());
+        }
+        long requested = (register(GeneralRegister.RDX, "EDX of " + basic) << 32)
+                | (register(GeneralRegister.RAX, "EAX of " + basic) & 0xFFFF_FFFFL);
+        long xss = exit.ia32Xss().orElseThrow(() -> missing("L2's IA32_XSS"));
+        long bitmap = field(VmcsField.XSS_EXIT_BITMAP);
+        long and = requested & xss & bitmap;
+        return RoutingDecision.of(and != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.XSS_EXITING_BITMAP, String.format(Locale.ROOT,
+                "%s: EDX:EAX 0x%x & IA32_XSS 0x%x & L1's XSS-exiting bitmap 0x%x = 0x%x", basic, requested, xss, bitmap, and));
+    }
+
+    /** EPT exits: L1's if L1 uses EPT and its own EPT tables deny the access or are misconfigured. */
+    private RoutingDecision ept(boolean misconfig) {
+        if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+            return RoutingDecision.control(Route.L0_WANTS, SdmSection.EPT_EXITS, SecondaryProcessorBasedControl.ENABLE_EPT,
+                    "ENABLE_EPT is 0 in L1's controls: L2's guest-physical addresses are L1's, so the EPT tables involved are L0's");
+        }
+        long gpa = exit.guestPhysicalAddress().orElseThrow(() -> missing("the guest-physical address"));
+        long eptp = field(VmcsField.EPT_POINTER);
+        int levels = (int) ((eptp >>> 3) & 7) + 1;
+        long table = eptp & 0x000F_FFFF_FFFF_F000L;
+        long permissions = 7;
+        for (int level = levels; level >= 1; level--) {
+            int index = (int) ((gpa >>> (12 + 9 * (level - 1))) & 0x1FF);
+            long entryAddress = table + index * 8L;
+            long entry = memory.readLong(entryAddress).orElseThrow(() -> missing(String.format(Locale.ROOT,
+                    "L1's EPT entry at 0x%x, which is not backed by L1's memory", entryAddress)));
+            long rwx = entry & 7;
+            if ((rwx & 3) == 2) {
+                return RoutingDecision.of(misconfig ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                        "guest-physical 0x%x: L1's level-%d EPT entry 0x%x at 0x%x is writable but not readable, an EPT misconfiguration in L1's tables",
+                        gpa, level, entry, entryAddress));
+            }
+            if (rwx == 0) {
+                return RoutingDecision.of(misconfig ? Route.L0_WANTS : Route.L1_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                        "guest-physical 0x%x: L1's level-%d EPT entry 0x%x at 0x%x is not present%s", gpa, level, entry, entryAddress,
+                        misconfig ? "; no misconfiguration in L1's tables, so the misconfiguration is in L0's" : ""));
+            }
+            permissions &= rwx;
+            boolean leaf = level == 1 || (level <= 3 && (entry & 0x80) != 0);
+            if (leaf) {
+                break;
+            }
+            table = entry & 0x000F_FFFF_FFFF_F000L;
+        }
+        if (misconfig) {
+            return RoutingDecision.of(Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                    "guest-physical 0x%x: L1's EPT tables map it without misconfiguration, so the misconfiguration is in L0's", gpa));
+        }
+        long wanted = exit.qualification() & 7; // bits 0-2: read, write, instruction fetch
+        long denied = wanted & ~permissions;
+        return RoutingDecision.of(denied != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.EPT_EXITS, String.format(Locale.ROOT,
+                "guest-physical 0x%x: the access (%s) against L1's EPT permissions %s %s", gpa, rwx(wanted), rwx(permissions),
+                denied != 0 ? "is denied by L1's tables" : "is allowed by L1's tables, so the violation is in L0's"));
+    }
+
+    private static String rwx(long bits) {
+        return ((bits & 1) != 0 ? "r" : "-") + ((bits & 2) != 0 ? "w" : "-") + ((bits & 4) != 0 ? "x" : "-");
+    }
+
+    // ---- helpers ----
+
+    private RoutingDecision always(SdmSection section, String reason) {
+        return RoutingDecision.of(Route.L1_WANTS, section, reason);
+    }
+
+    private RoutingDecision primaryControl(PrimaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, primary(control), section, what);
+    }
+
+    private RoutingDecision secondaryControl(SecondaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, secondary(control), section, what);
+    }
+
+    private RoutingDecision tertiaryControl(TertiaryProcessorBasedControl control, SdmSection section, String what) {
+        return byControl(control, tertiary(control), section, what);
+    }
+
+    private static RoutingDecision byControl(ControlBit control, boolean set, SdmSection section, String what) {
+        String name = ((Enum<?>) control).name();
+        return set ? RoutingDecision.control(Route.L1_WANTS, section, control, what + ": " + name + " is 1 in L1's controls")
+                : RoutingDecision.control(Route.L0_WANTS, section, control, what + ": " + name + " is 0 in L1's controls, so L1 did not ask for it");
+    }
+
+    private RoutingDecision bothControls(boolean firstSet, ControlBit first, boolean secondSet, ControlBit second, String what) {
+        if (!firstSet) {
+            return byControl(first, false, SdmSection.CONDITIONAL_INSTRUCTIONS, what);
+        }
+        if (!secondSet) {
+            return byControl(second, false, SdmSection.CONDITIONAL_INSTRUCTIONS, what);
+        }
+        return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, second,
+                what + ": " + ((Enum<?>) first).name() + " and " + ((Enum<?>) second).name() + " are 1 in L1's controls");
+    }
+
+    private boolean pin(PinBasedControl control) {
+        return (field(VmcsField.PIN_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private boolean primary(PrimaryProcessorBasedControl control) {
+        return (field(VmcsField.CPU_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    /** Secondary controls count only when "activate secondary controls" is 1 (SDM 24.6.2). */
+    private boolean secondary(SecondaryProcessorBasedControl control) {
+        return primary(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)
+                && (field(VmcsField.SECONDARY_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private boolean tertiary(TertiaryProcessorBasedControl control) {
+        return primary(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS)
+                && (field(VmcsField.TERTIARY_VM_EXEC_CONTROL) & control.mask()) != 0;
+    }
+
+    private long field(VmcsField field) {
+        return vmcs12.find(field).orElseThrow(() -> missing(field + " of L1's VMCS for L2"));
+    }
+
+    private long register(GeneralRegister register, String purpose) {
+        return exit.register(register).orElseThrow(() -> missing("guest register " + register + " (" + purpose + ")"));
+    }
+
+    private boolean bit(long byteAddress, int bit, String bitmapName) {
+        OptionalInt value = memory.readByte(byteAddress);
+        if (value.isEmpty()) {
+            throw missing(String.format(Locale.ROOT, "byte 0x%x of L1's %s, which is not backed by L1's memory", byteAddress, bitmapName));
+        }
+        return ((value.getAsInt() >>> bit) & 1) != 0;
+    }
+
+    private IllegalArgumentException missing(String what) {
+        return new IllegalArgumentException("routing " + exit + " needs " + what);
     }
 }

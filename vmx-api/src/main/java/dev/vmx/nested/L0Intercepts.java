@@ -2,98 +2,90 @@ package dev.vmx.nested;
 
 import dev.vmx.event.ExceptionVector;
 import dev.vmx.exit.BasicExitReason;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * What L0 handles itself whatever L1 asked for: some exceptions (e.g. #MC, or #NM while it owns
- * the FPU), external interrupts when L0 owns the physical interrupts, EPT violations and
- * misconfigurations when L0's EPT backs L2. Immutable.
+ * What the outer hypervisor (L0) handles itself, before L1's controls are consulted: a policy of
+ * L0, not an SDM rule. {@link #kvm()} is what Linux KVM's {@code nested_vmx_l0_wants_exit()}
+ * (arch/x86/kvm/vmx/nested.c, 6.1) takes for a guest with EPT and no host debugging.
  */
 public final class L0Intercepts {
+    private final Set<BasicExitReason> reasons;
     private final Set<ExceptionVector> exceptions;
-    private final boolean externalInterrupts;
-    private final boolean eptViolations;
-    private final Set<BasicExitReason> exitReasons;
+    private final boolean nmis;
 
-    private L0Intercepts(Set<ExceptionVector> exceptions, boolean externalInterrupts, boolean eptViolations) {
-        this(exceptions, externalInterrupts, eptViolations, Set.of());
-    }
-
-    private L0Intercepts(Set<ExceptionVector> exceptions, boolean externalInterrupts, boolean eptViolations,
-            Set<BasicExitReason> exitReasons) {
-        this.exitReasons = Set.copyOf(exitReasons);
-        this.exceptions = Set.copyOf(exceptions);
-        this.externalInterrupts = externalInterrupts;
-        this.eptViolations = eptViolations;
+    private L0Intercepts(Set<BasicExitReason> reasons, Set<ExceptionVector> exceptions, boolean nmis) {
+        this.reasons = Collections.unmodifiableSet(reasons.isEmpty() ? EnumSet.noneOf(BasicExitReason.class) : EnumSet.copyOf(reasons));
+        this.exceptions = Collections.unmodifiableSet(exceptions.isEmpty() ? EnumSet.noneOf(ExceptionVector.class) : EnumSet.copyOf(exceptions));
+        this.nmis = nmis;
     }
 
     /**
-     * The configuration KVM uses by default: L0 takes #MC, external interrupts and EPT
-     * violations/misconfigurations (it backs L2 with its own EPT).
+     * L0 takes nothing: every decision is L1's controls.
      *
-     * @return the default intercepts
+     * @return the empty policy
      */
-    public static L0Intercepts kvmDefault() {
-        return new L0Intercepts(EnumSet.of(ExceptionVector.MC), true, true);
+    public static L0Intercepts none() {
+        return new L0Intercepts(Set.of(), Set.of(), false);
     }
 
     /**
-     * What KVM 6.1's {@code nested_vmx_l0_wants_exit()} keeps whatever vmcs12 says: external
-     * interrupts, EPT violations and misconfigurations, and the basic reasons
-     * MCE_DURING_VMENTRY, PREEMPTION_TIMER (L0 emulates L1's timer), PML_FULL (L0 emulates PML),
-     * VMFUNC (emulated) and BUS_LOCK (not exposed to L1); plus NMIs and #MC.
+     * KVM's policy: NMIs, external interrupts, machine checks during VM entry, EPT violations and
+     * misconfigurations, the preemption timer, PML-full, VMFUNC and bus locks (all emulated or
+     * owned by L0); #PF only with shadow paging or async page faults, which this policy leaves out.
      *
-     * @return KVM 6.1's L0 intercepts
+     * @return the policy
      */
-    public static L0Intercepts kvm61() {
-        return new L0Intercepts(EnumSet.of(ExceptionVector.MC, ExceptionVector.NMI), true, true,
-                EnumSet.of(BasicExitReason.MCE_DURING_VMENTRY, BasicExitReason.PREEMPTION_TIMER,
-                        BasicExitReason.PML_FULL, BasicExitReason.VMFUNC, BasicExitReason.BUS_LOCK));
+    public static L0Intercepts kvm() {
+        return new L0Intercepts(EnumSet.of(BasicExitReason.EXTERNAL_INTERRUPT, BasicExitReason.MCE_DURING_VMENTRY,
+                BasicExitReason.EPT_VIOLATION, BasicExitReason.EPT_MISCONFIG, BasicExitReason.PREEMPTION_TIMER,
+                BasicExitReason.PML_FULL, BasicExitReason.VMFUNC, BasicExitReason.BUS_LOCK), Set.of(), true);
     }
 
     /**
-     * A copy that also keeps every exit with one of these basic reasons in L0.
+     * A policy.
      *
-     * @param reasons basic exit reasons L0 always keeps
-     * @return the new intercepts
+     * @param reasons basic exit reasons L0 always handles
+     * @param exceptions exception vectors L0 always handles (EXCEPTION_NMI exits)
+     * @param nmis whether L0 handles NMIs (EXCEPTION_NMI exits of type NMI)
+     * @return the policy
      */
-    public L0Intercepts withExitReasons(Set<BasicExitReason> reasons) {
-        Set<BasicExitReason> all = EnumSet.noneOf(BasicExitReason.class);
-        all.addAll(exitReasons);
-        all.addAll(reasons);
-        return new L0Intercepts(exceptions, externalInterrupts, eptViolations, all);
-    }
-
-    /** @return basic exit reasons L0 always keeps */
-    public Set<BasicExitReason> exitReasons() {
-        return exitReasons;
+    public static L0Intercepts of(Set<BasicExitReason> reasons, Set<ExceptionVector> exceptions, boolean nmis) {
+        return new L0Intercepts(Objects.requireNonNull(reasons, "reasons"), Objects.requireNonNull(exceptions, "exceptions"), nmis);
     }
 
     /**
-     * An explicit configuration.
+     * Basic exit reasons L0 always handles.
      *
-     * @param exceptions exceptions L0 always takes
-     * @param externalInterrupts whether L0 takes external interrupts
-     * @param eptViolations whether L0 takes EPT violations and misconfigurations
-     * @return the intercepts
+     * @return an unmodifiable set
      */
-    public static L0Intercepts of(Set<ExceptionVector> exceptions, boolean externalInterrupts, boolean eptViolations) {
-        return new L0Intercepts(exceptions, externalInterrupts, eptViolations);
+    public Set<BasicExitReason> reasons() {
+        return reasons;
     }
 
-    /** @return exceptions L0 always takes */
+    /**
+     * Exception vectors L0 always handles.
+     *
+     * @return an unmodifiable set
+     */
     public Set<ExceptionVector> exceptions() {
         return exceptions;
     }
 
-    /** @return whether L0 takes external interrupts */
-    public boolean externalInterrupts() {
-        return externalInterrupts;
+    /**
+     * Whether L0 handles NMIs.
+     *
+     * @return true if it does
+     */
+    public boolean nmis() {
+        return nmis;
     }
 
-    /** @return whether L0 takes EPT violations and misconfigurations */
-    public boolean eptViolations() {
-        return eptViolations;
+    @Override
+    public String toString() {
+        return "L0Intercepts[reasons=" + reasons + ", exceptions=" + exceptions + ", nmis=" + nmis + "]";
     }
 }

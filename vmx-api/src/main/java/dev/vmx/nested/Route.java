@@ -1,11 +1,17 @@
 package dev.vmx.nested;
 
-/** Who handles an L2 exit; the three steps KVM's nested code takes, in order. */
+/**
+ * Where an exit of a nested (L2) guest goes: the three steps KVM's {@code nested_vmx_reflect_vmexit()}
+ * takes, in this order.
+ */
 public enum Route {
-    /** The exit is a failed VM-entry (exit-reason bit 31); it is reflected to L1 as such. */
+    /**
+     * The VM entry to L2 failed with VMfailValid (no VM exit happened): L1's VMLAUNCH/VMRESUME
+     * reports the VM-instruction error.
+     */
     VM_FAIL,
-    /** L0 handles the exit itself (it intercepts it for its own reasons, or nobody else may). */
+    /** The outer hypervisor (L0) handles the exit itself, whatever L1 asked for, or because L1 did not ask. */
     L0_WANTS,
-    /** L1 asked for the exit in its VMCS for L2, so it is reflected to L1. */
+    /** The exit is reflected to the guest hypervisor (L1): its VMCS for L2 asked for it. */
     L1_WANTS
 }

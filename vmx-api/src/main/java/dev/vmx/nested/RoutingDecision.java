@@ -3,61 +3,102 @@ package dev.vmx.nested;
 import dev.vmx.cap.ControlBit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * Who handles an L2 exit and why: the route, the rule that decided it in words, the control bit
- * that decided it (if one did) and the Intel SDM Vol. 3C section. Section numbers are those of
- * the SDM editions that put "VMX Non-Root Operation" in chapter 25 and "VM Entries" in chapter 26
- * (checked against the Vol. 3C pages mirrored at xem.github.io/minix86, page 25-2); editions from
- * 2023 renumbered the chapters, so search by the title, which is stable. Immutable.
+ * Where an L2 exit goes and why: the {@link Route}, a sentence naming what decided it, the control
+ * bit or bitmap bit involved (if any) and the SDM section that states the rule. Immutable.
  */
 public final class RoutingDecision {
-    /** "Instructions That Cause VM Exits Unconditionally". */
-    static final String SDM_UNCONDITIONAL = "Vol. 3C 25.1.2 Instructions That Cause VM Exits Unconditionally";
-    /** "Instructions That Cause VM Exits Conditionally". */
-    static final String SDM_CONDITIONAL = "Vol. 3C 25.1.3 Instructions That Cause VM Exits Conditionally";
-    /** "Other Causes of VM Exits". */
-    static final String SDM_OTHER = "Vol. 3C 25.2 Other Causes of VM Exits";
-    /** "VM Entries": failed entries are reported as exits with bit 31 set. */
-    static final String SDM_ENTRY_FAILURE = "Vol. 3C 26.8 VM-Entry Failures During or After Loading Guest State";
-    /** Not in the SDM: a decision this library makes. */
-    static final String NO_SDM = "none (not defined by the SDM)";
-
     private final Route route;
-    private final String rule;
+    private final String reason;
+    private final Optional<SdmSection> section;
     private final Optional<ControlBit> control;
-    private final String sdmSection;
+    private final OptionalLong bitmapByteAddress;
+    private final OptionalLong bitmapBit;
 
-    RoutingDecision(Route route, String rule, Optional<ControlBit> control, String sdmSection) {
-        this.route = Objects.requireNonNull(route);
-        this.rule = Objects.requireNonNull(rule);
-        this.control = Objects.requireNonNull(control);
-        this.sdmSection = Objects.requireNonNull(sdmSection);
+    private RoutingDecision(Route route, String reason, Optional<SdmSection> section, Optional<ControlBit> control,
+            OptionalLong bitmapByteAddress, OptionalLong bitmapBit) {
+        this.route = route;
+        this.reason = reason;
+        this.section = section;
+        this.control = control;
+        this.bitmapByteAddress = bitmapByteAddress;
+        this.bitmapBit = bitmapBit;
     }
 
-    /** @return who handles the exit */
+    static RoutingDecision of(Route route, SdmSection section, String reason) {
+        return new RoutingDecision(route, reason, Optional.ofNullable(section), Optional.empty(),
+                OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    static RoutingDecision control(Route route, SdmSection section, ControlBit control, String reason) {
+        return new RoutingDecision(route, reason, Optional.of(section), Optional.of(Objects.requireNonNull(control)),
+                OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    static RoutingDecision bitmap(Route route, SdmSection section, long byteAddress, int bitInByte, String reason) {
+        return new RoutingDecision(route, reason, Optional.of(section), Optional.empty(), OptionalLong.of(byteAddress),
+                OptionalLong.of(bitInByte));
+    }
+
+    /**
+     * The route.
+     *
+     * @return VM_FAIL, L0_WANTS or L1_WANTS
+     */
     public Route route() {
         return route;
     }
 
-    /** @return the rule that decided, in words, naming the bitmap address and bit where one decided */
-    public String rule() {
-        return rule;
+    /**
+     * What decided it, e.g. "bit 0x3f8 of I/O bitmap A (byte 0x1007f, bit 0) is 1".
+     *
+     * @return the sentence
+     */
+    public String reason() {
+        return reason;
     }
 
-    /** @return the VM-execution control bit that decided, if one did */
+    /**
+     * The SDM section that states the rule; empty for L0's own policy.
+     *
+     * @return the section
+     */
+    public Optional<SdmSection> section() {
+        return section;
+    }
+
+    /**
+     * The VM-execution control bit that decided it, if one did.
+     *
+     * @return the control bit
+     */
     public Optional<ControlBit> control() {
         return control;
     }
 
-    /** @return the SDM section that states the rule */
-    public String sdmSection() {
-        return sdmSection;
+    /**
+     * The L1 guest-physical address of the bitmap byte that decided it, if a bitmap did.
+     *
+     * @return the byte's address
+     */
+    public OptionalLong bitmapByteAddress() {
+        return bitmapByteAddress;
     }
 
-    /** @return one sentence: route, rule and section */
+    /**
+     * The bit within {@link #bitmapByteAddress()}, 0..7, if a bitmap decided it.
+     *
+     * @return the bit
+     */
+    public OptionalLong bitmapBit() {
+        return bitmapBit;
+    }
+
+    /** E.g. {@code L1_WANTS: HLT exiting is 1 [SDM 25.1.3 "Instructions That Cause VM Exits Conditionally"]}. */
     @Override
     public String toString() {
-        return route + ": " + rule + " [SDM " + sdmSection + "]";
+        return route + ": " + reason + section.map(s -> " [" + s + "]").orElse("");
     }
 }

@@ -1,7 +1,8 @@
 /**
- * Nested VMX exit routing: for an exit of an L2 guest, decide whether it is a failed VM-entry,
- * an exit L0 (the outer hypervisor) must handle, or one L1 asked for in its VMCS for L2, and say
- * which control bit, bitmap bit or rule decided it (Intel SDM Vol. 3C, "Instructions That Cause
- * VM Exits Conditionally" and related sections).
+ * Nested VMX exit routing: for a VM exit of an L2 guest, whether it is a failed VM entry
+ * ({@link dev.vmx.nested.Route#VM_FAIL}), an exit the outer hypervisor handles itself
+ * ({@link dev.vmx.nested.Route#L0_WANTS}) or one the guest hypervisor asked for in its VMCS for L2
+ * ({@link dev.vmx.nested.Route#L1_WANTS}), with the control bit, bitmap bit, mask bit or rule that
+ * decided it and the SDM section that says so. Entry point: {@link dev.vmx.nested.ExitRouter}.
  */
 package dev.vmx.nested;

@@ -1,32 +1,37 @@
 package dev.vmx.trace;
 
-/** A reusable view of a range of a char array, so text fields need no String per line. */
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A reusable view of a range of the reader's byte buffer, so text fields need no object per line;
+ * the bytes are decoded as UTF-8 when the text is first asked for.
+ */
 final class CharSlice implements CharSequence {
-    private char[] chars = new char[0];
+    private byte[] bytes = new byte[0];
     private int from;
     private int length;
+    private String decoded;
 
-    void set(char[] chars, int from, int to) {
-        this.chars = chars;
+    void set(byte[] bytes, int from, int to) {
+        this.bytes = bytes;
         this.from = from;
         this.length = to - from;
+        this.decoded = null;
     }
 
     void clear() {
         length = 0;
+        decoded = null;
     }
 
     @Override
     public int length() {
-        return length;
+        return toString().length();
     }
 
     @Override
     public char charAt(int index) {
-        if (index < 0 || index >= length) {
-            throw new IndexOutOfBoundsException(index);
-        }
-        return chars[from + index];
+        return toString().charAt(index);
     }
 
     @Override
@@ -36,6 +41,9 @@ final class CharSlice implements CharSequence {
 
     @Override
     public String toString() {
-        return new String(chars, from, length);
+        if (decoded == null) {
+            decoded = length == 0 ? "" : new String(bytes, from, length, StandardCharsets.UTF_8);
+        }
+        return decoded;
     }
 }

@@ -1,6 +1,11 @@
 package dev.vmx.trace;
 
+import dev.vmx.event.ExceptionVector;
+import dev.vmx.event.InterruptionInfo;
+import dev.vmx.event.InterruptionType;
 import dev.vmx.exit.BasicExitReason;
+import dev.vmx.qual.CrAccessQualification;
+import dev.vmx.qual.IoInstructionQualification;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -43,7 +48,14 @@ public final class ExitStatistics {
          * One row per MSR index and direction, from the {@code kvm_msr} event that follows an exit
          * on the same thread; exits without one are counted in {@link #unattributedExits()}.
          */
-        MSR
+        MSR,
+        /**
+         * One row per exit reason and class of its exit qualification (VMX): the access of an EPT
+         * violation (read, write, fetch), the instruction of a control-register access (e.g.
+         * {@code MOV to CR3}), the direction of an I/O instruction or MOV DR, the exception vector
+         * of an exception exit; one row for every other reason.
+         */
+        QUALIFICATION_CLASS
     }
 
     private static final int DEFERRED = -2;
@@ -123,7 +135,9 @@ public final class ExitStatistics {
                 return;
             }
             int vcpu = perVcpu ? event.vcpu() : -1;
-            Row row = row(event.isa(), event.exitCode(), vcpu, -1, false);
+            long detail = grouping == Grouping.QUALIFICATION_CLASS && event.isa() == KvmIsa.VMX
+                    ? qualificationClass(event.exitCode(), event.info1(), event.intrInfo()) : -1;
+            Row row = row(event.isa(), event.exitCode(), vcpu, detail, false);
             row.count++;
             totalExits++;
             setPending(event.pid(), event.timestampNanos(), row.index);
@@ -191,7 +205,7 @@ public final class ExitStatistics {
     public List<ExitStatisticsRow> rows(Order order) {
         List<ExitStatisticsRow> result = new ArrayList<>();
         for (Row row : rowList) {
-            result.add(row.snapshot(totalExits));
+            result.add(row.snapshot(totalExits, grouping));
         }
         Comparator<ExitStatisticsRow> byReason = Comparator.comparing(ExitStatisticsRow::isa)
                 .thenComparingLong(ExitStatisticsRow::exitCode).thenComparingInt(ExitStatisticsRow::vcpu)
@@ -299,6 +313,60 @@ public final class ExitStatistics {
         return out.append('"').toString();
     }
 
+    /** A small code for the class of an exit's qualification; -1 for reasons not split. Masks only: no object. */
+    static long qualificationClass(long exitCode, long qualification, int intrInfo) {
+        switch ((int) (exitCode & 0xffff)) {
+            case BasicExitReason.Numbers.EPT_VIOLATION:
+                return qualification & 7; // bits 0-2: read, write, instruction fetch
+            case BasicExitReason.Numbers.CR_ACCESS:
+                return (CrAccessQualification.accessTypeNumber(qualification) << 4) | CrAccessQualification.crNumber(qualification);
+            case BasicExitReason.Numbers.IO_INSTRUCTION:
+                return (IoInstructionQualification.isIn(qualification) ? 1 : 0) | (IoInstructionQualification.isString(qualification) ? 2 : 0);
+            case BasicExitReason.Numbers.DR_ACCESS:
+                return (qualification >>> 4) & 1; // 0 MOV to DR, 1 MOV from DR
+            case BasicExitReason.Numbers.EXCEPTION_NMI:
+                return intrInfo & 0x7ff; // type and vector
+            default:
+                return -1;
+        }
+    }
+
+    /** The class's name, e.g. {@code write}, {@code MOV to CR3}, {@code in}, {@code #PF}. */
+    static String qualificationClassName(long exitCode, long detail) {
+        switch ((int) (exitCode & 0xffff)) {
+            case BasicExitReason.Numbers.EPT_VIOLATION: {
+                StringBuilder access = new StringBuilder();
+                String[] names = {"read", "write", "fetch"};
+                for (int bit = 0; bit < 3; bit++) {
+                    if ((detail & (1 << bit)) != 0) {
+                        access.append(access.length() == 0 ? "" : "+").append(names[bit]);
+                    }
+                }
+                return access.length() == 0 ? "no access bit" : access.toString();
+            }
+            case BasicExitReason.Numbers.CR_ACCESS: {
+                int cr = (int) (detail & 0xf);
+                switch ((int) (detail >>> 4)) {
+                    case 0: return "MOV to CR" + cr;
+                    case 1: return "MOV from CR" + cr;
+                    case 2: return "CLTS";
+                    default: return "LMSW";
+                }
+            }
+            case BasicExitReason.Numbers.IO_INSTRUCTION:
+                return ((detail & 1) != 0 ? "in" : "out") + ((detail & 2) != 0 ? "s" : "");
+            case BasicExitReason.Numbers.DR_ACCESS:
+                return detail == 0 ? "MOV to DR" : "MOV from DR";
+            case BasicExitReason.Numbers.EXCEPTION_NMI: {
+                InterruptionInfo info = InterruptionInfo.of((int) detail | 0x8000_0000);
+                return info.type() == InterruptionType.NMI ? "NMI" : info.exception().map(ExceptionVector::mnemonic)
+                        .orElse("vector " + info.vector());
+            }
+            default:
+                return "";
+        }
+    }
+
     static String reasonName(KvmIsa isa, long exitCode) {
         if (isa == KvmIsa.VMX) {
             BasicExitReason basic = BasicExitReason.fromNumber((int) (exitCode & 0xffff));
@@ -307,7 +375,7 @@ public final class ExitStatistics {
         }
         if (isa == KvmIsa.SVM) {
             for (String name : SVM_NAMES) {
-                char[] chars = name.toCharArray();
+                byte[] chars = name.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 if (SVM_TABLE.lookup(chars, 0, chars.length) == exitCode) {
                     return name;
                 }
@@ -319,6 +387,10 @@ public final class ExitStatistics {
     // ---- slots ----
 
     private long key(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        if (grouping == Grouping.QUALIFICATION_CLASS) {
+            // the exit code with its qualification class (at most 11 bits; -1 for reasons not split)
+            return (exitCode & 0xffff_ffffL) | ((detail + 1) << 32) | ((long) isa.ordinal() << 44);
+        }
         if (detail >= 0) {
             // rows by port or MSR and direction; the exit code is the first one seen for them
             return (detail & 0xffff_ffffL) | (write ? 1L << 32 : 0) | ((long) isa.ordinal() << 33);
@@ -483,8 +555,12 @@ public final class ExitStatistics {
             return max;
         }
 
-        ExitStatisticsRow snapshot(long totalExits) {
-            return new ExitStatisticsRow(isa, exitCode, reasonName(isa, exitCode), vcpu, detail, write, count,
+        ExitStatisticsRow snapshot(long totalExits, Grouping grouping) {
+            String name = reasonName(isa, exitCode);
+            if (grouping == Grouping.QUALIFICATION_CLASS && detail >= 0) {
+                name = name + " (" + qualificationClassName(exitCode, detail) + ")";
+            }
+            return new ExitStatisticsRow(isa, exitCode, name, vcpu, detail, write, count,
                     totalExits == 0 ? 0 : (double) count / totalExits, timed, total, timed == 0 ? 0 : min, max,
                     percentile(0.50), percentile(0.99));
         }

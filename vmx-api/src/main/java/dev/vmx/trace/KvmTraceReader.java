@@ -2,7 +2,6 @@ package dev.vmx.trace;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,8 @@ import java.util.List;
  * Streams KVM trace text line by line with constant memory: tracefs {@code trace} and
  * {@code trace_pipe} (with or without the irqs-off/need-resched flags column),
  * {@code trace-cmd report} and {@code perf script} output. Lines are parsed by hand from a reused
- * char buffer into one reused flyweight {@link KvmEvent}; no String is created per line.
+ * byte buffer (trace text is ASCII; task names are decoded as UTF-8 only when asked for) into one
+ * reused flyweight {@link KvmEvent}; no object is created per line.
  *
  * <p>Decoded tracepoints and their {@code TP_printk} forms (Linux {@code arch/x86/kvm/trace.h},
  * 4.x to 6.x): {@code kvm_exit} and {@code kvm_nested_vmexit} (old {@code reason X rip 0x.. info a
@@ -41,21 +41,21 @@ public final class KvmTraceReader implements AutoCloseable {
     private static final SymbolTable VMX = SymbolTable.vmxExitReasons();
     private static final SymbolTable SVM = SvmExitNames.table();
     private static final long FAILED_VMENTRY = 0x8000_0000L;
-    private static final char[] FAILED_VMENTRY_TEXT = " FAILED_VMENTRY".toCharArray();
+    private static final byte[] FAILED_VMENTRY_TEXT = " FAILED_VMENTRY".getBytes(StandardCharsets.US_ASCII);
     private static final KvmEventType[] TYPES = KvmEventType.values();
-    private static final char[][] TYPE_NAMES = new char[TYPES.length][];
+    private static final byte[][] TYPE_NAMES = new byte[TYPES.length][];
 
     static {
         for (int i = 0; i < TYPES.length; i++) {
-            TYPE_NAMES[i] = TYPES[i].tracepoint().toCharArray();
+            TYPE_NAMES[i] = TYPES[i].tracepoint().getBytes(StandardCharsets.US_ASCII);
         }
     }
 
-    private final Reader in;
+    private final InputStream in;
     private final String inputName;
     private final int problemDetails;
     private final TextKvmEvent event = new TextKvmEvent();
-    private char[] buffer = new char[1 << 16];
+    private byte[] buffer = new byte[1 << 17];
     private int start;
     private int limit;
     private boolean eof;
@@ -70,7 +70,7 @@ public final class KvmTraceReader implements AutoCloseable {
     private int pos;
     private String problem;
 
-    private KvmTraceReader(Reader in, String inputName, int problemDetails) {
+    private KvmTraceReader(InputStream in, String inputName, int problemDetails) {
         this.in = in;
         this.inputName = inputName;
         this.problemDetails = problemDetails;
@@ -84,7 +84,8 @@ public final class KvmTraceReader implements AutoCloseable {
      * @return the reader
      */
     public static KvmTraceReader of(Reader in, String inputName) {
-        return new KvmTraceReader(in, inputName, DEFAULT_PROBLEM_DETAILS);
+        // one parser, over bytes: characters are encoded as UTF-8 on the way in
+        return new KvmTraceReader(new Utf8ReaderInputStream(in), inputName, DEFAULT_PROBLEM_DETAILS);
     }
 
     /**
@@ -95,7 +96,7 @@ public final class KvmTraceReader implements AutoCloseable {
      * @return the reader
      */
     public static KvmTraceReader of(InputStream in, String inputName) {
-        return of(new InputStreamReader(in, StandardCharsets.UTF_8), inputName);
+        return new KvmTraceReader(in, inputName, DEFAULT_PROBLEM_DETAILS);
     }
 
     /**
@@ -107,7 +108,7 @@ public final class KvmTraceReader implements AutoCloseable {
      */
     public static KvmTraceReader open(Path file) {
         try {
-            return of(Files.newBufferedReader(file, StandardCharsets.UTF_8), file.toString());
+            return new KvmTraceReader(Files.newInputStream(file), file.toString(), DEFAULT_PROBLEM_DETAILS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open kvm trace " + file, e);
         }
@@ -135,7 +136,7 @@ public final class KvmTraceReader implements AutoCloseable {
             } else {
                 problemCount++;
                 if (problems.size() < problemDetails) {
-                    problems.add(KvmTraceProblem.of(lineNumber, problem, new String(buffer, start, lineEnd - start)));
+                    problems.add(KvmTraceProblem.of(lineNumber, problem, new String(buffer, start, lineEnd - start, StandardCharsets.UTF_8)));
                 }
             }
         }
@@ -256,7 +257,7 @@ public final class KvmTraceReader implements AutoCloseable {
         } else if (limit == buffer.length) {
             if (buffer.length >= MAX_LINE) {
                 throw new UncheckedIOException(new IOException(inputName + " line " + (lineNumber + 1)
-                        + " is longer than " + MAX_LINE + " characters; not trace text"));
+                        + " is longer than " + MAX_LINE + " bytes; not trace text"));
             }
             buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
         }
@@ -323,7 +324,7 @@ public final class KvmTraceReader implements AutoCloseable {
         if (pidStart == taskEnd || pidStart == textStart) {
             return fail("no task-pid before the [CPU] field");
         }
-        char separator = buffer[pidStart - 1];
+        byte separator = buffer[pidStart - 1];
         if (separator != '-' && separator != ' ') {
             return fail("no task-pid before the [CPU] field");
         }
@@ -819,7 +820,7 @@ public final class KvmTraceReader implements AutoCloseable {
 
     private KvmEventType typeOf(int from, int to) {
         for (int i = 0; i < TYPES.length - 1; i++) {
-            char[] name = TYPE_NAMES[i];
+            byte[] name = TYPE_NAMES[i];
             if (name.length == to - from && java.util.Arrays.equals(name, 0, name.length, buffer, from, to)) {
                 return TYPES[i];
             }
@@ -887,15 +888,25 @@ public final class KvmTraceReader implements AutoCloseable {
         return value;
     }
 
-    private static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
+    /** Hex digit values by byte, -1 for non-digits: one load instead of three range tests per digit. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
         }
-        int lower = c | 0x20; // ASCII letters to lower case
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
     }
 
-    private static boolean isDigit(char c) {
+    private static int hexDigit(int c) {
+        return HEX[c & 0xFF];
+    }
+
+    private static boolean isDigit(int c) {
         return c >= '0' && c <= '9';
     }
 }

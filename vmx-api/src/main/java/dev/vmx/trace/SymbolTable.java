@@ -3,23 +3,23 @@ package dev.vmx.trace;
 import dev.vmx.exit.BasicExitReason;
 
 /**
- * Open-addressing lookup from a symbol printed by {@code __print_symbolic} (a char range of the
- * line) to its code, without creating a String.
+ * Open-addressing lookup from a symbol printed by {@code __print_symbolic} (a byte range of the
+ * ASCII line) to its code, without creating a String.
  */
 final class SymbolTable {
     static final long ABSENT = Long.MIN_VALUE;
 
-    private final char[][] keys;
+    private final byte[][] keys;
     private final long[] codes;
     private final int mask;
 
     private SymbolTable(String[] names, long[] values) {
         int capacity = Integer.highestOneBit(names.length * 4);
-        keys = new char[capacity][];
+        keys = new byte[capacity][];
         codes = new long[capacity];
         mask = capacity - 1;
         for (int i = 0; i < names.length; i++) {
-            char[] key = names[i].toCharArray();
+            byte[] key = names[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             int slot = hash(key, 0, key.length) & mask;
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
@@ -54,10 +54,10 @@ final class SymbolTable {
         return new SymbolTable(names, values);
     }
 
-    long lookup(char[] chars, int from, int to) {
+    long lookup(byte[] chars, int from, int to) {
         int slot = hash(chars, from, to) & mask;
         while (keys[slot] != null) {
-            char[] key = keys[slot];
+            byte[] key = keys[slot];
             if (key.length == to - from && java.util.Arrays.equals(key, 0, key.length, chars, from, to)) {
                 return codes[slot];
             }
@@ -66,7 +66,7 @@ final class SymbolTable {
         return ABSENT;
     }
 
-    private static int hash(char[] chars, int from, int to) {
+    private static int hash(byte[] chars, int from, int to) {
         int hash = 0;
         for (int i = from; i < to; i++) {
             hash = 31 * hash + chars[i];

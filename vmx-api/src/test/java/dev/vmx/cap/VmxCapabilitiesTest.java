@@ -17,15 +17,11 @@ import org.junit.jupiter.api.Test;
 /** Decoding a real capability dump, check/adjust with TRUE vs non-TRUE MSRs, and decoder totality. */
 class VmxCapabilitiesTest {
     static Map<Integer, Long> i7_5600uMsrs() {
-        Map<Integer, Long> msrs = new HashMap<>();
-        for (String[] row : SourceTable.rows(VmxCapabilitiesTest.class, "core-i7-5600u-vmx-msrs.txt", true)) {
-            msrs.put((int) SourceTable.cInteger(row[0]), SourceTable.cInteger(row[1]));
-        }
-        return msrs;
+        return SampleCapabilities.coreI7_5600uMsrs();
     }
 
     static VmxCapabilities i7_5600u() {
-        return VmxCapabilities.fromMsrs(i7_5600uMsrs());
+        return SampleCapabilities.coreI7_5600u();
     }
 
     @Test

@@ -132,4 +132,21 @@ class VmcsDumpSnapshotTest {
         assertEquals(14, dump.fields().size(), dump.fields().toString());
         assertEquals(14 + 4 * 4, vmcs.fields().size());
     }
+
+    @Test
+    void theLinux510FormatWithItsCombinedEferAndPatLines() {
+        VmcsDump dump = only("linux-5.10-format.txt");
+        assertEquals(List.of(), dump.problems());
+        VmcsSnapshot vmcs = dump.vmcs();
+        assertEquals(0xd01, vmcs.read(VmcsField.GUEST_IA32_EFER)); // "EFER =     0x..." read the VMCS field then
+        assertEquals(0x0407050600070106L, vmcs.read(VmcsField.GUEST_IA32_PAT));
+        assertEquals(0xd01, vmcs.read(VmcsField.HOST_IA32_EFER));
+        assertEquals(0x0407050600070106L, vmcs.read(VmcsField.HOST_IA32_PAT));
+        assertEquals(0x000237e2, vmcs.read(VmcsField.SECONDARY_VM_EXEC_CONTROL));
+        assertEquals(0x0000d3ff, vmcs.read(VmcsField.VM_ENTRY_CONTROLS));
+        assertEquals(31, vmcs.exitReason().basicNumber()); // MSR_READ
+        assertEquals(3, vmcs.read(VmcsField.VM_EXIT_INSTRUCTION_LEN));
+        assertEquals(0x10000, vmcs.read(GuestSegment.LDTR.accessRights())); // unusable
+        assertEquals(OptionalLong.empty(), vmcs.find(VmcsField.TERTIARY_VM_EXEC_CONTROL)); // not printed before 5.17
+    }
 }

@@ -8,7 +8,6 @@ import dev.vmx.exit.BasicExitReason;
 import dev.vmx.exit.ExitReason;
 import dev.vmx.vmcs.VmcsField;
 import dev.vmx.vmcs.VmcsSnapshot;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The I/O-bitmap cases of kvm-unit-tests' x86/vmx_tests.c iobmp_main(), as routing decisions. */
@@ -24,7 +23,7 @@ class NestedKvmUnitTestsTest {
                 primary |= control.equals("IO") ? PrimaryProcessorBasedControl.USE_IO_BITMAPS.mask()
                         : PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING.mask();
             }
-            InMemoryGuestMemory.Builder memory = InMemoryGuestMemory.builder().zeroed(IO_A, 0x2000);
+            GuestMemory.Builder memory = GuestMemory.builder().zeroPage(IO_A).zeroPage(IO_B);
             if (!row[2].equals("-")) {
                 memory.setBit(row[2].startsWith("A") ? IO_A : IO_B, Long.parseLong(row[2].substring(2), 16));
             }
@@ -36,7 +35,7 @@ class NestedKvmUnitTestsTest {
             long qualification = (Long.parseLong(row[3], 16) << 16) | (Integer.parseInt(row[4]) - 1) | 8;
             RoutingDecision decision = ExitRouter.route(
                     NestedExit.of(ExitReason.of(BasicExitReason.IO_INSTRUCTION.number()), qualification), vmcs,
-                    memory.build(), L0Intercepts.of(Set.of(), false, false));
+                    memory.build(), L0Intercepts.none());
             assertEquals(Route.valueOf(row[5]), decision.route(), row[0] + ": " + decision);
         }
     }

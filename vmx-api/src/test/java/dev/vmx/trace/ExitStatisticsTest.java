@@ -115,6 +115,38 @@ class ExitStatisticsTest {
     }
 
     @Test
+    void qualificationClassesSplitEptCrIoAndExceptionExits() {
+        String text = exitLine(11, "1.000000", "EPT_VIOLATION", "0x0000000000000181", "0x00000000")
+                + entry(11, "1.000010", 0)
+                + exitLine(11, "1.100000", "EPT_VIOLATION", "0x0000000000000182", "0x00000000")
+                + entry(11, "1.100010", 0)
+                + exitLine(11, "1.200000", "EPT_VIOLATION", "0x0000000000000181", "0x00000000")
+                + entry(11, "1.200010", 0)
+                + exitLine(11, "1.300000", "CR_ACCESS", "0x0000000000000003", "0x00000000")
+                + entry(11, "1.300010", 0)
+                + exitLine(11, "1.400000", "IO_INSTRUCTION", "0x0000000003f80008", "0x00000000")
+                + entry(11, "1.400010", 0)
+                + exitLine(11, "1.500000", "EXCEPTION_NMI", "0x00007ffd3a2c1ff8", "0x80000b0e")
+                + entry(11, "1.500010", 0)
+                + exitLine(11, "1.600000", "HLT", "0x0000000000000000", "0x00000000")
+                + entry(11, "1.600010", 0);
+        ExitStatistics stats = feed(text, ExitStatistics.by(ExitStatistics.Grouping.QUALIFICATION_CLASS));
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        for (ExitStatisticsRow row : stats.rows(ExitStatistics.Order.COUNT)) {
+            counts.put(row.reasonName(), row.count());
+        }
+        assertEquals(java.util.Map.of("EPT_VIOLATION (read)", 2L, "EPT_VIOLATION (write)", 1L, "CR_ACCESS (MOV to CR3)", 1L,
+                "IO_INSTRUCTION (in)", 1L, "EXCEPTION_NMI (#PF)", 1L, "HLT", 1L), counts);
+        // the other groupings keep one row per reason
+        assertEquals(5, feed(text, ExitStatistics.byReason()).rows(ExitStatistics.Order.COUNT).size());
+    }
+
+    private static String exitLine(int pid, String time, String reason, String info1, String intrInfo) {
+        return "qemu-" + pid + " [000] " + time + ": kvm_exit: vcpu 0 reason " + reason + " rip 0xffffffff81000000 info1 " + info1
+                + " info2 0x0000000000000000 intr_info " + intrInfo + " error_code 0x00000006\n";
+    }
+
+    @Test
     void histogramBucketsBoundTheirValues() {
         for (long v : new long[] {0, 1, 63, 64, 65, 100, 1000, 123_456, 1L << 40, Long.MAX_VALUE / 3}) {
             long low = ExitStatistics.bucketLow(ExitStatistics.bucket(v));

@@ -191,7 +191,7 @@ class KvmTraceReaderTest {
         SymbolTable table = SvmExitNames.table();
         assertEquals(rows.size(), SvmExitNames.names().length);
         for (String[] row : rows) {
-            char[] name = row[0].toCharArray();
+            byte[] name = row[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             assertEquals(Long.parseLong(row[2].substring(2), 16), table.lookup(name, 0, name.length), row[0]);
         }
     }
@@ -201,8 +201,34 @@ class KvmTraceReaderTest {
         List<String[]> rows = SourceTable.rows(getClass(), "kvm-exit-reasons.tsv", true);
         assertEquals(rows.size(), KvmExitNames.ROWS.length / 2);
         for (String[] row : rows) {
-            char[] name = row[0].toCharArray();
+            byte[] name = row[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             assertEquals(Long.parseLong(row[1]), KvmExitNames.TABLE.lookup(name, 0, name.length), row[0]);
         }
+    }
+
+    @Test
+    void taskNamesAreUtf8WhetherReadAsBytesOrCharacters() {
+        // Linux task names (comm) are bytes; trace text shows them as the kernel stored them
+        String line = " qemu-système-1234  [003] .... 11070.473474: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48\n";
+        KvmTraceReader fromBytes = KvmTraceReader.of(new java.io.ByteArrayInputStream(
+                line.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "bytes");
+        KvmTraceReader fromChars = KvmTraceReader.of(new StringReader(line), "chars");
+        for (KvmTraceReader reader : new KvmTraceReader[] {fromBytes, fromChars}) {
+            assertTrue(reader.advance(), reader.inputName());
+            assertEquals("qemu-système", reader.event().task().toString(), reader.inputName());
+            assertEquals(12, reader.event().task().length(), reader.inputName());
+            assertEquals('è', reader.event().task().charAt(9), reader.inputName());
+            assertEquals(1234, reader.event().pid(), reader.inputName());
+            assertEquals(0x3f8, reader.event().port(), reader.inputName());
+        }
+    }
+
+    @Test
+    void aMalformedLineKeepsItsBytesAsText() {
+        String text = "not a trace line é\n";
+        KvmTraceReader reader = KvmTraceReader.of(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "x");
+        assertTrue(!reader.advance());
+        assertEquals(1, reader.problemCount());
+        assertEquals("not a trace line é", reader.problems().get(0).line());
     }
 }

@@ -1,45 +1,67 @@
 package dev.vmx.bench;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Realistic inputs: exit reasons drawn with the frequencies of a busy Linux guest under KVM
- * (EPT violations, I/O, MSR writes, HLT and external interrupts dominate), with a few enclave,
- * bus-lock and failed-entry values mixed in so no branch is never taken.
+ * Realistic inputs: exit reasons drawn with the frequencies KVM counted for a real Ubuntu guest
+ * (the bundled {@code exit-counts-ubuntu-guest.txt}, origin in its header: HLT, MSR writes,
+ * external interrupts, I/O and CPUID dominate), with a few enclave, bus-lock and failed-entry
+ * values mixed in so no branch is never taken.
  */
 final class ExitMix {
-    /** Basic reason numbers and their relative weights. */
-    private static final int[][] WEIGHTS = {
-        {48, 30}, // EPT_VIOLATION
-        {30, 18}, // IO_INSTRUCTION
-        {32, 14}, // MSR_WRITE
-        {1, 12}, // EXTERNAL_INTERRUPT
-        {12, 10}, // HLT
-        {52, 5}, // PREEMPTION_TIMER
-        {31, 3}, // MSR_READ
-        {10, 3}, // CPUID
-        {28, 2}, // CR_ACCESS
-        {40, 1}, // PAUSE_INSTRUCTION
-        {0, 1}, // EXCEPTION_NMI
-        {49, 1}, // EPT_MISCONFIG
-    };
+    /** Basic reason numbers and their counts, from the bundled resource. */
+    private static final long[][] WEIGHTS = weights();
 
     private ExitMix() {
     }
 
+    private static long[][] weights() {
+        List<long[]> rows = new ArrayList<>();
+        String resource = "exit-counts-ubuntu-guest.txt";
+        InputStream in = ExitMix.class.getResourceAsStream(resource);
+        if (in == null) {
+            throw new IllegalStateException("missing resource " + resource + " next to " + ExitMix.class.getName());
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII))) {
+            int lineNumber = 0;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lineNumber++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] columns = line.trim().split("\\s+");
+                if (columns.length != 2) {
+                    throw new IllegalStateException(resource + " line " + lineNumber + ": expected 'reason count': " + line);
+                }
+                rows.add(new long[] {Integer.parseInt(columns[0]), Long.parseLong(columns[1])});
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows.toArray(new long[0][]);
+    }
+
     static int[] rawExitReasons(int count, SplittableRandom random) {
-        int total = 0;
-        for (int[] weight : WEIGHTS) {
+        long total = 0;
+        for (long[] weight : WEIGHTS) {
             total += weight[1];
         }
         int[] raws = new int[count];
         for (int i = 0; i < count; i++) {
-            int pick = random.nextInt(total);
+            long pick = random.nextLong(total);
             int basic = 0;
-            for (int[] weight : WEIGHTS) {
+            for (long[] weight : WEIGHTS) {
                 pick -= weight[1];
                 if (pick < 0) {
-                    basic = weight[0];
+                    basic = (int) weight[0];
                     break;
                 }
             }

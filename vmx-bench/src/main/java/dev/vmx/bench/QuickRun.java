@@ -48,6 +48,8 @@ public final class QuickRun {
                     Double.POSITIVE_INFINITY, 1.0, ExitReasonBenchmark.EXITS, 0),
             new Pair("ExitReasonBenchmark.typedNumberSwitch", "ExitReasonBenchmark.rawBaseline",
                     1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
+            new Pair("ExitReasonBenchmark.typedView", "ExitReasonBenchmark.rawBaseline",
+                    1.10, 1.0, ExitReasonBenchmark.EXITS, 0),
             new Pair("QualificationBenchmark.eptTyped", "QualificationBenchmark.eptBaseline",
                     1.10, 1.0, QualificationBenchmark.VALUES, 0),
             new Pair("QualificationBenchmark.crTyped", "QualificationBenchmark.crBaseline",
@@ -68,7 +70,10 @@ public final class QuickRun {
                     1.50, 1.0, FieldLookupBenchmark.LOOKUPS, 0),
             // the copy is a floor, not a twin: the goal is the event rate and no allocation
             new Pair("TracefsPageBenchmark.decodePages", "TracefsPageBenchmark.copyPages",
-                    Double.POSITIVE_INFINITY, 1.0, TracefsPageBenchmark.eventsPerCall(), 10_000_000));
+                    Double.POSITIVE_INFINITY, 1.0, TracefsPageBenchmark.eventsPerCall(), 10_000_000),
+            // issue 7: at least 0.5x the speed of a BufferedReader line count, 1M lines/s, ~0 B per line
+            new Pair("TraceTextBenchmark.typedStatistics", "TraceTextBenchmark.bufferedReaderLineCount",
+                    2.0, TraceTextBenchmark.LINES, TraceTextBenchmark.LINES, 1_000_000));
 
     private QuickRun() {
     }
@@ -106,6 +111,18 @@ public final class QuickRun {
         System.exit(report(selected, byName) ? 0 : 1);
     }
 
+    /** The primary score in ns/op, whatever unit the benchmark reports in. */
+    static double nanos(RunResult result) {
+        Result<?> primary = result.getPrimaryResult();
+        String unit = primary.getScoreUnit();
+        double factor = unit.startsWith("ns/") ? 1 : unit.startsWith("us/") ? 1e3 : unit.startsWith("ms/") ? 1e6
+                : unit.startsWith("s/") ? 1e9 : Double.NaN;
+        if (Double.isNaN(factor)) {
+            throw new IllegalStateException(result.getParams().getBenchmark() + " reports in " + unit + ", not time per operation");
+        }
+        return primary.getScore() * factor;
+    }
+
     /** Prints the table; true when every goal is met. */
     static boolean report(List<Pair> pairs, Map<String, RunResult> byName) {
         boolean allMet = true;
@@ -119,8 +136,8 @@ public final class QuickRun {
                 allMet = false;
                 continue;
             }
-            double typedScore = typed.getPrimaryResult().getScore();
-            double baselineScore = baseline.getPrimaryResult().getScore();
+            double typedScore = nanos(typed);
+            double baselineScore = nanos(baseline);
             double ratio = typedScore / baselineScore;
             double bytesPerOp = secondary(typed, "gc.alloc.rate.norm");
             double itemsPerSecond = pair.itemsPerOp() * 1e9 / typedScore;

@@ -59,10 +59,22 @@ public class TraceTextBenchmark {
         return typed(file).totalExits();
     }
 
+    /** @return lines the parser saw, without statistics: how the time splits */
+    @Benchmark
+    public long typedParseOnly() {
+        return typedLineCount(file);
+    }
+
     /** @return lines counted */
     @Benchmark
     public long bufferedReaderLineCount() {
         return lineCount(file);
+    }
+
+    /** @return newlines counted in the raw bytes: the floor for any line reader, for context */
+    @Benchmark
+    public long byteNewlineCount() {
+        return newlineCount(file);
     }
 
     static ExitStatistics typed(Path file) {
@@ -86,6 +98,23 @@ public class TraceTextBenchmark {
             }
             return reader.eventCount() + reader.headerCount() + reader.problemCount();
         }
+    }
+
+    static long newlineCount(Path file) {
+        long lines = 0;
+        byte[] buffer = new byte[1 << 17];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+                for (int i = 0; i < read; i++) {
+                    if (buffer[i] == '\n') {
+                        lines++;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
     }
 
     static long lineCount(Path file) {

@@ -15,6 +15,7 @@ class ChecksumAgreementTest {
             long typed = ExitReasonBenchmark.typedChecksum(raws);
             assertEquals(ExitReasonBenchmark.rawChecksum(raws), typed, "seed " + seed);
             assertEquals(typed, ExitReasonBenchmark.typedNumberChecksum(raws), "seed " + seed);
+            assertEquals(typed, ExitReasonBenchmark.typedViewChecksum(raws), "seed " + seed);
             assertNotEquals(0, typed);
         }
         // every raw value, not only the mix: the two dispatchers must never disagree
@@ -25,6 +26,7 @@ class ChecksumAgreementTest {
             }
             assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedChecksum(all), "flags " + flags);
             assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedNumberChecksum(all), "flags " + flags);
+            assertEquals(ExitReasonBenchmark.rawChecksum(all), ExitReasonBenchmark.typedViewChecksum(all), "flags " + flags);
         }
     }
 

@@ -19,6 +19,7 @@ class TraceTextAgreementTest {
         long lines = TraceTextBenchmark.lineCount(file);
         assertEquals(20_000 + 2, lines); // two tracefs header lines
         assertEquals(lines, TraceTextBenchmark.typedLineCount(file));
+        assertEquals(lines, TraceTextBenchmark.newlineCount(file));
         ExitStatistics stats = TraceTextBenchmark.typed(file);
         assertEquals(10_000, stats.totalExits());
         assertEquals(10_000, stats.rows(ExitStatistics.Order.COUNT).stream().mapToLong(ExitStatisticsRow::timedCount).sum());

@@ -2,16 +2,15 @@ package dev.vmx.hw;
 
 import dev.vmx.hw.kvm.KvmSystem;
 import dev.vmx.hw.msr.MsrDevice;
-import dev.vmx.hw.msr.VmxMsr;
-import dev.vmx.hw.msr.VmxMsrValues;
-import dev.vmx.hw.tracefs.Tracefs;
-import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.ServiceLoader;
 
 /**
  * Probes every native backend on this machine by trying it (nothing is changed: no trace
- * instance, no VM is created) and reports which work and why the others do not.
+ * instance, no VM is created) and reports which work and why the others do not. The backends
+ * are {@link NativeBackend}s found with {@link ServiceLoader}.
  */
 public final class NativeBackends {
     /** {@link KvmSystem}: VMs, vCPUs, the guest runner. */
@@ -28,50 +27,26 @@ public final class NativeBackends {
     private NativeBackends() {
     }
 
+    /** The order probe() reports in: the constants above. */
+    private static final List<String> ORDER = List.of(KVM_GUEST, KVM_NESTED_STATE, KVM_VMX_FEATURE_MSRS, TRACEFS, MSR_DEVICE);
+
     /**
-     * Probes each backend.
+     * Probes every {@link NativeBackend} {@link ServiceLoader} finds.
      *
-     * @return one status per backend, in the order of the constants above
+     * @return one status per backend: the five of vmx-hw in the order of the constants above, then
+     *         any others registered, by name
      */
     public static List<BackendStatus> probe() {
-        return List.of(
-                status(KVM_GUEST, () -> {
-                    try (KvmSystem kvm = KvmSystem.open()) {
-                        return "KVM API " + kvm.apiVersion() + " on " + KvmSystem.DEVICE;
-                    }
-                }),
-                status(KVM_NESTED_STATE, () -> {
-                    try (KvmSystem kvm = KvmSystem.open()) {
-                        return "KVM_CAP_NESTED_STATE " + kvm.requireNestedState();
-                    }
-                }),
-                status(KVM_VMX_FEATURE_MSRS, () -> {
-                    try (KvmSystem kvm = KvmSystem.open()) {
-                        VmxMsrValues values = kvm.vmxFeatureMsrs();
-                        return values.values().size() + " IA32_VMX_* MSRs, IA32_VMX_BASIC 0x"
-                                + Long.toHexString(values.value(VmxMsr.BASIC).orElse(0));
-                    }
-                }),
-                status(TRACEFS, () -> {
-                    Tracefs tracefs = Tracefs.locate();
-                    if (!Files.isWritable(tracefs.root().resolve("instances"))) {
-                        throw new NativeUnavailableException(tracefs.root().toString(), "no permission to create trace "
-                                + "instances under " + tracefs.root() + ": tracefs needs root (or CAP_SYS_ADMIN)");
-                    }
-                    return tracefs.toString();
-                }),
-                status(MSR_DEVICE, () -> {
-                    try (MsrDevice device = MsrDevice.open(0)) {
-                        return device.vmxMsrs().values().size() + " IA32_VMX_* MSRs on CPU 0";
-                    }
-                }));
-    }
-
-    private static BackendStatus status(String backend, Supplier<String> probe) {
-        try {
-            return new BackendStatus(backend, true, probe.get());
-        } catch (NativeUnavailableException e) {
-            return new BackendStatus(backend, false, e.getMessage());
+        List<NativeBackend> backends = new ArrayList<>();
+        ServiceLoader.load(NativeBackend.class, NativeBackend.class.getClassLoader()).forEach(backends::add);
+        backends.sort(Comparator.comparingInt((NativeBackend backend) -> {
+            int index = ORDER.indexOf(backend.name());
+            return index < 0 ? ORDER.size() : index;
+        }).thenComparing(NativeBackend::name));
+        List<BackendStatus> statuses = new ArrayList<>();
+        for (NativeBackend backend : backends) {
+            statuses.add(backend.probe());
         }
+        return List.copyOf(statuses);
     }
 }

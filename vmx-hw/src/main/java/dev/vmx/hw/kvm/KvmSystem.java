@@ -5,7 +5,7 @@ import dev.vmx.hw.NativeUnavailableException;
 import com.sun.jna.Memory;
 import dev.vmx.hw.internal.CpuInfo;
 import dev.vmx.hw.internal.LibC;
-import dev.vmx.hw.msr.VmxMsr;
+import dev.vmx.cap.VmxMsr;
 import dev.vmx.hw.msr.VmxMsrValues;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -187,7 +187,7 @@ public final class KvmSystem implements AutoCloseable {
     public VmxMsrValues vmxFeatureMsrs() {
         Map<VmxMsr, Long> vmx = new EnumMap<>(VmxMsr.class);
         for (Map.Entry<Integer, Long> msr : featureMsrs().entrySet()) {
-            VmxMsr.fromIndex(msr.getKey()).ifPresent(known -> vmx.put(known, msr.getValue()));
+            VmxMsr.ofIndex(msr.getKey()).ifPresent(known -> vmx.put(known, msr.getValue()));
         }
         if (vmx.isEmpty()) {
             CpuInfo cpu = CpuInfo.host();

@@ -1,5 +1,7 @@
 package dev.vmx.hw.kvm;
 
+import dev.vmx.vmcs.VmcsField;
+import dev.vmx.vmcs.VmcsSnapshot;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -21,5 +23,25 @@ public record Vmcs12Image(boolean shadow, int abortIndicator, int launchState, M
     public OptionalLong value(String linuxName) {
         Long value = values.get(linuxName);
         return value == null ? OptionalLong.empty() : OptionalLong.of(value);
+    }
+
+    /**
+     * The fields as a {@link VmcsSnapshot} keyed by {@link VmcsField}: every vmcs12 field under the
+     * catalog field of the same Linux name (64-bit fields whole; their {@code _HIGH} entries are the
+     * same bits). Fields a VMCS has but vmcs12 does not are absent, not zero.
+     *
+     * @return the snapshot
+     * @throws IllegalStateException if a vmcs12 field has no catalog field (a layout newer than the catalog)
+     */
+    public VmcsSnapshot toSnapshot() {
+        VmcsSnapshot.Builder builder = VmcsSnapshot.builder();
+        for (Map.Entry<String, Long> value : values.entrySet()) {
+            VmcsField field = VmcsField.fromName(value.getKey()).orElseThrow(() -> new IllegalStateException(
+                    "vmcs12 field " + value.getKey() + " has no VmcsField"));
+            if (!field.isHighHalf()) {
+                builder.put(field, value.getValue());
+            }
+        }
+        return builder.build();
     }
 }

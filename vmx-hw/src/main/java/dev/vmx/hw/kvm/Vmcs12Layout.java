@@ -311,4 +311,23 @@ public final class Vmcs12Layout {
         }
         return image;
     }
+
+    /**
+     * Builds a vmcs12 image from a VMCS: the inverse of {@link Vmcs12Image#toSnapshot()}.
+     *
+     * @param vmcs the fields to write; every one must be a field vmcs12 holds
+     * @return the {@link #SIZE}-byte image
+     * @throws IllegalArgumentException naming the first field struct vmcs12 has no room for
+     */
+    public static byte[] encode(dev.vmx.vmcs.Vmcs vmcs) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (dev.vmx.vmcs.VmcsField field : vmcs.fields()) {
+            if (field(field.name()).isEmpty()) {
+                throw new IllegalArgumentException("struct vmcs12 (revision 0x" + Integer.toHexString(REVISION)
+                        + ") has no room for " + field + " (encoding 0x" + Integer.toHexString(field.encoding()) + ")");
+            }
+            values.put(field.name(), vmcs.read(field));
+        }
+        return encode(values);
+    }
 }

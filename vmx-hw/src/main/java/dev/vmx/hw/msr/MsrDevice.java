@@ -1,5 +1,6 @@
 package dev.vmx.hw.msr;
 
+import dev.vmx.cap.VmxMsr;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import dev.vmx.hw.NativeUnavailableException;
@@ -114,9 +115,9 @@ public final class MsrDevice implements AutoCloseable {
     /** Reads without the cpuinfo check (for files laid out like the device). */
     VmxMsrValues vmxMsrsUnchecked() {
         Map<VmxMsr, Long> values = new EnumMap<>(VmxMsr.class);
-        values.put(VmxMsr.BASIC, read(VmxMsr.BASIC.index()));
+        values.put(VmxMsr.IA32_VMX_BASIC, read(VmxMsr.IA32_VMX_BASIC.index()));
         for (VmxMsr msr : VmxMsr.values()) {
-            if (msr != VmxMsr.BASIC) {
+            if (msr != VmxMsr.IA32_VMX_BASIC) {
                 try {
                     values.put(msr, read(msr.index()));
                 } catch (NativeUnavailableException e) {

@@ -1,6 +1,7 @@
 package dev.vmx.hw.msr;
 
 import dev.vmx.cap.VmxCapabilities;
+import dev.vmx.cap.VmxMsr;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

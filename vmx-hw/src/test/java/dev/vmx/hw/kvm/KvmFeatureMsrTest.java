@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vmx.hw.NativeUnavailableException;
-import dev.vmx.hw.msr.VmxMsr;
+import dev.vmx.cap.VmxMsr;
 import dev.vmx.hw.msr.VmxMsrValues;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +29,12 @@ class KvmFeatureMsrTest {
             Map<Integer, Long> values = kvm.featureMsrs();
             assertEquals(Arrays.stream(indexes).boxed().sorted().collect(java.util.stream.Collectors.toList()),
                     values.keySet().stream().collect(java.util.stream.Collectors.toList()), "every listed MSR was read");
-            boolean anyVmx = Arrays.stream(indexes).anyMatch(index -> VmxMsr.fromIndex(index).isPresent());
+            boolean anyVmx = Arrays.stream(indexes).anyMatch(index -> VmxMsr.ofIndex(index).isPresent());
             if (anyVmx) {
                 VmxMsrValues vmx = kvm.vmxFeatureMsrs();
-                assertTrue(vmx.value(VmxMsr.BASIC).isPresent());
+                assertTrue(vmx.value(VmxMsr.IA32_VMX_BASIC).isPresent());
                 // SDM A.1: bits 30:0 of IA32_VMX_BASIC are the VMCS revision identifier, never 0
-                assertTrue((vmx.value(VmxMsr.BASIC).getAsLong() & 0x7fffffffL) != 0);
+                assertTrue((vmx.value(VmxMsr.IA32_VMX_BASIC).getAsLong() & 0x7fffffffL) != 0);
             } else {
                 NativeUnavailableException error = assertThrows(NativeUnavailableException.class, kvm::vmxFeatureMsrs);
                 String flags = new String(Files.readAllBytes(Path.of("/proc/cpuinfo")));

@@ -1,0 +1,29 @@
+package dev.vmx.entry;
+
+import dev.vmx.vmcs.VmcsField;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of one check.
+ *
+ * @param check the check
+ * @param status passed, failed or not judged
+ * @param detail what was found, with the values involved (or what was missing)
+ * @param missing the fields a NOT_JUDGED check lacked; empty otherwise
+ */
+public record CheckOutcome(EntryCheck check, CheckStatus status, String detail, List<VmcsField> missing) {
+    /** Copies the list. */
+    public CheckOutcome {
+        Objects.requireNonNull(check, "check");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(detail, "detail");
+        missing = List.copyOf(missing);
+    }
+
+    /** E.g. {@code FAILED GUEST_RIP_UPPER_BITS (26.3.1.4): ...}. */
+    @Override
+    public String toString() {
+        return status + " " + check + " (" + check.section() + "): " + detail;
+    }
+}

@@ -1,0 +1,1008 @@
+package dev.vmx.entry;
+
+import dev.vmx.cap.ControlField;
+import dev.vmx.cap.ControlViolation;
+import dev.vmx.cap.EntryControl;
+import dev.vmx.cap.EptVpidCapability;
+import dev.vmx.cap.EptVpidCapabilityBit;
+import dev.vmx.cap.PinBasedControl;
+import dev.vmx.cap.PrimaryExitControl;
+import dev.vmx.cap.PrimaryProcessorBasedControl;
+import dev.vmx.cap.SecondaryProcessorBasedControl;
+import dev.vmx.cap.VmxCapabilities;
+import dev.vmx.event.InterruptionInfo;
+import dev.vmx.event.InterruptionType;
+import dev.vmx.vmcs.GuestSegment;
+import dev.vmx.vmcs.Vmcs;
+import dev.vmx.vmcs.VmcsField;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Runs every {@link EntryCheck} over a VMCS. What the checks need and the VMCS lacks (a field, the
+ * capability MSRs, the MSR-load list) makes them {@link CheckStatus#NOT_JUDGED}, never a silent
+ * pass. Immutable: {@link #withCapabilities} and {@link #withEntryMsrLoadList} return new checkers.
+ *
+ * <p>Linear addresses are checked as canonical for 48 bits, or 57 when the relevant CR4.LA57 is 1;
+ * physical addresses against the architectural maximum of 52 bits (the processor's own width,
+ * from CPUID, may be smaller).
+ */
+public final class EntryChecker {
+    private final Optional<VmxCapabilities> capabilities;
+    private final Optional<List<MsrEntry>> entryMsrLoadList;
+
+    private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList) {
+        this.capabilities = capabilities;
+        this.entryMsrLoadList = entryMsrLoadList;
+    }
+
+    /**
+     * A checker without capability MSRs or MSR-load list: the checks that need them are not judged.
+     *
+     * @return the checker
+     */
+    public static EntryChecker create() {
+        return new EntryChecker(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * This checker with the processor's capability MSRs, for the allowed control settings and fixed
+     * CR0/CR4 bits.
+     *
+     * @param capabilities the capabilities
+     * @return a new checker
+     */
+    public EntryChecker withCapabilities(VmxCapabilities capabilities) {
+        return new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList);
+    }
+
+    /**
+     * This checker with the entries of the VM-entry MSR-load area (in memory, so not in the VMCS).
+     *
+     * @param entries the entries, in order
+     * @return a new checker
+     */
+    public EntryChecker withEntryMsrLoadList(List<MsrEntry> entries) {
+        return new EntryChecker(capabilities, Optional.of(List.copyOf(entries)));
+    }
+
+    /**
+     * Runs every check.
+     *
+     * @param vmcs the VMCS a VMLAUNCH/VMRESUME would enter with
+     * @return one outcome per check, in {@link EntryCheck} order
+     */
+    public EntryCheckReport check(Vmcs vmcs) {
+        Objects.requireNonNull(vmcs, "vmcs");
+        List<CheckOutcome> outcomes = new ArrayList<>();
+        long failedMsrEntry = 0;
+        for (EntryCheck check : EntryCheck.values()) {
+            Evaluation evaluation = new Evaluation(check, vmcs);
+            try {
+                String failure = evaluation.run();
+                outcomes.add(new CheckOutcome(check, failure == null ? CheckStatus.PASSED : CheckStatus.FAILED,
+                        failure == null ? evaluation.passDetail : failure, List.of()));
+                failedMsrEntry = Math.max(failedMsrEntry, evaluation.failedMsrEntry);
+            } catch (NotJudged notJudged) {
+                outcomes.add(new CheckOutcome(check, CheckStatus.NOT_JUDGED, notJudged.getMessage(), notJudged.fields));
+            }
+        }
+        return new EntryCheckReport(outcomes, failedMsrEntry);
+    }
+
+    /** Thrown inside an evaluation when something it needs is absent. */
+    private static final class NotJudged extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<VmcsField> fields;
+
+        NotJudged(String message, List<VmcsField> fields) {
+            super(message, null, false, false);
+            this.fields = fields;
+        }
+    }
+
+    // segment access-rights bits (SDM 24.4.1, Table "Format of Access Rights")
+    private static final long AR_TYPE = 0xF;
+    private static final long AR_S = 1 << 4;
+    private static final long AR_P = 1 << 7;
+    private static final long AR_RESERVED = 0xF00L | 0xFFFE_0000L;
+    private static final long AR_L = 1 << 13;
+    private static final long AR_D = 1 << 14;
+    private static final long AR_G = 1 << 15;
+    private static final long AR_UNUSABLE = 1 << 16;
+
+    /** One check over one VMCS; returns null when it passes, else why it fails. */
+    private final class Evaluation {
+        private final EntryCheck check;
+        private final Vmcs vmcs;
+        private String passDetail = "satisfied";
+        /** The 1-based number of the VM-entry MSR-load entry that fails, 0 if none. */
+        private long failedMsrEntry;
+
+        Evaluation(EntryCheck check, Vmcs vmcs) {
+            this.check = check;
+            this.vmcs = vmcs;
+        }
+
+        long f(VmcsField field) {
+            return vmcs.find(field).orElseThrow(() -> new NotJudged(field + " is not in the VMCS", List.of(field)));
+        }
+
+        VmxCapabilities caps() {
+            return capabilities.orElseThrow(() -> new NotJudged("needs the IA32_VMX_* capability MSRs", List.of()));
+        }
+
+        boolean pin(PinBasedControl control) {
+            return (f(VmcsField.PIN_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+        }
+
+        boolean primary(PrimaryProcessorBasedControl control) {
+            return (f(VmcsField.CPU_BASED_VM_EXEC_CONTROL) & control.mask()) != 0;
+        }
+
+        boolean secondary(SecondaryProcessorBasedControl control) {
+            return primary(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)
+                    && (f(VmcsField.SECONDARY_VM_EXEC_CONTROL) & control.mask()) != 0;
+        }
+
+        boolean exit(PrimaryExitControl control) {
+            return (f(VmcsField.VM_EXIT_CONTROLS) & control.mask()) != 0;
+        }
+
+        boolean entry(EntryControl control) {
+            return (f(VmcsField.VM_ENTRY_CONTROLS) & control.mask()) != 0;
+        }
+
+        boolean ia32e() {
+            return entry(EntryControl.IA32E_MODE_GUEST);
+        }
+
+        boolean unrestricted() {
+            return secondary(SecondaryProcessorBasedControl.UNRESTRICTED_GUEST);
+        }
+
+        boolean v8086() {
+            return (f(VmcsField.GUEST_RFLAGS) & (1L << 17)) != 0;
+        }
+
+        String allowed(ControlField field, VmcsField vmcsField) {
+            List<ControlViolation> violations;
+            try {
+                violations = caps().check(field, f(vmcsField));
+            } catch (java.util.NoSuchElementException e) {
+                throw new NotJudged("the capabilities lack the MSR for " + field + ": " + e.getMessage(), List.of());
+            }
+            return violations.isEmpty() ? null : String.format(Locale.ROOT, "%s 0x%x: %s", vmcsField, f(vmcsField),
+                    violations.stream().map(ControlViolation::toString).collect(Collectors.joining("; ")));
+        }
+
+        String aligned(VmcsField field, long mask) {
+            long value = f(field);
+            return (value & mask) == 0 ? null : String.format(Locale.ROOT, "%s 0x%x has bits 0x%x set", field, value, value & mask);
+        }
+
+        String run() {
+            switch (check) {
+                case PIN_BASED_ALLOWED:
+                    return allowed(ControlField.PIN_BASED, VmcsField.PIN_BASED_VM_EXEC_CONTROL);
+                case PRIMARY_ALLOWED:
+                    return allowed(ControlField.PRIMARY_PROCESSOR_BASED, VmcsField.CPU_BASED_VM_EXEC_CONTROL);
+                case SECONDARY_ALLOWED:
+                    if (!primary(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS)) {
+                        passDetail = "secondary controls not activated";
+                        return null;
+                    }
+                    return allowed(ControlField.SECONDARY_PROCESSOR_BASED, VmcsField.SECONDARY_VM_EXEC_CONTROL);
+                case TERTIARY_ALLOWED:
+                    if (!primary(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS)) {
+                        passDetail = "tertiary controls not activated";
+                        return null;
+                    }
+                    return allowed(ControlField.TERTIARY_PROCESSOR_BASED, VmcsField.TERTIARY_VM_EXEC_CONTROL);
+                case CR3_TARGET_COUNT: {
+                    long count = f(VmcsField.CR3_TARGET_COUNT);
+                    int limit = capabilities.map(c -> c.misc().cr3TargetCount()).orElse(4);
+                    return count <= limit ? null : "CR3_TARGET_COUNT " + count + " is greater than " + limit;
+                }
+                case IO_BITMAPS_ALIGNED:
+                    if (!primary(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
+                        return null;
+                    }
+                    String a = aligned(VmcsField.IO_BITMAP_A, 0xFFF);
+                    return a != null ? a : aligned(VmcsField.IO_BITMAP_B, 0xFFF);
+                case MSR_BITMAP_ALIGNED:
+                    return primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS) ? aligned(VmcsField.MSR_BITMAP, 0xFFF) : null;
+                case VIRTUAL_APIC_PAGE_ALIGNED:
+                    return primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW) ? aligned(VmcsField.VIRTUAL_APIC_PAGE_ADDR, 0xFFF) : null;
+                case TPR_THRESHOLD_RESERVED:
+                    if (!primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW)
+                            || secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
+                        return null;
+                    }
+                    return aligned(VmcsField.TPR_THRESHOLD, 0xFFFF_FFF0L);
+                case APIC_CONTROLS_NEED_TPR_SHADOW:
+                    if (primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW)) {
+                        return null;
+                    }
+                    for (SecondaryProcessorBasedControl control : new SecondaryProcessorBasedControl[] {
+                        SecondaryProcessorBasedControl.VIRTUALIZE_X2APIC_MODE, SecondaryProcessorBasedControl.APIC_REGISTER_VIRTUALIZATION,
+                        SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY}) {
+                        if (secondary(control)) {
+                            return control + " is 1 but USE_TPR_SHADOW is 0";
+                        }
+                    }
+                    return null;
+                case X2APIC_EXCLUDES_APIC_ACCESSES:
+                    return secondary(SecondaryProcessorBasedControl.VIRTUALIZE_X2APIC_MODE)
+                            && secondary(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES)
+                            ? "VIRTUALIZE_X2APIC_MODE and VIRTUALIZE_APIC_ACCESSES are both 1" : null;
+                case VIRTUAL_INTERRUPT_DELIVERY_NEEDS_INTERRUPT_EXITING:
+                    return secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)
+                            && !pin(PinBasedControl.EXTERNAL_INTERRUPT_EXITING)
+                            ? "VIRTUAL_INTERRUPT_DELIVERY is 1 but EXTERNAL_INTERRUPT_EXITING is 0" : null;
+                case POSTED_INTERRUPTS: {
+                    if (!pin(PinBasedControl.PROCESS_POSTED_INTERRUPTS)) {
+                        return null;
+                    }
+                    if (!secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
+                        return "PROCESS_POSTED_INTERRUPTS is 1 but VIRTUAL_INTERRUPT_DELIVERY is 0";
+                    }
+                    if (!exit(PrimaryExitControl.ACKNOWLEDGE_INTERRUPT_ON_EXIT)) {
+                        return "PROCESS_POSTED_INTERRUPTS is 1 but ACKNOWLEDGE_INTERRUPT_ON_EXIT is 0";
+                    }
+                    String vector = aligned(VmcsField.POSTED_INTR_NV, 0xFF00);
+                    return vector != null ? vector : aligned(VmcsField.POSTED_INTR_DESC_ADDR, 0x3F);
+                }
+                case VIRTUAL_NMIS_NEED_NMI_EXITING:
+                    return pin(PinBasedControl.VIRTUAL_NMIS) && !pin(PinBasedControl.NMI_EXITING)
+                            ? "VIRTUAL_NMIS is 1 but NMI_EXITING is 0" : null;
+                case NMI_WINDOW_NEEDS_VIRTUAL_NMIS:
+                    return primary(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING) && !pin(PinBasedControl.VIRTUAL_NMIS)
+                            ? "NMI_WINDOW_EXITING is 1 but VIRTUAL_NMIS is 0" : null;
+                case APIC_ACCESS_PAGE_ALIGNED:
+                    return secondary(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES)
+                            ? aligned(VmcsField.APIC_ACCESS_ADDR, 0xFFF) : null;
+                case VPID_NOT_ZERO:
+                    return secondary(SecondaryProcessorBasedControl.ENABLE_VPID) && f(VmcsField.VIRTUAL_PROCESSOR_ID) == 0
+                            ? "ENABLE_VPID is 1 but VIRTUAL_PROCESSOR_ID is 0" : null;
+                case EPT_POINTER_VALID: {
+                    if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                        return null;
+                    }
+                    long eptp = f(VmcsField.EPT_POINTER);
+                    long type = eptp & 7;
+                    long walk = ((eptp >>> 3) & 7) + 1;
+                    if (type != 0 && type != 6) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: memory type %d is neither UC (0) nor WB (6)", eptp, type);
+                    }
+                    if (walk != 4 && walk != 5) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: page-walk length %d is neither 4 nor 5", eptp, walk);
+                    }
+                    return (eptp & 0xF80) == 0 ? null : String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
+                }
+                case EPT_POINTER_SUPPORTED: {
+                    if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                        return null;
+                    }
+                    long eptp = f(VmcsField.EPT_POINTER);
+                    EptVpidCapability ept = caps().eptVpid().orElseThrow(
+                            () -> new NotJudged("the capabilities lack IA32_VMX_EPT_VPID_CAP", List.of()));
+                    long type = eptp & 7;
+                    if ((type == 0 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_UNCACHEABLE))
+                            || (type == 6 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_WRITE_BACK))) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: memory type %d is not supported by IA32_VMX_EPT_VPID_CAP", eptp, type);
+                    }
+                    long walk = ((eptp >>> 3) & 7) + 1;
+                    if ((walk == 4 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_4))
+                            || (walk == 5 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_5))) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: a %d-level page walk is not supported by IA32_VMX_EPT_VPID_CAP", eptp, walk);
+                    }
+                    return (eptp & (1 << 6)) != 0 && !ept.has(EptVpidCapabilityBit.EPT_ACCESSED_AND_DIRTY_FLAGS)
+                            ? String.format(Locale.ROOT, "EPT_POINTER 0x%x enables accessed/dirty flags, which IA32_VMX_EPT_VPID_CAP does not report", eptp)
+                            : null;
+                }
+                case MODE_BASED_EXECUTE_NEEDS_EPT:
+                    return secondary(SecondaryProcessorBasedControl.MODE_BASED_EXECUTE_CONTROL_FOR_EPT)
+                            && !secondary(SecondaryProcessorBasedControl.ENABLE_EPT)
+                            ? "MODE_BASED_EXECUTE_CONTROL_FOR_EPT is 1 but ENABLE_EPT is 0" : null;
+                case UNRESTRICTED_GUEST_NEEDS_EPT:
+                    return unrestricted() && !secondary(SecondaryProcessorBasedControl.ENABLE_EPT)
+                            ? "UNRESTRICTED_GUEST is 1 but ENABLE_EPT is 0" : null;
+                case PML_NEEDS_EPT:
+                    if (!secondary(SecondaryProcessorBasedControl.ENABLE_PML)) {
+                        return null;
+                    }
+                    return !secondary(SecondaryProcessorBasedControl.ENABLE_EPT) ? "ENABLE_PML is 1 but ENABLE_EPT is 0"
+                            : aligned(VmcsField.PML_ADDRESS, 0xFFF);
+                case VMCS_SHADOWING_BITMAPS_ALIGNED: {
+                    if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
+                        return null;
+                    }
+                    String read = aligned(VmcsField.VMREAD_BITMAP, 0xFFF);
+                    return read != null ? read : aligned(VmcsField.VMWRITE_BITMAP, 0xFFF);
+                }
+                case EXIT_CONTROLS_ALLOWED:
+                    return allowed(ControlField.PRIMARY_EXIT, VmcsField.VM_EXIT_CONTROLS);
+                case PREEMPTION_TIMER_SAVE_NEEDS_TIMER:
+                    return exit(PrimaryExitControl.SAVE_VMX_PREEMPTION_TIMER_VALUE) && !pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER)
+                            ? "SAVE_VMX_PREEMPTION_TIMER_VALUE is 1 but ACTIVATE_VMX_PREEMPTION_TIMER is 0" : null;
+                case EXIT_MSR_AREAS_ALIGNED: {
+                    String store = f(VmcsField.VM_EXIT_MSR_STORE_COUNT) == 0 ? null : aligned(VmcsField.VM_EXIT_MSR_STORE_ADDR, 0xF);
+                    return store != null ? store
+                            : f(VmcsField.VM_EXIT_MSR_LOAD_COUNT) == 0 ? null : aligned(VmcsField.VM_EXIT_MSR_LOAD_ADDR, 0xF);
+                }
+                case ENTRY_CONTROLS_ALLOWED:
+                    return allowed(ControlField.ENTRY, VmcsField.VM_ENTRY_CONTROLS);
+                case ENTRY_SMM_CONTROLS_OFF:
+                    if (entry(EntryControl.ENTRY_TO_SMM)) {
+                        return "ENTRY_TO_SMM is 1 outside SMM";
+                    }
+                    return entry(EntryControl.DEACTIVATE_DUAL_MONITOR_TREATMENT) ? "DEACTIVATE_DUAL_MONITOR_TREATMENT is 1 outside SMM" : null;
+                case ENTRY_EVENT_INJECTION:
+                    return eventInjection();
+                case ENTRY_MSR_LOAD_AREA_ALIGNED:
+                    return f(VmcsField.VM_ENTRY_MSR_LOAD_COUNT) == 0 ? null : aligned(VmcsField.VM_ENTRY_MSR_LOAD_ADDR, 0xF);
+                case HOST_CR0_FIXED:
+                    return fixed("host CR0", f(VmcsField.HOST_CR0), caps().cr0Violations(f(VmcsField.HOST_CR0)));
+                case HOST_CR4_FIXED:
+                    return fixed("host CR4", f(VmcsField.HOST_CR4), caps().cr4Violations(f(VmcsField.HOST_CR4)));
+                case HOST_CR3_WIDTH:
+                    return physical(VmcsField.HOST_CR3);
+                case HOST_SYSENTER_CANONICAL: {
+                    boolean la57 = (f(VmcsField.HOST_CR4) & (1L << 12)) != 0;
+                    String esp = canonical(VmcsField.HOST_IA32_SYSENTER_ESP, la57);
+                    return esp != null ? esp : canonical(VmcsField.HOST_IA32_SYSENTER_EIP, la57);
+                }
+                case HOST_EFER: {
+                    if (!exit(PrimaryExitControl.LOAD_IA32_EFER)) {
+                        return null;
+                    }
+                    return efer(f(VmcsField.HOST_IA32_EFER), exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE), true,
+                            "host address-space size");
+                }
+                case HOST_PAT:
+                    return exit(PrimaryExitControl.LOAD_IA32_PAT) ? pat(VmcsField.HOST_IA32_PAT) : null;
+                case HOST_SELECTORS_RPL_TI: {
+                    for (VmcsField selector : new VmcsField[] {VmcsField.HOST_ES_SELECTOR, VmcsField.HOST_CS_SELECTOR,
+                        VmcsField.HOST_SS_SELECTOR, VmcsField.HOST_DS_SELECTOR, VmcsField.HOST_FS_SELECTOR, VmcsField.HOST_GS_SELECTOR,
+                        VmcsField.HOST_TR_SELECTOR}) {
+                        if ((f(selector) & 7) != 0) {
+                            return String.format(Locale.ROOT, "%s 0x%x has RPL %d and TI %d", selector, f(selector), f(selector) & 3,
+                                    (f(selector) >>> 2) & 1);
+                        }
+                    }
+                    return null;
+                }
+                case HOST_CS_TR_NOT_NULL:
+                    if (f(VmcsField.HOST_CS_SELECTOR) == 0) {
+                        return "HOST_CS_SELECTOR is 0000H";
+                    }
+                    return f(VmcsField.HOST_TR_SELECTOR) == 0 ? "HOST_TR_SELECTOR is 0000H" : null;
+                case HOST_SS_NOT_NULL_WITHOUT_64:
+                    return !exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE) && f(VmcsField.HOST_SS_SELECTOR) == 0
+                            ? "HOST_ADDRESS_SPACE_SIZE is 0 and HOST_SS_SELECTOR is 0000H" : null;
+                case HOST_BASES_CANONICAL: {
+                    boolean la57 = (f(VmcsField.HOST_CR4) & (1L << 12)) != 0;
+                    for (VmcsField base : new VmcsField[] {VmcsField.HOST_FS_BASE, VmcsField.HOST_GS_BASE, VmcsField.HOST_GDTR_BASE,
+                        VmcsField.HOST_IDTR_BASE, VmcsField.HOST_TR_BASE}) {
+                        String problem = canonical(base, la57);
+                        if (problem != null) {
+                            return problem;
+                        }
+                    }
+                    return null;
+                }
+                case HOST_ADDRESS_SPACE: {
+                    long cr4 = f(VmcsField.HOST_CR4);
+                    long rip = f(VmcsField.HOST_RIP);
+                    if (exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE)) {
+                        if ((cr4 & (1 << 5)) == 0) {
+                            return String.format(Locale.ROOT, "HOST_ADDRESS_SPACE_SIZE is 1 but host CR4 0x%x has PAE 0", cr4);
+                        }
+                        return canonical(VmcsField.HOST_RIP, (cr4 & (1L << 12)) != 0);
+                    }
+                    if (ia32e()) {
+                        return "HOST_ADDRESS_SPACE_SIZE is 0 but IA32E_MODE_GUEST is 1";
+                    }
+                    if ((cr4 & (1 << 17)) != 0) {
+                        return String.format(Locale.ROOT, "HOST_ADDRESS_SPACE_SIZE is 0 but host CR4 0x%x has PCIDE 1", cr4);
+                    }
+                    return (rip >>> 32) == 0 ? null : String.format(Locale.ROOT,
+                            "HOST_ADDRESS_SPACE_SIZE is 0 but host RIP 0x%x has bits 63:32 set", rip);
+                }
+                case GUEST_CR0_FIXED: {
+                    long cr0 = f(VmcsField.GUEST_CR0);
+                    long violations = caps().cr0Violations(cr0);
+                    if (unrestricted()) {
+                        violations &= ~0x8000_0001L; // PE and PG may be 0 with "unrestricted guest"
+                    }
+                    return fixed("guest CR0", cr0, violations);
+                }
+                case GUEST_CR0_PG_NEEDS_PE: {
+                    long cr0 = f(VmcsField.GUEST_CR0);
+                    return (cr0 & 0x8000_0000L) != 0 && (cr0 & 1) == 0
+                            ? String.format(Locale.ROOT, "guest CR0 0x%x has PG 1 and PE 0", cr0) : null;
+                }
+                case GUEST_CR4_FIXED:
+                    return fixed("guest CR4", f(VmcsField.GUEST_CR4), caps().cr4Violations(f(VmcsField.GUEST_CR4)));
+                case GUEST_CR3_WIDTH:
+                    return physical(VmcsField.GUEST_CR3);
+                case GUEST_DR7_UPPER:
+                    if (!entry(EntryControl.LOAD_DEBUG_CONTROLS)) {
+                        return null;
+                    }
+                    return (f(VmcsField.GUEST_DR7) >>> 32) == 0 ? null
+                            : String.format(Locale.ROOT, "GUEST_DR7 0x%x has bits 63:32 set", f(VmcsField.GUEST_DR7));
+                case GUEST_IA32E_MODE_PAGING: {
+                    long cr0 = f(VmcsField.GUEST_CR0);
+                    long cr4 = f(VmcsField.GUEST_CR4);
+                    if (ia32e()) {
+                        return (cr0 & 0x8000_0000L) != 0 && (cr4 & (1 << 5)) != 0 ? null : String.format(Locale.ROOT,
+                                "IA32E_MODE_GUEST is 1 but guest CR0 0x%x / CR4 0x%x do not have PG and PAE both 1", cr0, cr4);
+                    }
+                    return (cr4 & (1 << 17)) == 0 ? null
+                            : String.format(Locale.ROOT, "IA32E_MODE_GUEST is 0 but guest CR4 0x%x has PCIDE 1", cr4);
+                }
+                case GUEST_SYSENTER_CANONICAL: {
+                    boolean la57 = (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0;
+                    String esp = canonical(VmcsField.GUEST_SYSENTER_ESP, la57);
+                    return esp != null ? esp : canonical(VmcsField.GUEST_SYSENTER_EIP, la57);
+                }
+                case GUEST_EFER: {
+                    if (!entry(EntryControl.LOAD_IA32_EFER)) {
+                        passDetail = "LOAD_IA32_EFER is 0";
+                        return null;
+                    }
+                    long efer = f(VmcsField.GUEST_IA32_EFER);
+                    String problem = efer(efer, ia32e(), false, "IA32E_MODE_GUEST");
+                    if (problem != null) {
+                        return problem;
+                    }
+                    boolean paging = (f(VmcsField.GUEST_CR0) & 0x8000_0000L) != 0;
+                    return !paging || ((efer >>> 8) & 1) == ((efer >>> 10) & 1) ? null
+                            : String.format(Locale.ROOT, "guest IA32_EFER 0x%x: LME differs from LMA while CR0.PG is 1", efer);
+                }
+                case GUEST_PAT:
+                    return entry(EntryControl.LOAD_IA32_PAT) ? pat(VmcsField.GUEST_IA32_PAT) : null;
+                case GUEST_BNDCFGS: {
+                    if (!entry(EntryControl.LOAD_IA32_BNDCFGS)) {
+                        return null;
+                    }
+                    long bndcfgs = f(VmcsField.GUEST_BNDCFGS);
+                    if ((bndcfgs & 0xFFC) != 0) {
+                        return String.format(Locale.ROOT, "GUEST_BNDCFGS 0x%x has reserved bits 11:2 set", bndcfgs);
+                    }
+                    long base = bndcfgs & ~0xFFFL;
+                    return ((base << 16) >> 16) == base ? null
+                            : String.format(Locale.ROOT, "GUEST_BNDCFGS 0x%x: base 0x%x is not canonical", bndcfgs, base);
+                }
+                case GUEST_TR:
+                    return tr();
+                case GUEST_LDTR:
+                    return ldtr();
+                case GUEST_SS_RPL:
+                    if (v8086() || unrestricted()) {
+                        return null;
+                    }
+                    return (f(VmcsField.GUEST_SS_SELECTOR) & 3) == (f(VmcsField.GUEST_CS_SELECTOR) & 3) ? null : String.format(Locale.ROOT,
+                            "SS selector 0x%x has RPL %d, CS selector 0x%x RPL %d", f(VmcsField.GUEST_SS_SELECTOR),
+                            f(VmcsField.GUEST_SS_SELECTOR) & 3, f(VmcsField.GUEST_CS_SELECTOR), f(VmcsField.GUEST_CS_SELECTOR) & 3);
+                case GUEST_CS_TYPE:
+                    return csType();
+                case GUEST_CS_DPL:
+                    return csDpl();
+                case GUEST_CS_L_AND_D: {
+                    long ar = f(VmcsField.GUEST_CS_AR_BYTES);
+                    return ia32e() && (ar & AR_L) != 0 && (ar & AR_D) != 0
+                            ? String.format(Locale.ROOT, "CS access rights 0x%x have L 1 and D 1 in IA-32e mode", ar) : null;
+                }
+                case GUEST_SS:
+                    return ss();
+                case GUEST_DATA_SEGMENTS:
+                    return dataSegments();
+                case GUEST_SEGMENT_LIMITS:
+                    return limits();
+                case GUEST_SEGMENT_BASES:
+                    return bases();
+                case GUEST_VIRTUAL_8086:
+                    return virtual8086();
+                case GUEST_DESCRIPTOR_TABLES: {
+                    boolean la57 = (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0;
+                    for (VmcsField base : new VmcsField[] {VmcsField.GUEST_GDTR_BASE, VmcsField.GUEST_IDTR_BASE}) {
+                        String problem = canonical(base, la57);
+                        if (problem != null) {
+                            return problem;
+                        }
+                    }
+                    for (VmcsField limit : new VmcsField[] {VmcsField.GUEST_GDTR_LIMIT, VmcsField.GUEST_IDTR_LIMIT}) {
+                        String problem = aligned(limit, 0xFFFF_0000L);
+                        if (problem != null) {
+                            return problem;
+                        }
+                    }
+                    return null;
+                }
+                case GUEST_RIP_UPPER_BITS: {
+                    long rip = f(VmcsField.GUEST_RIP);
+                    if ((rip >>> 32) == 0) {
+                        return null;
+                    }
+                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & AR_L) != 0;
+                    return longMode ? null : String.format(Locale.ROOT,
+                            "guest RIP 0x%x has bits 63:32 set outside 64-bit mode (IA32E_MODE_GUEST %d, CS.L %d)", rip, ia32e() ? 1 : 0,
+                            (f(VmcsField.GUEST_CS_AR_BYTES) >>> 13) & 1);
+                }
+                case GUEST_RIP_CANONICAL: {
+                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & AR_L) != 0;
+                    return longMode ? canonical(VmcsField.GUEST_RIP, (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0) : null;
+                }
+                case GUEST_RFLAGS_RESERVED: {
+                    long rflags = f(VmcsField.GUEST_RFLAGS);
+                    long reserved = rflags & (0xFFFF_FFFF_FFC0_0000L | (1 << 15) | (1 << 5) | (1 << 3));
+                    if (reserved != 0) {
+                        return String.format(Locale.ROOT, "guest RFLAGS 0x%x has reserved bits 0x%x set", rflags, reserved);
+                    }
+                    return (rflags & 2) != 0 ? null : String.format(Locale.ROOT, "guest RFLAGS 0x%x has bit 1 clear", rflags);
+                }
+                case GUEST_RFLAGS_VM:
+                    if (!v8086()) {
+                        return null;
+                    }
+                    if (ia32e()) {
+                        return "RFLAGS.VM is 1 with IA32E_MODE_GUEST 1";
+                    }
+                    return (f(VmcsField.GUEST_CR0) & 1) == 0 ? "RFLAGS.VM is 1 with CR0.PE 0" : null;
+                case GUEST_RFLAGS_IF_FOR_INTERRUPT: {
+                    InterruptionInfo info = injected();
+                    if (!info.isValid() || info.type() != InterruptionType.EXTERNAL_INTERRUPT) {
+                        return null;
+                    }
+                    return (f(VmcsField.GUEST_RFLAGS) & (1 << 9)) != 0 ? null : "VM entry injects an external interrupt but RFLAGS.IF is 0";
+                }
+                case GUEST_ACTIVITY_STATE: {
+                    long state = f(VmcsField.GUEST_ACTIVITY_STATE);
+                    if (state > 3) {
+                        return "GUEST_ACTIVITY_STATE " + state + " is not 0 (active), 1 (HLT), 2 (shutdown) or 3 (wait-for-SIPI)";
+                    }
+                    if (state != 0 && capabilities.isPresent() && (capabilities.get().misc().activityStates() & (1 << (state - 1))) == 0) {
+                        return "GUEST_ACTIVITY_STATE " + state + " is not supported by IA32_VMX_MISC";
+                    }
+                    if (state == 1 && ((f(VmcsField.GUEST_SS_AR_BYTES) >>> 5) & 3) != 0) {
+                        return "GUEST_ACTIVITY_STATE is HLT but SS.DPL is " + ((f(VmcsField.GUEST_SS_AR_BYTES) >>> 5) & 3);
+                    }
+                    return null;
+                }
+                case GUEST_INTERRUPTIBILITY:
+                    return interruptibility();
+                case GUEST_NMI_INJECTION_STI_BLOCKING: {
+                    InterruptionInfo info = injected();
+                    return info.isValid() && info.type() == InterruptionType.NMI && (f(VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 1) != 0
+                            ? "VM entry injects an NMI while blocking by STI is 1" : null;
+                }
+                case GUEST_PENDING_DEBUG_EXCEPTIONS:
+                    return pendingDebugExceptions();
+                case GUEST_VMCS_LINK_POINTER: {
+                    long link = f(VmcsField.VMCS_LINK_POINTER);
+                    if (link == -1L) {
+                        return null;
+                    }
+                    if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
+                        return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not FFFFFFFF_FFFFFFFFH and VMCS_SHADOWING is 0", link);
+                    }
+                    return (link & 0xFFF) == 0 ? null : String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not 4-KByte aligned", link);
+                }
+                case GUEST_PDPTES:
+                    return pdptes();
+                case ENTRY_MSR_LOAD_LIST:
+                    return msrLoadList();
+                default:
+                    throw new IllegalStateException("no evaluation for " + check);
+            }
+        }
+
+        private String fixed(String what, long value, long violations) {
+            return violations == 0 ? null : String.format(Locale.ROOT, "%s 0x%x: bits 0x%x violate the IA32_VMX_CR%s_FIXED0/FIXED1 settings",
+                    what, value, violations, what.endsWith("CR0") ? "0" : "4");
+        }
+
+        private String physical(VmcsField field) {
+            long value = f(field);
+            return (value >>> 52) == 0 ? null : String.format(Locale.ROOT, "%s 0x%x sets bits beyond 52 physical-address bits", field, value);
+        }
+
+        private String canonical(VmcsField field, boolean la57) {
+            long value = f(field);
+            int bits = la57 ? 57 : 48;
+            long extended = (value << (64 - bits)) >> (64 - bits);
+            return extended == value ? null : String.format(Locale.ROOT, "%s 0x%x is not canonical (%d-bit linear addresses)", field, value, bits);
+        }
+
+        private String efer(long efer, boolean longMode, boolean checkLme, String control) {
+            long reserved = efer & ~0xD01L; // SCE (0), LME (8), LMA (10), NXE (11)
+            if (reserved != 0) {
+                return String.format(Locale.ROOT, "IA32_EFER 0x%x has reserved bits 0x%x set", efer, reserved);
+            }
+            boolean lma = (efer & (1 << 10)) != 0;
+            if (lma != longMode) {
+                return String.format(Locale.ROOT, "IA32_EFER 0x%x: LMA is %d but %s is %d", efer, lma ? 1 : 0, control, longMode ? 1 : 0);
+            }
+            boolean lme = (efer & (1 << 8)) != 0;
+            return !checkLme || lme == longMode ? null
+                    : String.format(Locale.ROOT, "IA32_EFER 0x%x: LME is %d but %s is %d", efer, lme ? 1 : 0, control, longMode ? 1 : 0);
+        }
+
+        private String pat(VmcsField field) {
+            long pat = f(field);
+            for (int i = 0; i < 8; i++) {
+                long type = (pat >>> (8 * i)) & 0xFF;
+                if (type == 2 || type == 3 || type > 7) {
+                    return String.format(Locale.ROOT, "%s 0x%x: entry %d has memory type %d", field, pat, i, type);
+                }
+            }
+            return null;
+        }
+
+        private InterruptionInfo injected() {
+            return InterruptionInfo.of((int) f(VmcsField.VM_ENTRY_INTR_INFO_FIELD));
+        }
+
+        private String eventInjection() {
+            InterruptionInfo info = injected();
+            if (!info.isValid()) {
+                passDetail = "no event injected";
+                return null;
+            }
+            int raw = info.raw();
+            if ((raw & 0x7FFF_F000) != 0) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x has reserved bits 30:12 set", raw);
+            }
+            InterruptionType type = info.type();
+            int vector = info.vector();
+            if (type == InterruptionType.RESERVED) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x has the reserved interruption type 1", raw);
+            }
+            if (type == InterruptionType.NMI && vector != 2) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x injects an NMI with vector %d, not 2", raw, vector);
+            }
+            if (type == InterruptionType.HARDWARE_EXCEPTION && vector > 31) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x injects a hardware exception with vector %d > 31", raw, vector);
+            }
+            if (type == InterruptionType.OTHER_EVENT && vector != 0) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x injects type 7 with vector %d, not 0 (pending MTF)", raw, vector);
+            }
+            boolean protectedMode = (f(VmcsField.GUEST_CR0) & 1) != 0;
+            boolean deliversErrorCode = type == InterruptionType.HARDWARE_EXCEPTION && protectedMode
+                    && (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21);
+            if (info.isErrorCodeValid() != deliversErrorCode) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x: deliver-error-code is %d, but vector %d of type %s %s",
+                        raw, info.isErrorCodeValid() ? 1 : 0, vector, type, deliversErrorCode ? "delivers one" : "delivers none here");
+            }
+            if (type == InterruptionType.SOFTWARE_INTERRUPT || type == InterruptionType.PRIVILEGED_SOFTWARE_EXCEPTION
+                    || type == InterruptionType.SOFTWARE_EXCEPTION) {
+                long length = f(VmcsField.VM_ENTRY_INSTRUCTION_LEN);
+                if (length < 1 || length > 15) {
+                    return "VM_ENTRY_INSTRUCTION_LEN " + length + " is not 1-15 for a software event";
+                }
+            }
+            return null;
+        }
+
+        private long ar(GuestSegment segment) {
+            return f(segment.accessRights());
+        }
+
+        private boolean usable(GuestSegment segment) {
+            return (ar(segment) & AR_UNUSABLE) == 0;
+        }
+
+        private String tr() {
+            long selector = f(VmcsField.GUEST_TR_SELECTOR);
+            long ar = ar(GuestSegment.TR);
+            long type = ar & AR_TYPE;
+            if ((selector & 4) != 0) {
+                return String.format(Locale.ROOT, "TR selector 0x%x has TI 1", selector);
+            }
+            if ((ar & AR_UNUSABLE) != 0) {
+                return String.format(Locale.ROOT, "TR access rights 0x%x mark it unusable", ar);
+            }
+            if (ia32e() ? type != 11 : type != 3 && type != 11) {
+                return String.format(Locale.ROOT, "TR access rights 0x%x: type %d is not a busy TSS (%s)", ar, type, ia32e() ? "11 in IA-32e mode" : "3 or 11");
+            }
+            String descriptor = systemDescriptor("TR", ar);
+            return descriptor != null ? descriptor : canonical(VmcsField.GUEST_TR_BASE, (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0);
+        }
+
+        private String ldtr() {
+            long ar = ar(GuestSegment.LDTR);
+            if ((ar & AR_UNUSABLE) != 0) {
+                passDetail = "LDTR unusable";
+                return null;
+            }
+            long selector = f(VmcsField.GUEST_LDTR_SELECTOR);
+            if ((selector & 4) != 0) {
+                return String.format(Locale.ROOT, "LDTR selector 0x%x has TI 1", selector);
+            }
+            if ((ar & AR_TYPE) != 2) {
+                return String.format(Locale.ROOT, "LDTR access rights 0x%x: type %d is not 2 (LDT)", ar, ar & AR_TYPE);
+            }
+            String descriptor = systemDescriptor("LDTR", ar);
+            return descriptor != null ? descriptor : canonical(VmcsField.GUEST_LDTR_BASE, (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0);
+        }
+
+        private String systemDescriptor(String name, long ar) {
+            if ((ar & AR_S) != 0) {
+                return String.format(Locale.ROOT, "%s access rights 0x%x have S 1 (a code/data segment)", name, ar);
+            }
+            if ((ar & AR_P) == 0) {
+                return String.format(Locale.ROOT, "%s access rights 0x%x have P 0", name, ar);
+            }
+            return (ar & AR_RESERVED) == 0 ? null : String.format(Locale.ROOT, "%s access rights 0x%x have reserved bits 0x%x set", name, ar, ar & AR_RESERVED);
+        }
+
+        private String codeOrData(String name, long ar) {
+            if ((ar & AR_S) == 0) {
+                return String.format(Locale.ROOT, "%s access rights 0x%x have S 0 (a system segment)", name, ar);
+            }
+            if ((ar & AR_P) == 0) {
+                return String.format(Locale.ROOT, "%s access rights 0x%x have P 0", name, ar);
+            }
+            return (ar & AR_RESERVED) == 0 ? null : String.format(Locale.ROOT, "%s access rights 0x%x have reserved bits 0x%x set", name, ar, ar & AR_RESERVED);
+        }
+
+        private String csType() {
+            if (v8086()) {
+                passDetail = "virtual-8086 mode (checked by GUEST_VIRTUAL_8086)";
+                return null;
+            }
+            long ar = ar(GuestSegment.CS);
+            long type = ar & AR_TYPE;
+            boolean ok = type == 9 || type == 11 || type == 13 || type == 15 || (type == 3 && unrestricted());
+            if (!ok) {
+                return String.format(Locale.ROOT, "CS access rights 0x%x: type %d is not an accessed code segment (9, 11, 13, 15%s)", ar, type,
+                        unrestricted() ? ", or 3" : "");
+            }
+            return codeOrData("CS", ar);
+        }
+
+        private String csDpl() {
+            if (v8086()) {
+                return null;
+            }
+            long cs = ar(GuestSegment.CS);
+            long csDpl = (cs >>> 5) & 3;
+            long ssDpl = (ar(GuestSegment.SS) >>> 5) & 3;
+            long type = cs & AR_TYPE;
+            if (type == 3) {
+                return csDpl == 0 ? null : "CS type 3 (unrestricted guest) needs DPL 0, has " + csDpl;
+            }
+            if (type == 9 || type == 11) {
+                return csDpl == ssDpl ? null : "non-conforming CS has DPL " + csDpl + " but SS has DPL " + ssDpl;
+            }
+            if (type == 13 || type == 15) {
+                return csDpl <= ssDpl ? null : "conforming CS has DPL " + csDpl + " above SS DPL " + ssDpl;
+            }
+            passDetail = "CS type " + type + " (reported by GUEST_CS_TYPE)";
+            return null;
+        }
+
+        private String ss() {
+            if (v8086()) {
+                return null;
+            }
+            long ar = ar(GuestSegment.SS);
+            long dpl = (ar >>> 5) & 3;
+            long selector = f(VmcsField.GUEST_SS_SELECTOR);
+            if (!unrestricted() && dpl != (selector & 3)) {
+                return String.format(Locale.ROOT, "SS DPL %d differs from the RPL %d of selector 0x%x", dpl, selector & 3, selector);
+            }
+            if (((ar(GuestSegment.CS) & AR_TYPE) == 3 || (f(VmcsField.GUEST_CR0) & 1) == 0) && dpl != 0) {
+                return "SS DPL is " + dpl + " but must be 0 (CS type 3 or CR0.PE 0)";
+            }
+            if ((ar & AR_UNUSABLE) != 0) {
+                return null;
+            }
+            long type = ar & AR_TYPE;
+            if (type != 3 && type != 7) {
+                return String.format(Locale.ROOT, "SS access rights 0x%x: type %d is not a read/write data segment (3 or 7)", ar, type);
+            }
+            return codeOrData("SS", ar);
+        }
+
+        private String dataSegments() {
+            if (v8086()) {
+                return null;
+            }
+            for (GuestSegment segment : new GuestSegment[] {GuestSegment.DS, GuestSegment.ES, GuestSegment.FS, GuestSegment.GS}) {
+                long ar = ar(segment);
+                if ((ar & AR_UNUSABLE) != 0) {
+                    continue;
+                }
+                long type = ar & AR_TYPE;
+                if ((type & 1) == 0) {
+                    return String.format(Locale.ROOT, "%s access rights 0x%x: type %d is not accessed", segment, ar, type);
+                }
+                if ((type & 8) != 0 && (type & 2) == 0) {
+                    return String.format(Locale.ROOT, "%s access rights 0x%x: execute-only code segment (type %d)", segment, ar, type);
+                }
+                String problem = codeOrData(segment.toString(), ar);
+                if (problem != null) {
+                    return problem;
+                }
+                long selector = f(segment.selector());
+                if (!unrestricted() && type <= 11 && ((ar >>> 5) & 3) < (selector & 3)) {
+                    return String.format(Locale.ROOT, "%s DPL %d is below the RPL %d of selector 0x%x", segment, (ar >>> 5) & 3, selector & 3, selector);
+                }
+            }
+            return null;
+        }
+
+        private String limits() {
+            for (GuestSegment segment : GuestSegment.values()) {
+                long ar = ar(segment);
+                if ((ar & AR_UNUSABLE) != 0 && segment != GuestSegment.TR) {
+                    continue;
+                }
+                long limit = f(segment.limit());
+                boolean granular = (ar & AR_G) != 0;
+                if ((limit & 0xFFF) != 0xFFF && granular) {
+                    return String.format(Locale.ROOT, "%s limit 0x%x has a 0 in bits 11:0 but G is 1", segment, limit);
+                }
+                if ((limit & 0xFFF0_0000L) != 0 && !granular) {
+                    return String.format(Locale.ROOT, "%s limit 0x%x has a 1 in bits 31:20 but G is 0", segment, limit);
+                }
+            }
+            return null;
+        }
+
+        private String bases() {
+            boolean la57 = (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0;
+            for (GuestSegment segment : new GuestSegment[] {GuestSegment.FS, GuestSegment.GS}) {
+                String problem = canonical(segment.base(), la57);
+                if (problem != null) {
+                    return problem;
+                }
+            }
+            if ((f(VmcsField.GUEST_CS_BASE) >>> 32) != 0) {
+                return String.format(Locale.ROOT, "GUEST_CS_BASE 0x%x has bits 63:32 set", f(VmcsField.GUEST_CS_BASE));
+            }
+            for (GuestSegment segment : new GuestSegment[] {GuestSegment.SS, GuestSegment.DS, GuestSegment.ES}) {
+                if (usable(segment) && (f(segment.base()) >>> 32) != 0) {
+                    return String.format(Locale.ROOT, "%s 0x%x has bits 63:32 set", segment.base(), f(segment.base()));
+                }
+            }
+            return null;
+        }
+
+        private String virtual8086() {
+            if (!v8086()) {
+                passDetail = "not in virtual-8086 mode";
+                return null;
+            }
+            for (GuestSegment segment : new GuestSegment[] {GuestSegment.CS, GuestSegment.SS, GuestSegment.DS, GuestSegment.ES,
+                GuestSegment.FS, GuestSegment.GS}) {
+                long selector = f(segment.selector());
+                long base = f(segment.base());
+                if (base != selector << 4) {
+                    return String.format(Locale.ROOT, "%s base 0x%x is not selector 0x%x << 4 in virtual-8086 mode", segment, base, selector);
+                }
+                if (f(segment.limit()) != 0xFFFF) {
+                    return String.format(Locale.ROOT, "%s limit 0x%x is not FFFFH in virtual-8086 mode", segment, f(segment.limit()));
+                }
+                if (ar(segment) != 0xF3) {
+                    return String.format(Locale.ROOT, "%s access rights 0x%x are not F3H in virtual-8086 mode", segment, ar(segment));
+                }
+            }
+            return null;
+        }
+
+        private String interruptibility() {
+            long state = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
+            if ((state & 0xFFFF_FFE0L) != 0) {
+                return String.format(Locale.ROOT, "GUEST_INTERRUPTIBILITY_INFO 0x%x has reserved bits 31:5 set", state);
+            }
+            boolean sti = (state & 1) != 0;
+            boolean movSs = (state & 2) != 0;
+            if (sti && movSs) {
+                return "blocking by STI and blocking by MOV SS are both 1";
+            }
+            if (sti && (f(VmcsField.GUEST_RFLAGS) & (1 << 9)) == 0) {
+                return "blocking by STI is 1 but RFLAGS.IF is 0";
+            }
+            InterruptionInfo info = injected();
+            if (info.isValid() && info.type() == InterruptionType.EXTERNAL_INTERRUPT && (sti || movSs)) {
+                return "VM entry injects an external interrupt while blocking by " + (sti ? "STI" : "MOV SS") + " is 1";
+            }
+            if (info.isValid() && info.type() == InterruptionType.NMI && movSs) {
+                return "VM entry injects an NMI while blocking by MOV SS is 1";
+            }
+            return null;
+        }
+
+        private String pendingDebugExceptions() {
+            long pending = f(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS);
+            long reserved = pending & (0xFFFF_FFFF_FFFE_0000L | (1 << 15) | (1 << 13) | 0xFF0L);
+            if (reserved != 0) {
+                return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has reserved bits 0x%x set", pending, reserved);
+            }
+            long interruptibility = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
+            boolean blocked = (interruptibility & 3) != 0 || f(VmcsField.GUEST_ACTIVITY_STATE) == 1;
+            if (!blocked) {
+                return null;
+            }
+            boolean tf = (f(VmcsField.GUEST_RFLAGS) & (1 << 8)) != 0;
+            boolean btf = (f(VmcsField.GUEST_IA32_DEBUGCTL) & 2) != 0;
+            boolean bs = (pending & (1 << 14)) != 0;
+            boolean shouldBs = tf && !btf;
+            return bs == shouldBs ? null : String.format(Locale.ROOT,
+                    "pending BS is %d but RFLAGS.TF %d and IA32_DEBUGCTL.BTF %d require %d (blocking by STI/MOV SS or HLT)",
+                    bs ? 1 : 0, tf ? 1 : 0, btf ? 1 : 0, shouldBs ? 1 : 0);
+        }
+
+        private String pdptes() {
+            long cr0 = f(VmcsField.GUEST_CR0);
+            long cr4 = f(VmcsField.GUEST_CR4);
+            boolean pae = (cr0 & 0x8000_0000L) != 0 && (cr4 & (1 << 5)) != 0 && !ia32e();
+            if (!pae || !secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                passDetail = "no PAE paging with EPT";
+                return null;
+            }
+            VmcsField[] fields = {VmcsField.GUEST_PDPTR0, VmcsField.GUEST_PDPTR1, VmcsField.GUEST_PDPTR2, VmcsField.GUEST_PDPTR3};
+            for (VmcsField field : fields) {
+                long pdpte = f(field);
+                long reserved = pdpte & (0x6L | 0x1E0L | 0xFFF0_0000_0000_0000L);
+                if ((pdpte & 1) != 0 && reserved != 0) {
+                    return String.format(Locale.ROOT, "%s 0x%x is present with reserved bits 0x%x set", field, pdpte, reserved);
+                }
+            }
+            return null;
+        }
+
+        private String msrLoadList() {
+            long count = f(VmcsField.VM_ENTRY_MSR_LOAD_COUNT);
+            if (count == 0) {
+                passDetail = "VM_ENTRY_MSR_LOAD_COUNT is 0";
+                return null;
+            }
+            List<MsrEntry> entries = entryMsrLoadList.orElseThrow(() -> new NotJudged(
+                    "needs the " + count + " entries of the VM-entry MSR-load area (in memory, not in the VMCS)", List.of()));
+            if (entries.size() < count) {
+                throw new NotJudged("VM_ENTRY_MSR_LOAD_COUNT is " + count + " but only " + entries.size() + " entries were given", List.of());
+            }
+            for (int i = 0; i < count; i++) {
+                MsrEntry entry = entries.get(i);
+                String problem = msrEntryProblem(entry);
+                if (problem != null) {
+                    failedMsrEntry = i + 1;
+                    return "entry " + (i + 1) + " (MSR 0x" + Long.toHexString(entry.index()) + "): " + problem;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Why a VM-entry MSR-load entry fails (SDM 26.4), or null. */
+    static String msrEntryProblem(MsrEntry entry) {
+        long index = entry.index() & 0xFFFF_FFFFL;
+        if (entry.reserved() != 0) {
+            return "bits 63:32 of the entry are not 0";
+        }
+        if ((index >>> 8) == 0x8) {
+            return "an x2APIC MSR (800H-8FFH) cannot be loaded on VM entry";
+        }
+        if (index == 0x9B) {
+            return "IA32_SMM_MONITOR_CTL can be written only in SMM";
+        }
+        if (index == 0xC000_0100L || index == 0xC000_0101L || index == 0xC000_0102L) {
+            long value = entry.value();
+            long extended = (value << 16) >> 16;
+            if (extended != value) {
+                return String.format(Locale.ROOT, "value 0x%x is not canonical, so WRMSR would #GP", value);
+            }
+        }
+        return null;
+    }
+}
