@@ -69,11 +69,31 @@ public final class KvmTraceReader implements AutoCloseable {
     private int lineEnd;
     private int pos;
     private String problem;
+    // whether nextLine() already parsed the current line on the fast path
+    private boolean parsedFast;
+
+    private final boolean fastPath;
+    private long fastLines;
 
     private KvmTraceReader(InputStream in, String inputName, int problemDetails) {
+        this(in, inputName, problemDetails, true);
+    }
+
+    private KvmTraceReader(InputStream in, String inputName, int problemDetails, boolean fastPath) {
         this.in = in;
         this.inputName = inputName;
         this.problemDetails = problemDetails;
+        this.fastPath = fastPath;
+    }
+
+    /** A reader that never takes the fast path: the reference the fast path is tested against. */
+    static KvmTraceReader generalOnly(InputStream in, String inputName) {
+        return new KvmTraceReader(in, inputName, DEFAULT_PROBLEM_DETAILS, false);
+    }
+
+    /** Lines read by {@link KvmTraceFastPath} so far, for tests. */
+    long fastLines() {
+        return fastLines;
     }
 
     /**
@@ -124,7 +144,7 @@ public final class KvmTraceReader implements AutoCloseable {
         while (nextLine()) {
             lineNumber++;
             problem = null;
-            int kind = parseLine();
+            int kind = parsedFast ? 1 : parseLine();
             if (kind == 1) {
                 eventCount++;
                 if (event.type == KvmEventType.OTHER) {
@@ -230,12 +250,22 @@ public final class KvmTraceReader implements AutoCloseable {
         if (lineNumber > 0 || lineEnd > 0) {
             start = lineEnd + 1; // past the previous '\n'
         }
+        if (fastPath && limit - start >= KvmTraceFastPath.SLACK) {
+            // kvm_exit and kvm_entry lines of the usual layout: parsed in one pass, end found on the way
+            int end = KvmTraceFastPath.parse(buffer, start, limit, event, VMX);
+            if (end >= 0) {
+                lineEnd = end;
+                parsedFast = true;
+                fastLines++;
+                return true;
+            }
+        }
+        parsedFast = false;
         while (true) {
-            for (int i = start; i < limit; i++) {
-                if (buffer[i] == '\n') {
-                    lineEnd = i;
-                    return true;
-                }
+            int newline = KvmTraceFastPath.indexOfNewline(buffer, start, limit);
+            if (newline >= 0) {
+                lineEnd = newline;
+                return true;
             }
             if (eof) {
                 if (start < limit) {

@@ -29,7 +29,30 @@ final class TextKvmEvent implements KvmEvent {
     int errno;
     final CharSlice message = new CharSlice();
 
+    // whether a field outside resetForFastPath()'s set may differ from its default
+    private boolean fullyDirty = true;
+
+    /**
+     * Resets for a fast-path kvm_exit/kvm_entry line, which writes only the header, vcpu, exit and
+     * RIP fields: the others are reset only if the previous line (a general one) may have set them.
+     */
+    void resetForFastPath() {
+        if (fullyDirty) {
+            reset();
+            fullyDirty = false;
+            return;
+        }
+        isa = KvmIsa.UNKNOWN;
+        exitCode = 0;
+        info1 = 0;
+        info2 = 0;
+        intrInfo = 0;
+        errorCode = 0;
+        guestRip = 0;
+    }
+
     void reset() {
+        fullyDirty = true;
         type = KvmEventType.OTHER;
         timestampNanos = 0;
         cpu = -1;

@@ -1,0 +1,394 @@
+package dev.vmx.trace;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The fast path of {@link KvmTraceReader} for the two lines that make up nearly all of a VMX trace:
+ * {@code kvm_exit} and {@code kvm_entry} in the exact layout Linux 5.x and later print through
+ * tracefs and {@code trace-cmd report}:
+ *
+ * <pre>
+ *  CPU 0/KVM-4242    [000] d..1. 12.000008: kvm_exit: vcpu 0 reason CPUID rip 0x.. info1 0x.. info2 0x.. intr_info 0x.. error_code 0x..
+ *  CPU 0/KVM-4242    [000] d..1. 12.000025: kvm_entry: vcpu 0, rip 0x.. intr_info 0x.. error_code 0x..
+ * </pre>
+ *
+ * It reads the line once, comparing fixed text eight bytes at a time and hex numbers eight digits
+ * at a time (SWAR), and finds the end of the line as it goes instead of searching for it first.
+ * Any deviation from that layout, however small, answers {@link #NO_MATCH} and the general parser
+ * reads the line, so the fast path decides speed, never meaning: a test checks that both give the
+ * same event for every line the fast path accepts, and that it declines the variants it does not
+ * know.
+ */
+final class KvmTraceFastPath {
+    /** The line is not one the fast path reads; the general parser must. */
+    static final int NO_MATCH = -1;
+
+    /**
+     * Bytes a step may look at beyond its position: fixed text of up to 16 bytes plus one 8-byte
+     * word. Every step checks {@code position + SLACK <= limit} first, so no read leaves the
+     * buffer's valid bytes; a line close to the end of the buffer goes the general way.
+     */
+    static final int SLACK = 64;
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
+    private static final long LOW_SEVEN = 0x7F7F_7F7F_7F7F_7F7FL;
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    /** What a fraction of n digits is multiplied by to give nanoseconds. */
+    private static final long[] SCALE_TO_NANOS = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+    private static final long NEWLINES = ONES * '\n';
+    private static final long BRACKETS = ONES * '[';
+    private static final long SPACES = ONES * ' ';
+
+    private static final long KVM_EXIT = word("kvm_exit");
+    private static final long KVM_ENTR = word("kvm_entr");
+    private static final long VCPU = word("vcpu ");
+    private static final long VCPU_MASK = mask(5);
+    private static final long REASON = word(" reason ");
+    private static final long RIP_0X = word(" rip 0x");
+    private static final long RIP_0X_MASK = mask(7);
+    private static final long COMMA_RIP_0X = word(", rip 0x");
+    private static final long INFO1_0X = word(" info1 0");
+    private static final long INFO2_0X = word(" info2 0");
+    private static final long INTR_INFO = word(" intr_in");
+    private static final long FO_0X = word("fo 0x");
+    private static final long FO_0X_MASK = mask(5);
+    private static final long ERROR_CO = word(" error_c");
+    private static final long ODE_0X = word("ode 0x");
+    private static final long ODE_0X_MASK = mask(6);
+
+    private KvmTraceFastPath() {
+    }
+
+    /**
+     * Parses the line starting at {@code start} into {@code event} if it is a {@code kvm_exit} or
+     * {@code kvm_entry} line of the known layout.
+     *
+     * @param b the reader's buffer
+     * @param start the first byte of the line
+     * @param limit the end of the valid bytes in {@code b}
+     * @param event the flyweight to fill (reset first)
+     * @param vmx the VMX exit-reason symbols
+     * @return the index of the line's {@code '\n'}, or {@link #NO_MATCH}
+     */
+    static int parse(byte[] b, int start, int limit, TextKvmEvent event, SymbolTable vmx) {
+        int p = start;
+        while (p < limit && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        if (p + SLACK > limit || b[p] == '#') {
+            return NO_MATCH;
+        }
+        final int textStart = p;
+        // the task name runs to the first '[', which must open the [CPU] field
+        if ((p = find(b, p, limit, BRACKETS)) < 0 || b[p] != '[') {
+            return NO_MATCH;
+        }
+        final int bracket = p++;
+        int digits = p;
+        int cpu = 0;
+        while (p - digits < 10 && isDigit(b[p])) {
+            cpu = cpu * 10 + (b[p++] - '0');
+        }
+        if (p == digits || p - digits > 9 || b[p] != ']') {
+            return NO_MATCH;
+        }
+        // task-pid before the bracket, as the general parser reads it
+        int taskEnd = bracket;
+        while (taskEnd > textStart && b[taskEnd - 1] == ' ') {
+            taskEnd--;
+        }
+        int pidStart = taskEnd;
+        while (pidStart > textStart && isDigit(b[pidStart - 1])) {
+            pidStart--;
+        }
+        if (pidStart == taskEnd || pidStart == textStart || taskEnd - pidStart > 9
+                || (b[pidStart - 1] != '-' && b[pidStart - 1] != ' ')) {
+            return NO_MATCH;
+        }
+        int nameEnd = pidStart - 1;
+        while (nameEnd > textStart && b[nameEnd - 1] == ' ') {
+            nameEnd--;
+        }
+        event.resetForFastPath();
+        event.cpu = cpu;
+        event.pid = (int) decimal(b, pidStart, taskEnd);
+        event.task.set(b, textStart, nameEnd);
+        // optional flags column ("d..1."), then "seconds.fraction:"
+        p = skipBlanks(b, p + 1, limit);
+        if (p + SLACK > limit) {
+            return NO_MATCH;
+        }
+        if (!isDigit(b[p])) {
+            // a few bytes ending at a space or tab, as the general parser's tokens do
+            while (b[p] != ' ' && b[p] != '\t') {
+                if (b[p] == '\n' || b[p] == '\r' || ++p + SLACK > limit) {
+                    return NO_MATCH;
+                }
+            }
+            p = skipBlanks(b, p, limit);
+            if (p + SLACK > limit) {
+                return NO_MATCH;
+            }
+        }
+        digits = p;
+        long seconds = 0;
+        while (p - digits < 10 && isDigit(b[p])) {
+            seconds = seconds * 10 + (b[p++] - '0');
+        }
+        if (p == digits || p - digits > 9 || b[p] != '.') {
+            return NO_MATCH;
+        }
+        digits = ++p;
+        long nanos = 0;
+        while (p - digits < 10 && isDigit(b[p])) {
+            nanos = nanos * 10 + (b[p++] - '0');
+        }
+        int fraction = p - digits;
+        if (fraction == 0 || fraction > 9 || b[p] != ':' || b[p + 1] != ' ') {
+            return NO_MATCH;
+        }
+        event.timestampNanos = seconds * 1_000_000_000L + nanos * SCALE_TO_NANOS[fraction];
+        p = skipBlanks(b, p + 2, limit);
+        if (p + SLACK > limit) {
+            return NO_MATCH;
+        }
+        long name = load(b, p);
+        if (name == KVM_EXIT && b[p + 8] == ':' && b[p + 9] == ' ') {
+            return exit(b, skipBlanks(b, p + 10, limit), limit, event, vmx);
+        }
+        if (name == KVM_ENTR && b[p + 8] == 'y' && b[p + 9] == ':' && b[p + 10] == ' ') {
+            return entry(b, skipBlanks(b, p + 11, limit), limit, event);
+        }
+        return NO_MATCH;
+    }
+
+    /** "vcpu %u reason %s rip 0x%lx info1 0x%016llx info2 0x%016llx intr_info 0x%08x error_code 0x%08x". */
+    private static int exit(byte[] b, int p, int limit, TextKvmEvent event, SymbolTable vmx) {
+        if (p + SLACK > limit || (load(b, p) & VCPU_MASK) != VCPU) {
+            return NO_MATCH;
+        }
+        p += 5;
+        int digits = p;
+        int vcpu = 0;
+        while (p - digits < 10 && isDigit(b[p])) {
+            vcpu = vcpu * 10 + (b[p++] - '0');
+        }
+        if (p == digits || p - digits > 9 || load(b, p) != REASON) {
+            return NO_MATCH;
+        }
+        p += 8;
+        int symbol = p;
+        if ((p = find(b, p, limit, SPACES)) < 0 || b[p] != ' ') {
+            return NO_MATCH;
+        }
+        long code = vmx.lookup(b, symbol, p);
+        if (p == symbol || code == SymbolTable.ABSENT || (load(b, p) & RIP_0X_MASK) != RIP_0X) {
+            return NO_MATCH; // FAILED_VMENTRY, SVM symbols and the older layouts take the general path
+        }
+        event.type = KvmEventType.KVM_EXIT;
+        event.vcpu = vcpu;
+        event.isa = KvmIsa.VMX;
+        event.exitCode = code;
+        if ((p = hex(b, p + 7, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.guestRip = event.value;
+        if (p + SLACK > limit || load(b, p) != INFO1_0X || b[p + 8] != 'x' || (p = hex(b, p + 9, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.info1 = event.value;
+        if (p + SLACK > limit || load(b, p) != INFO2_0X || b[p + 8] != 'x' || (p = hex(b, p + 9, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.info2 = event.value;
+        if (p + SLACK > limit || load(b, p) != INTR_INFO || (load(b, p + 8) & FO_0X_MASK) != FO_0X
+                || (p = hex(b, p + 13, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.intrInfo = (int) event.value;
+        if (p + SLACK > limit || load(b, p) != ERROR_CO || (load(b, p + 8) & ODE_0X_MASK) != ODE_0X
+                || (p = hex(b, p + 14, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.errorCode = (int) event.value;
+        event.value = 0;
+        return lineEnd(b, p);
+    }
+
+    /** "vcpu %u, rip 0x%lx" with or without " intr_info 0x%08x error_code 0x%08x". */
+    private static int entry(byte[] b, int p, int limit, TextKvmEvent event) {
+        if (p + SLACK > limit || (load(b, p) & VCPU_MASK) != VCPU) {
+            return NO_MATCH;
+        }
+        p += 5;
+        int digits = p;
+        int vcpu = 0;
+        while (p - digits < 10 && isDigit(b[p])) {
+            vcpu = vcpu * 10 + (b[p++] - '0');
+        }
+        if (p == digits || p - digits > 9 || load(b, p) != COMMA_RIP_0X || (p = hex(b, p + 8, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.type = KvmEventType.KVM_ENTRY;
+        event.vcpu = vcpu;
+        event.guestRip = event.value;
+        if (b[p] == ' ') {
+            if (p + SLACK > limit || load(b, p) != INTR_INFO || (load(b, p + 8) & FO_0X_MASK) != FO_0X
+                    || (p = hex(b, p + 13, event)) < 0) {
+                return NO_MATCH;
+            }
+            event.intrInfo = (int) event.value;
+            if (p + SLACK > limit || load(b, p) != ERROR_CO || (load(b, p + 8) & ODE_0X_MASK) != ODE_0X
+                    || (p = hex(b, p + 14, event)) < 0) {
+                return NO_MATCH;
+            }
+            event.errorCode = (int) event.value;
+        }
+        event.value = 0;
+        return lineEnd(b, p);
+    }
+
+    /**
+     * The index of the first {@code '\n'} in {@code b[from, to)}, eight bytes at a time.
+     *
+     * @return the index, or -1
+     */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long zero = zeroBytes(load(b, i) ^ NEWLINES);
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The first byte at or after {@code p} equal to {@code '\n'} or to the byte repeated in
+     * {@code pattern}, eight bytes at a time, with {@code SLACK} bytes left before {@code limit}.
+     *
+     * @return its index, or {@link #NO_MATCH} if there is none that far from the limit
+     */
+    private static int find(byte[] b, int p, int limit, long pattern) {
+        for (; p + SLACK <= limit; p += 8) {
+            long word = load(b, p);
+            long hit = zeroBytes(word ^ pattern) | zeroBytes(word ^ NEWLINES);
+            if (hit != 0) {
+                return p + (Long.numberOfTrailingZeros(hit) >>> 3);
+            }
+        }
+        return NO_MATCH;
+    }
+
+    /** The lowest set bit marks the first zero byte of {@code word} exactly (false hits lie only above it). */
+    private static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
+    }
+
+    private static int lineEnd(byte[] b, int p) {
+        if (b[p] == '\n') {
+            return p;
+        }
+        return b[p] == '\r' && b[p + 1] == '\n' ? p + 1 : NO_MATCH;
+    }
+
+    /**
+     * 1 to 16 hex digits at {@code p}, eight at a time; the value goes to {@code event.value}.
+     *
+     * @return the index after the digits, or {@link #NO_MATCH} for no digit or more than 16
+     */
+    static int hex(byte[] b, int p, TextKvmEvent event) {
+        long value = 0;
+        int count = 0;
+        while (true) {
+            long word = load(b, p);
+            int run = Long.numberOfTrailingZeros(~hexDigitBytes(word) & HIGH_BITS) >>> 3;
+            if (run == 8) {
+                value = (value << 32) | hexWord(word);
+                count += 8;
+                p += 8;
+                if (count > 16) {
+                    return NO_MATCH;
+                }
+                continue;
+            }
+            if (run > 0) {
+                // the run's bytes moved to the top, zero digits below them: leading zeros of the number
+                value = (value << (run << 2)) | hexWord(word << ((8 - run) << 3));
+                count += run;
+                p += run;
+            }
+            if (count == 0 || count > 16) {
+                return NO_MATCH;
+            }
+            event.value = value;
+            return p;
+        }
+    }
+
+    /** 0x80 in each byte of {@code word} that is an ASCII hex digit, 0 in the others. */
+    static long hexDigitBytes(long word) {
+        long low = word & LOW_SEVEN; // adding below cannot carry between bytes
+        long atLeast0 = low + 0x5050_5050_5050_5050L;      // byte >= '0'
+        long above9 = low + 0x4646_4646_4646_4646L;        // byte >= '9' + 1
+        long lower = low | 0x2020_2020_2020_2020L;         // 'A'..'F' -> 'a'..'f'
+        long atLeastA = lower + 0x1F1F_1F1F_1F1F_1F1FL;    // byte >= 'a'
+        long aboveF = lower + 0x1919_1919_1919_1919L;      // byte >= 'f' + 1
+        return ((atLeast0 & ~above9) | (atLeastA & ~aboveF)) & ~word & HIGH_BITS;
+    }
+
+    /** The value of eight ASCII hex digits (the first in the lowest byte); zero bytes count as 0. */
+    static long hexWord(long word) {
+        long nibbles = (word & 0x0F0F_0F0F_0F0F_0F0FL) + ((word >>> 6) & ONES) * 9;
+        long x = Long.reverseBytes(nibbles);
+        x = (x | (x >>> 4)) & 0x00FF_00FF_00FF_00FFL;
+        x = (x | (x >>> 8)) & 0x0000_FFFF_0000_FFFFL;
+        return (x | (x >>> 16)) & 0xFFFF_FFFFL;
+    }
+
+    private static long load(byte[] b, int p) {
+        return (long) LONG.get(b, p);
+    }
+
+    private static int skipBlanks(byte[] b, int p, int limit) {
+        while (p < limit && (b[p] == ' ' || b[p] == '\t')) {
+            p++;
+        }
+        return p;
+    }
+
+    private static long decimal(byte[] b, int from, int to) {
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            value = value * 10 + (b[i] - '0');
+        }
+        return value;
+    }
+
+    private static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static long word(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        long value = 0;
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            value = (value << 8) | (bytes[i] & 0xFF);
+        }
+        return value;
+    }
+
+    private static long mask(int bytes) {
+        return bytes == 8 ? -1L : (1L << (bytes * 8)) - 1;
+    }
+}
