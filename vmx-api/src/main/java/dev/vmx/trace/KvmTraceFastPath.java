@@ -59,6 +59,11 @@ final class KvmTraceFastPath {
     private static final long ERROR_CO = word(" error_c");
     private static final long ODE_0X = word("ode 0x");
     private static final long ODE_0X_MASK = mask(6);
+    private static final long REQUESTS = word(" request");
+    private static final long STS_0X = word("s 0x");
+    private static final long STS_0X_MASK = mask(4);
+    private static final long IMMEDIAT = word("[immedia");
+    private static final long E_EXIT = word("te exit]");
 
     private KvmTraceFastPath() {
     }
@@ -216,10 +221,21 @@ final class KvmTraceFastPath {
         }
         event.errorCode = (int) event.value;
         event.value = 0;
+        if (b[p] == ' ') {
+            // Linux 6.18 appends " requests 0x%016llx" (pending vCPU requests; not kept, as in the general parser)
+            if (p + SLACK > limit || load(b, p) != REQUESTS || (load(b, p + 8) & STS_0X_MASK) != STS_0X
+                    || (p = hex(b, p + 12, event)) < 0) {
+                return NO_MATCH;
+            }
+            event.value = 0;
+        }
         return lineEnd(b, p);
     }
 
-    /** "vcpu %u, rip 0x%lx" with or without " intr_info 0x%08x error_code 0x%08x". */
+    /**
+     * "vcpu %u, rip 0x%lx" (5.x), then " intr_info 0x%08x error_code 0x%08x" (5.14+), then
+     * "[immediate exit]" when set (6.x).
+     */
     private static int entry(byte[] b, int p, int limit, TextKvmEvent event) {
         if (p + SLACK > limit || (load(b, p) & VCPU_MASK) != VCPU) {
             return NO_MATCH;
@@ -249,6 +265,12 @@ final class KvmTraceFastPath {
             event.errorCode = (int) event.value;
         }
         event.value = 0;
+        if (b[p] == '[') {
+            if (load(b, p) != IMMEDIAT || load(b, p + 8) != E_EXIT) {
+                return NO_MATCH;
+            }
+            p += 16;
+        }
         return lineEnd(b, p);
     }
 

@@ -99,7 +99,7 @@ class KvmTraceFastPathTest {
             line.append(" intr_info 0x").append(hex(random, 8, true));
             line.append(" error_code 0x").append(hex(random, 8, true));
             if (random.nextInt(30) == 0) {
-                line.append(" requests 0x0"); // Linux 6.18
+                line.append(" requests 0x").append(hex(random, 16, true)); // Linux 6.18
             }
         } else {
             line.append("kvm_entry: vcpu ").append(vcpu).append(", rip 0x").append(hex(random, 16, false));
@@ -107,8 +107,9 @@ class KvmTraceFastPathTest {
             if (form < 7) {
                 line.append(" intr_info 0x").append(hex(random, 8, true));
                 line.append(" error_code 0x").append(hex(random, 8, true));
-            } else if (form == 7) {
-                line.append("[immediate exit]");
+            }
+            if (form == 7 || form == 2) {
+                line.append("[immediate exit]"); // Linux 6.x, with and without intr_info
             }
         }
         if (random.nextInt(40) == 0) {
@@ -169,10 +170,10 @@ class KvmTraceFastPathTest {
         String[] declined = {
             prefix + "kvm_exit: vcpu 0 reason INVALID_STATE FAILED_VMENTRY" + body, // flag suffix
             prefix + "kvm_exit: vcpu 0 reason npf" + body,                          // SVM symbol
-            prefix + "kvm_exit: vcpu 0 reason CPUID" + body + " requests 0x0",      // Linux 6.18 field
             prefix + "kvm_exit: reason CPUID rip 0xffffffff8101883b info 373 0",    // Linux 4.x layout
             prefix + "kvm_entry: vcpu 0",                                           // Linux 4.x entry
-            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b[immediate exit]",
+            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b [immediate exit]",   // not how Linux prints it
+            prefix + "kvm_exit: vcpu 0 reason CPUID" + body + " requests 0x0 more", // unknown trailing text
             " CPU 0/KVM 4242 [000] 12.000008: kvm:kvm_exit: vcpu 0 reason CPUID" + body, // perf script
             prefix + "kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48",
         };
@@ -185,6 +186,21 @@ class KvmTraceFastPathTest {
             Outcome fast = read(text, true);
             assertEquals(0, fast.fastLines(), line);
             assertEquals(1, fast.events().size() + fast.problems(), line);
+            assertSameOutcome(read(text, false), fast, line);
+        }
+        // the layouts it reads: Linux 5.x-6.1, and 6.18 with "requests" and "[immediate exit]"
+        String[] fastLayouts = {
+            prefix + "kvm_exit: vcpu 0 reason CPUID" + body + " requests 0x0000000000000000",
+            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b",
+            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b intr_info 0x00000000 error_code 0x00000000",
+            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b intr_info 0x00000000 error_code 0x00000000[immediate exit]",
+            prefix + "kvm_entry: vcpu 0, rip 0xffffffff8101883b[immediate exit]",
+        };
+        for (String line : fastLayouts) {
+            byte[] text = (header + line + "\n" + trailer).getBytes(StandardCharsets.UTF_8);
+            Outcome fast = read(text, true);
+            assertEquals(1, fast.fastLines(), line);
+            assertEquals(1, fast.events().size(), line);
             assertSameOutcome(read(text, false), fast, line);
         }
         String known = prefix + "kvm_exit: vcpu 0 reason CPUID" + body + "\n";
