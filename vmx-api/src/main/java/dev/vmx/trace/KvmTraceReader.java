@@ -534,9 +534,26 @@ public final class KvmTraceReader implements AutoCloseable {
 
     private boolean exitSymbol(int from, int to) {
         long flags = 0;
+        // __print_flags(exit_reason & ~0xffff, " ", {0x80000000, "FAILED_VMENTRY"}) prints the named
+        // flag, then the bits it has no name for (bus lock 26, enclave 27, ...) as one hex number
+        int space = to - 1;
+        while (space > from && buffer[space] != ' ') {
+            space--;
+        }
+        if (space > from && to - space > 3 && buffer[space + 1] == '0' && buffer[space + 2] == 'x') {
+            int save = pos;
+            pos = space + 1;
+            boolean hex = hexValue(to) && pos == to;
+            pos = save;
+            if (!hex || (lastValue & ~0x7fff_0000L) != 0) {
+                return false;
+            }
+            flags = lastValue;
+            to = space;
+        }
         int len = FAILED_VMENTRY_TEXT.length;
         if (to - from > len && java.util.Arrays.equals(buffer, to - len, to, FAILED_VMENTRY_TEXT, 0, len)) {
-            flags = FAILED_VMENTRY;
+            flags |= FAILED_VMENTRY;
             to -= len;
         }
         long code = VMX.lookup(buffer, from, to);
@@ -545,23 +562,23 @@ public final class KvmTraceReader implements AutoCloseable {
             event.exitCode = code | flags;
             return true;
         }
-        if (flags != 0) {
-            return false; // FAILED_VMENTRY only follows VMX symbols
-        }
-        code = SVM.lookup(buffer, from, to);
+        code = flags != 0 ? SymbolTable.ABSENT : SVM.lookup(buffer, from, to); // SVM reasons print no flags
         if (code != SymbolTable.ABSENT) {
             event.isa = KvmIsa.SVM;
             event.exitCode = code;
             return true;
         }
-        // __print_symbolic prints an unnamed value as 0x..; the isa is not recoverable from text
+        // __print_symbolic prints an unnamed value as 0x..; the isa is recoverable only from flags
         if (to - from > 2 && buffer[from] == '0' && (buffer[from + 1] == 'x' || buffer[from + 1] == 'X')) {
             int save = pos;
             pos = from;
             boolean ok = hexValue(to) && pos == to;
             pos = save;
-            if (ok) {
-                event.exitCode = lastValue;
+            if (ok && (flags == 0 || (lastValue & ~0xffffL) == 0)) {
+                event.exitCode = lastValue | flags;
+                if (flags != 0) {
+                    event.isa = KvmIsa.VMX;
+                }
                 return true;
             }
         }

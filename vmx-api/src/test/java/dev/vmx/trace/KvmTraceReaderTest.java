@@ -66,6 +66,30 @@ class KvmTraceReaderTest {
     }
 
     @Test
+    void flagBitsWithoutANameArePrintedAsHexAfterTheReason() {
+        // kvm_exit's TP_printk: __print_flags(exit_reason & ~0xffff, " ", {0x80000000, "FAILED_VMENTRY"}),
+        // and trace_print_flags_seq() prints the bits left over as "0x%lx" after the names
+        String tail = " rip 0x1000 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000";
+        KvmEventRecord enclave = one("CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason EPT_VIOLATION 0x8000000" + tail);
+        assertEquals(0x0800_0030L, enclave.exitCode());
+        assertTrue(enclave.exitReason().isEnclaveMode());
+        assertEquals(KvmIsa.VMX, enclave.isa());
+        KvmEventRecord both = one("CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason INVALID_STATE FAILED_VMENTRY 0x4000000" + tail);
+        assertEquals(0x8400_0021L, both.exitCode());
+        assertTrue(both.exitReason().isVmEntryFailure() && both.exitReason().isBusLockDetected());
+        KvmEventRecord unnamed = one("CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason 0x5a FAILED_VMENTRY" + tail);
+        assertEquals(0x8000_005aL, unnamed.exitCode());
+        assertEquals(KvmIsa.VMX, unnamed.isa());
+        // flags never follow SVM reasons, and a flag value must lie in bits 30:16
+        for (String bad : new String[] {"npf 0x8000000", "EPT_VIOLATION 0x8001", "EPT_VIOLATION 0xzz"}) {
+            KvmTraceReader[] reader = new KvmTraceReader[1];
+            readAll("CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason " + bad + tail + "\n", reader);
+            assertEquals(1, reader[0].problemCount(), bad);
+            assertEquals("unknown exit reason symbol", reader[0].problems().get(0).problem(), bad);
+        }
+    }
+
+    @Test
     void linux4OldFormatInfoPair() {
         KvmEventRecord e = one("       qemu-kvm-9876  [002] ....  1500.123456: kvm_exit: reason IO_INSTRUCTION rip 0xffffffff8103a2b4 info 3f80008 0");
         assertEquals(30, e.exitCode());
