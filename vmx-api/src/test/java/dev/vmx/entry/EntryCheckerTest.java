@@ -399,6 +399,14 @@ class EntryCheckerTest {
             assertTrue(judged.size() >= 5, resource + " judged only " + judged);
             assertEquals(List.of(), report.failures(), resource + ": " + report);
         }
+        // coconut-svsm#1081 is the VMCS of a guest that had been running for 673 s (its VMRESUME failed on a control
+        // field): every guest-state check its excerpt allows is judged, and passes
+        EntryCheckReport running = EntryChecker.create().check(dump(VmcsDump.class, "coconut-svsm-1081.txt").vmcs());
+        assertEquals(EnumSet.of(EntryCheck.GUEST_CR0_PG_NEEDS_PE, EntryCheck.GUEST_CET_NEEDS_WP, EntryCheck.GUEST_CR3_WIDTH,
+                EntryCheck.GUEST_SYSENTER_CANONICAL, EntryCheck.GUEST_CS_TYPE, EntryCheck.GUEST_CS_DPL, EntryCheck.GUEST_VIRTUAL_8086,
+                EntryCheck.GUEST_RFLAGS_RESERVED, EntryCheck.GUEST_RFLAGS_VM),
+                running.outcomes().stream().filter(o -> o.check().phase() == EntryPhase.GUEST_STATE && o.status() == CheckStatus.PASSED)
+                        .map(CheckOutcome::check).collect(Collectors.toCollection(() -> EnumSet.noneOf(EntryCheck.class))));
         EntryCheckReport v8086 = EntryChecker.create().check(dump(VmcsDump.class, "dosemu2-1274-syslog.txt").vmcs());
         assertEquals(CheckStatus.PASSED, v8086.outcome(EntryCheck.GUEST_SS_RPL).status());
     }
