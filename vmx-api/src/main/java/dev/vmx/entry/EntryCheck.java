@@ -75,6 +75,15 @@ public enum EntryCheck {
     /** If &quot;VMCS shadowing&quot; is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0. */
     VMCS_SHADOWING_BITMAPS_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"VMCS shadowing\" is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0."),
+    /** If &quot;EPT-violation #VE&quot; is 1, bits 11:0 of the virtualization-exception information address are 0. */
+    VIRTUALIZATION_EXCEPTION_INFO_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "If \"EPT-violation #VE\" is 1, bits 11:0 of the virtualization-exception information address are 0."),
+    /** If &quot;enable VM functions&quot; is 1, the VM-function controls set only bits IA32_VMX_VMFUNC allows, and with EPTP switching (bit 0) &quot;enable EPT&quot; is 1 and bits 11:0 of the EPTP-list address are 0. */
+    VM_FUNCTION_CONTROLS(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "If \"enable VM functions\" is 1, the VM-function controls set only bits IA32_VMX_VMFUNC allows, and with EPTP switching (bit 0) \"enable EPT\" is 1 and bits 11:0 of the EPTP-list address are 0."),
+    /** If &quot;Intel PT uses guest physical addresses&quot; is 1, &quot;enable EPT&quot;, &quot;load IA32_RTIT_CTL&quot; (entry) and &quot;clear IA32_RTIT_CTL&quot; (exit) are 1. */
+    PT_USES_GUEST_PHYSICAL_ADDRESSES(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "If \"Intel PT uses guest physical addresses\" is 1, \"enable EPT\", \"load IA32_RTIT_CTL\" (entry) and \"clear IA32_RTIT_CTL\" (exit) are 1."),
     /** The VM-exit controls fit IA32_VMX_(TRUE_)EXIT_CTLS. */
     EXIT_CONTROLS_ALLOWED(EntryPhase.CONTROLS, "26.2.1.2", "VM-Exit Control Fields",
             "The VM-exit controls fit IA32_VMX_(TRUE_)EXIT_CTLS."),
@@ -90,9 +99,9 @@ public enum EntryCheck {
     /** Outside SMM, &quot;entry to SMM&quot; and &quot;deactivate dual-monitor treatment&quot; are 0. */
     ENTRY_SMM_CONTROLS_OFF(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
             "Outside SMM, \"entry to SMM\" and \"deactivate dual-monitor treatment\" are 0."),
-    /** A valid VM-entry interruption-information field has a defined type, a vector that fits it, an error code exactly where the exception delivers one, bits 30:12 clear, and an instruction length of 1-15 for software events. */
+    /** A valid VM-entry interruption-information field has a defined type (7 only with the monitor trap flag), a vector that fits it, deliver-error-code exactly where the exception delivers one (relaxed by IA32_VMX_BASIC[56]), bits 30:12 clear, an error code with bits 31:16 clear, and an instruction length of 1-15 for software events (0 too with IA32_VMX_MISC[30]). */
     ENTRY_EVENT_INJECTION(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
-            "A valid VM-entry interruption-information field has a defined type, a vector that fits it, an error code exactly where the exception delivers one, bits 30:12 clear, and an instruction length of 1-15 for software events."),
+            "A valid VM-entry interruption-information field has a defined type (7 only with the monitor trap flag), a vector that fits it, deliver-error-code exactly where the exception delivers one (relaxed by IA32_VMX_BASIC[56]), bits 30:12 clear, an error code with bits 31:16 clear, and an instruction length of 1-15 for software events (0 too with IA32_VMX_MISC[30])."),
     /** Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0. */
     ENTRY_MSR_LOAD_AREA_ALIGNED(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
             "Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0."),
@@ -102,6 +111,9 @@ public enum EntryCheck {
     /** Host CR4 fits IA32_VMX_CR4_FIXED0/FIXED1. */
     HOST_CR4_FIXED(EntryPhase.HOST_STATE, "26.2.2", "Checks on Host Control Registers and MSRs",
             "Host CR4 fits IA32_VMX_CR4_FIXED0/FIXED1."),
+    /** If host CR4.CET (bit 23) is 1, host CR0.WP (bit 16) is 1. */
+    HOST_CET_NEEDS_WP(EntryPhase.HOST_STATE, "26.2.2", "Checks on Host Control Registers and MSRs",
+            "If host CR4.CET (bit 23) is 1, host CR0.WP (bit 16) is 1."),
     /** Host CR3 sets no bit beyond the physical-address width (52 bits at most). */
     HOST_CR3_WIDTH(EntryPhase.HOST_STATE, "26.2.2", "Checks on Host Control Registers and MSRs",
             "Host CR3 sets no bit beyond the physical-address width (52 bits at most)."),
@@ -138,12 +150,18 @@ public enum EntryCheck {
     /** Guest CR4 fits IA32_VMX_CR4_FIXED0/FIXED1. */
     GUEST_CR4_FIXED(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
             "Guest CR4 fits IA32_VMX_CR4_FIXED0/FIXED1."),
+    /** If guest CR4.CET (bit 23) is 1, guest CR0.WP (bit 16) is 1. */
+    GUEST_CET_NEEDS_WP(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
+            "If guest CR4.CET (bit 23) is 1, guest CR0.WP (bit 16) is 1."),
     /** Guest CR3 sets no bit beyond the physical-address width (52 bits at most). */
     GUEST_CR3_WIDTH(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
             "Guest CR3 sets no bit beyond the physical-address width (52 bits at most)."),
     /** If &quot;load debug controls&quot; is 1, bits 63:32 of guest DR7 are 0. */
     GUEST_DR7_UPPER(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
             "If \"load debug controls\" is 1, bits 63:32 of guest DR7 are 0."),
+    /** If &quot;load debug controls&quot; is 1, the bits of guest IA32_DEBUGCTL that no processor defines (5:3 and 63:16; bit 2 is bus-lock detection) are 0. */
+    GUEST_DEBUGCTL_RESERVED(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
+            "If \"load debug controls\" is 1, the bits of guest IA32_DEBUGCTL that no processor defines (5:3 and 63:16; bit 2 is bus-lock detection) are 0."),
     /** If &quot;IA-32e mode guest&quot; is 1, guest CR0.PG and CR4.PAE are 1; if it is 0, CR4.PCIDE is 0. */
     GUEST_IA32E_MODE_PAGING(EntryPhase.GUEST_STATE, "26.3.1.1", "Checks on Guest Control Registers, Debug Registers, and MSRs",
             "If \"IA-32e mode guest\" is 1, guest CR0.PG and CR4.PAE are 1; if it is 0, CR4.PCIDE is 0."),
@@ -213,24 +231,39 @@ public enum EntryCheck {
     /** The activity state is 0-3 and supported by IA32_VMX_MISC; HLT needs SS.DPL 0. */
     GUEST_ACTIVITY_STATE(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
             "The activity state is 0-3 and supported by IA32_VMX_MISC; HLT needs SS.DPL 0."),
+    /** With blocking by STI or by MOV SS the activity state is active (0); the wait-for-SIPI state is not used with &quot;entry to SMM&quot;. */
+    GUEST_ACTIVITY_STATE_BLOCKING(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
+            "With blocking by STI or by MOV SS the activity state is active (0); the wait-for-SIPI state is not used with \"entry to SMM\"."),
+    /** An injected event is one the activity state lets through: HLT allows external interrupts, NMIs, #DB, #MC and a pending MTF exit; shutdown allows NMIs and #MC; wait-for-SIPI allows none. */
+    GUEST_ACTIVITY_STATE_INJECTION(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
+            "An injected event is one the activity state lets through: HLT allows external interrupts, NMIs, #DB, #MC and a pending MTF exit; shutdown allows NMIs and #MC; wait-for-SIPI allows none."),
     /** Interruptibility bits 31:5 are 0; blocking by STI and by MOV SS are not both 1; blocking by STI is 0 if RFLAGS.IF is 0; injecting an external interrupt needs neither, injecting an NMI needs no blocking by MOV SS. */
     GUEST_INTERRUPTIBILITY(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
             "Interruptibility bits 31:5 are 0; blocking by STI and by MOV SS are not both 1; blocking by STI is 0 if RFLAGS.IF is 0; injecting an external interrupt needs neither, injecting an NMI needs no blocking by MOV SS."),
     /** Injecting an NMI needs blocking by STI to be 0 (exit qualification 3 where the processor reports it separately). */
     GUEST_NMI_INJECTION_STI_BLOCKING(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
             "Injecting an NMI needs blocking by STI to be 0 (exit qualification 3 where the processor reports it separately)."),
+    /** Blocking by SMI (bit 2) is 0 outside SMM and 1 with &quot;entry to SMM&quot;; blocking by NMI (bit 3) is 0 when &quot;virtual NMIs&quot; is 1 and an NMI is injected; enclave interruption (bit 4) needs blocking by MOV SS 0. */
+    GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
+            "Blocking by SMI (bit 2) is 0 outside SMM and 1 with \"entry to SMM\"; blocking by NMI (bit 3) is 0 when \"virtual NMIs\" is 1 and an NMI is injected; enclave interruption (bit 4) needs blocking by MOV SS 0."),
     /** Pending debug exceptions: bits 63:17, 15, 13 and 11:4 are 0; with blocking by STI or MOV SS, or the HLT state, BS is 1 exactly when RFLAGS.TF is 1 and IA32_DEBUGCTL.BTF is 0. */
     GUEST_PENDING_DEBUG_EXCEPTIONS(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
             "Pending debug exceptions: bits 63:17, 15, 13 and 11:4 are 0; with blocking by STI or MOV SS, or the HLT state, BS is 1 exactly when RFLAGS.TF is 1 and IA32_DEBUGCTL.BTF is 0."),
-    /** The VMCS link pointer is FFFFFFFF_FFFFFFFFH unless &quot;VMCS shadowing&quot; is 1 (exit qualification 4). */
+    /** A VMCS link pointer other than FFFFFFFF_FFFFFFFFH has bits 11:0 clear and no bit beyond 52 physical-address bits, and the VMCS it points to has the processor's revision identifier in bits 30:0 and a shadow-VMCS indicator (bit 31) equal to &quot;VMCS shadowing&quot; (exit qualification 4). */
     GUEST_VMCS_LINK_POINTER(EntryPhase.GUEST_STATE, "26.3.1.5", "Checks on Guest Non-Register State",
-            "The VMCS link pointer is FFFFFFFF_FFFFFFFFH unless \"VMCS shadowing\" is 1 (exit qualification 4)."),
+            "A VMCS link pointer other than FFFFFFFF_FFFFFFFFH has bits 11:0 clear and no bit beyond 52 physical-address bits, and the VMCS it points to has the processor's revision identifier in bits 30:0 and a shadow-VMCS indicator (bit 31) equal to \"VMCS shadowing\" (exit qualification 4)."),
     /** With PAE paging and &quot;enable EPT&quot; 1, each present PDPTE field has bits 2:1, 8:5 and 63:52 clear (exit qualification 2). */
     GUEST_PDPTES(EntryPhase.GUEST_STATE, "26.3.1.6", "Checks on Guest Page-Directory-Pointer-Table Entries",
             "With PAE paging and \"enable EPT\" 1, each present PDPTE field has bits 2:1, 8:5 and 63:52 clear (exit qualification 2)."),
-    /** Each VM-entry MSR-load entry has bits 63:32 clear, no x2APIC index (800H-8FFH), no SMM-only MSR (IA32_SMM_MONITOR_CTL), and a canonical value for FS_BASE, GS_BASE and KERNEL_GS_BASE (exit qualification: the 1-based entry number). */
+    /** With PAE paging and &quot;enable EPT&quot; 0, each present PDPTE that VM entry loads from the 32-byte table at CR3 has bits 2:1, 8:5 and 63:52 clear (exit qualification 2). */
+    GUEST_PDPTES_FROM_MEMORY(EntryPhase.GUEST_STATE, "26.3.1.6", "Checks on Guest Page-Directory-Pointer-Table Entries",
+            "With PAE paging and \"enable EPT\" 0, each present PDPTE that VM entry loads from the 32-byte table at CR3 has bits 2:1, 8:5 and 63:52 clear (exit qualification 2)."),
+    /** The VM-entry MSR-load count is at most the 512 * (N + 1) entries IA32_VMX_MISC bits 27:25 recommend (SDM A.6: more is undefined; KVM fails the entry at entry 512 * (N + 1) + 1). */
+    ENTRY_MSR_LOAD_COUNT(EntryPhase.MSR_LOADING, "26.4", "Loading MSRs",
+            "The VM-entry MSR-load count is at most the 512 * (N + 1) entries IA32_VMX_MISC bits 27:25 recommend (SDM A.6: more is undefined; KVM fails the entry at entry 512 * (N + 1) + 1)."),
+    /** Each VM-entry MSR-load entry has bits 63:32 clear and names neither IA32_FS_BASE nor IA32_GS_BASE (loaded from the guest-state area), an x2APIC MSR (800H-8FFH), the SMM-only IA32_SMM_MONITOR_CTL, nor the microcode MSRs 79H/8BH KVM refuses (SDM model-specific list); IA32_KERNEL_GS_BASE gets a canonical value (exit qualification: the 1-based entry number). */
     ENTRY_MSR_LOAD_LIST(EntryPhase.MSR_LOADING, "26.4", "Loading MSRs",
-            "Each VM-entry MSR-load entry has bits 63:32 clear, no x2APIC index (800H-8FFH), no SMM-only MSR (IA32_SMM_MONITOR_CTL), and a canonical value for FS_BASE, GS_BASE and KERNEL_GS_BASE (exit qualification: the 1-based entry number).");
+            "Each VM-entry MSR-load entry has bits 63:32 clear and names neither IA32_FS_BASE nor IA32_GS_BASE (loaded from the guest-state area), an x2APIC MSR (800H-8FFH), the SMM-only IA32_SMM_MONITOR_CTL, nor the microcode MSRs 79H/8BH KVM refuses (SDM model-specific list); IA32_KERNEL_GS_BASE gets a canonical value (exit qualification: the 1-based entry number).");
 
     private final EntryPhase phase;
     private final String section;

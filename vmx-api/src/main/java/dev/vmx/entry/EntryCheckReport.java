@@ -114,6 +114,7 @@ public final class EntryCheckReport {
         }
         switch (first.check()) {
             case GUEST_PDPTES:
+            case GUEST_PDPTES_FROM_MEMORY:
                 return OptionalLong.of(InvalidGuestStateQualification.Cause.PDPTE.number());
             case GUEST_NMI_INJECTION_STI_BLOCKING:
                 return OptionalLong.of(InvalidGuestStateQualification.Cause.NMI.number());

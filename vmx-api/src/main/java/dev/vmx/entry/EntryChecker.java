@@ -12,6 +12,7 @@ import dev.vmx.cap.SecondaryProcessorBasedControl;
 import dev.vmx.cap.VmxCapabilities;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.event.InterruptionType;
+import dev.vmx.nested.GuestMemory;
 import dev.vmx.vmcs.GuestSegment;
 import dev.vmx.vmcs.Vmcs;
 import dev.vmx.vmcs.VmcsField;
@@ -20,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -34,10 +37,13 @@ import java.util.stream.Collectors;
 public final class EntryChecker {
     private final Optional<VmxCapabilities> capabilities;
     private final Optional<List<MsrEntry>> entryMsrLoadList;
+    private final Optional<GuestMemory> memory;
 
-    private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList) {
+    private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList,
+            Optional<GuestMemory> memory) {
         this.capabilities = capabilities;
         this.entryMsrLoadList = entryMsrLoadList;
+        this.memory = memory;
     }
 
     /**
@@ -46,7 +52,7 @@ public final class EntryChecker {
      * @return the checker
      */
     public static EntryChecker create() {
-        return new EntryChecker(Optional.empty(), Optional.empty());
+        return new EntryChecker(Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /**
@@ -57,7 +63,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withCapabilities(VmxCapabilities capabilities) {
-        return new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList);
+        return new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList, memory);
     }
 
     /**
@@ -67,7 +73,20 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withEntryMsrLoadList(List<MsrEntry> entries) {
-        return new EntryChecker(capabilities, Optional.of(List.copyOf(entries)));
+        return new EntryChecker(capabilities, Optional.of(List.copyOf(entries)), memory);
+    }
+
+    /**
+     * This checker with the physical memory the VMCS points to (for a nested hypervisor: L1's
+     * memory), for the checks that read it: the header of the VMCS the link pointer names, the
+     * PDPTEs VM entry loads from CR3 without EPT, and the VM-entry MSR-load area when no list was
+     * given with {@link #withEntryMsrLoadList}.
+     *
+     * @param memory the memory
+     * @return a new checker
+     */
+    public EntryChecker withMemory(GuestMemory memory) {
+        return new EntryChecker(capabilities, entryMsrLoadList, Optional.of(Objects.requireNonNull(memory, "memory")));
     }
 
     /**
@@ -86,7 +105,10 @@ public final class EntryChecker {
                 String failure = evaluation.run();
                 outcomes.add(new CheckOutcome(check, failure == null ? CheckStatus.PASSED : CheckStatus.FAILED,
                         failure == null ? evaluation.passDetail : failure, List.of()));
-                failedMsrEntry = Math.max(failedMsrEntry, evaluation.failedMsrEntry);
+                if (evaluation.failedMsrEntry != 0) {
+                    // the processor stops at the first entry that fails, whichever check names it
+                    failedMsrEntry = failedMsrEntry == 0 ? evaluation.failedMsrEntry : Math.min(failedMsrEntry, evaluation.failedMsrEntry);
+                }
             } catch (NotJudged notJudged) {
                 outcomes.add(new CheckOutcome(check, CheckStatus.NOT_JUDGED, notJudged.getMessage(), notJudged.fields));
             }
@@ -325,6 +347,23 @@ public final class EntryChecker {
                     String read = aligned(VmcsField.VMREAD_BITMAP, 0xFFF);
                     return read != null ? read : aligned(VmcsField.VMWRITE_BITMAP, 0xFFF);
                 }
+                case VIRTUALIZATION_EXCEPTION_INFO_ALIGNED:
+                    return secondary(SecondaryProcessorBasedControl.EPT_VIOLATION)
+                            ? aligned(VmcsField.VE_INFORMATION_ADDRESS, 0xFFF) : null;
+                case VM_FUNCTION_CONTROLS:
+                    return vmFunctionControls();
+                case PT_USES_GUEST_PHYSICAL_ADDRESSES:
+                    if (!secondary(SecondaryProcessorBasedControl.PT_USES_GUEST_PHYSICAL_ADDRESSES)) {
+                        return null;
+                    }
+                    if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                        return "PT_USES_GUEST_PHYSICAL_ADDRESSES is 1 but ENABLE_EPT is 0";
+                    }
+                    if (!entry(EntryControl.LOAD_IA32_RTIT_CTL)) {
+                        return "PT_USES_GUEST_PHYSICAL_ADDRESSES is 1 but the VM-entry control LOAD_IA32_RTIT_CTL is 0";
+                    }
+                    return exit(PrimaryExitControl.CLEAR_IA32_RTIT_CTL) ? null
+                            : "PT_USES_GUEST_PHYSICAL_ADDRESSES is 1 but the VM-exit control CLEAR_IA32_RTIT_CTL is 0";
                 case EXIT_CONTROLS_ALLOWED:
                     return allowed(ControlField.PRIMARY_EXIT, VmcsField.VM_EXIT_CONTROLS);
                 case PREEMPTION_TIMER_SAVE_NEEDS_TIMER:
@@ -350,6 +389,8 @@ public final class EntryChecker {
                     return fixed("host CR0", f(VmcsField.HOST_CR0), caps().cr0Violations(f(VmcsField.HOST_CR0)));
                 case HOST_CR4_FIXED:
                     return fixed("host CR4", f(VmcsField.HOST_CR4), caps().cr4Violations(f(VmcsField.HOST_CR4)));
+                case HOST_CET_NEEDS_WP:
+                    return cetNeedsWp("host", f(VmcsField.HOST_CR0), f(VmcsField.HOST_CR4));
                 case HOST_CR3_WIDTH:
                     return physical(VmcsField.HOST_CR3);
                 case HOST_SYSENTER_CANONICAL: {
@@ -429,6 +470,8 @@ public final class EntryChecker {
                 }
                 case GUEST_CR4_FIXED:
                     return fixed("guest CR4", f(VmcsField.GUEST_CR4), caps().cr4Violations(f(VmcsField.GUEST_CR4)));
+                case GUEST_CET_NEEDS_WP:
+                    return cetNeedsWp("guest", f(VmcsField.GUEST_CR0), f(VmcsField.GUEST_CR4));
                 case GUEST_CR3_WIDTH:
                     return physical(VmcsField.GUEST_CR3);
                 case GUEST_DR7_UPPER:
@@ -437,6 +480,15 @@ public final class EntryChecker {
                     }
                     return (f(VmcsField.GUEST_DR7) >>> 32) == 0 ? null
                             : String.format(Locale.ROOT, "GUEST_DR7 0x%x has bits 63:32 set", f(VmcsField.GUEST_DR7));
+                case GUEST_DEBUGCTL_RESERVED: {
+                    if (!entry(EntryControl.LOAD_DEBUG_CONTROLS)) {
+                        return null;
+                    }
+                    long debugctl = f(VmcsField.GUEST_IA32_DEBUGCTL);
+                    long reserved = debugctl & (0xFFFF_FFFF_FFFF_0000L | 0x38L);
+                    return reserved == 0 ? null
+                            : String.format(Locale.ROOT, "GUEST_IA32_DEBUGCTL 0x%x has reserved bits 0x%x set", debugctl, reserved);
+                }
                 case GUEST_IA32E_MODE_PAGING: {
                     long cr0 = f(VmcsField.GUEST_CR0);
                     long cr4 = f(VmcsField.GUEST_CR4);
@@ -576,6 +628,17 @@ public final class EntryChecker {
                     }
                     return null;
                 }
+                case GUEST_ACTIVITY_STATE_BLOCKING: {
+                    long state = f(VmcsField.GUEST_ACTIVITY_STATE);
+                    long blocking = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 3;
+                    if (blocking != 0 && state != 0) {
+                        return String.format(Locale.ROOT, "GUEST_ACTIVITY_STATE is %d but blocking by %s is 1, which needs the active state",
+                                state, blocking == 1 ? "STI" : blocking == 2 ? "MOV SS" : "STI and MOV SS");
+                    }
+                    return state == 3 && entry(EntryControl.ENTRY_TO_SMM) ? "GUEST_ACTIVITY_STATE is wait-for-SIPI with ENTRY_TO_SMM 1" : null;
+                }
+                case GUEST_ACTIVITY_STATE_INJECTION:
+                    return injectionInActivityState();
                 case GUEST_INTERRUPTIBILITY:
                     return interruptibility();
                 case GUEST_NMI_INJECTION_STI_BLOCKING: {
@@ -583,20 +646,30 @@ public final class EntryChecker {
                     return info.isValid() && info.type() == InterruptionType.NMI && (f(VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 1) != 0
                             ? "VM entry injects an NMI while blocking by STI is 1" : null;
                 }
+                case GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE: {
+                    long state = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
+                    boolean smi = (state & 4) != 0;
+                    boolean toSmm = entry(EntryControl.ENTRY_TO_SMM);
+                    if (smi != toSmm) {
+                        return toSmm ? "ENTRY_TO_SMM is 1 but blocking by SMI is 0"
+                                : "blocking by SMI is 1, which only a VM entry in SMM may load";
+                    }
+                    InterruptionInfo info = injected();
+                    if ((state & 8) != 0 && pin(PinBasedControl.VIRTUAL_NMIS) && info.isValid() && info.type() == InterruptionType.NMI) {
+                        return "VM entry injects an NMI with VIRTUAL_NMIS 1 while blocking by NMI is 1";
+                    }
+                    return (state & 0x10) != 0 && (state & 2) != 0 ? "enclave interruption and blocking by MOV SS are both 1" : null;
+                }
                 case GUEST_PENDING_DEBUG_EXCEPTIONS:
                     return pendingDebugExceptions();
-                case GUEST_VMCS_LINK_POINTER: {
-                    long link = f(VmcsField.VMCS_LINK_POINTER);
-                    if (link == -1L) {
-                        return null;
-                    }
-                    if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
-                        return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not FFFFFFFF_FFFFFFFFH and VMCS_SHADOWING is 0", link);
-                    }
-                    return (link & 0xFFF) == 0 ? null : String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not 4-KByte aligned", link);
-                }
+                case GUEST_VMCS_LINK_POINTER:
+                    return vmcsLinkPointer();
                 case GUEST_PDPTES:
                     return pdptes();
+                case GUEST_PDPTES_FROM_MEMORY:
+                    return pdptesFromMemory();
+                case ENTRY_MSR_LOAD_COUNT:
+                    return msrLoadCount();
                 case ENTRY_MSR_LOAD_LIST:
                     return msrLoadList();
                 default:
@@ -665,6 +738,11 @@ public final class EntryChecker {
             if (type == InterruptionType.RESERVED) {
                 return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x has the reserved interruption type 1", raw);
             }
+            if (type == InterruptionType.OTHER_EVENT && capabilities.isPresent()
+                    && !allowedOne(ControlField.PRIMARY_PROCESSOR_BASED, PrimaryProcessorBasedControl.MONITOR_TRAP_FLAG)) {
+                return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x has type 7 (other event), which is reserved on a processor"
+                        + " without the 1-setting of MONITOR_TRAP_FLAG", raw);
+            }
             if (type == InterruptionType.NMI && vector != 2) {
                 return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x injects an NMI with vector %d, not 2", raw, vector);
             }
@@ -674,21 +752,180 @@ public final class EntryChecker {
             if (type == InterruptionType.OTHER_EVENT && vector != 0) {
                 return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x injects type 7 with vector %d, not 0 (pending MTF)", raw, vector);
             }
-            boolean protectedMode = (f(VmcsField.GUEST_CR0) & 1) != 0;
-            boolean deliversErrorCode = type == InterruptionType.HARDWARE_EXCEPTION && protectedMode
+            // "protected mode" for this rule: "unrestricted guest" 0 (CR0.PE is then fixed to 1) or CR0.PE 1
+            boolean protectedMode = !unrestricted() || (f(VmcsField.GUEST_CR0) & 1) != 0;
+            boolean exceptionInProtectedMode = type == InterruptionType.HARDWARE_EXCEPTION && protectedMode;
+            // #DF #TS #NP #SS #GP #PF #AC, and #CP (21) in the CET editions of the SDM
+            boolean deliversErrorCode = exceptionInProtectedMode
                     && (vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21);
-            if (info.isErrorCodeValid() != deliversErrorCode) {
+            boolean anyVectorMayHaveOne = capabilities.isPresent() && capabilities.get().basic().noErrorCodeRequired();
+            if (anyVectorMayHaveOne) {
+                if (info.isErrorCodeValid() && !exceptionInProtectedMode) {
+                    return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x: deliver-error-code is 1, but only a hardware exception"
+                            + " in protected mode may have one (IA32_VMX_BASIC[56] relaxes only the vector)", raw);
+                }
+            } else if (info.isErrorCodeValid() != deliversErrorCode) {
                 return String.format(Locale.ROOT, "VM_ENTRY_INTR_INFO_FIELD 0x%x: deliver-error-code is %d, but vector %d of type %s %s",
                         raw, info.isErrorCodeValid() ? 1 : 0, vector, type, deliversErrorCode ? "delivers one" : "delivers none here");
+            }
+            if (info.isErrorCodeValid()) {
+                long errorCode = f(VmcsField.VM_ENTRY_EXCEPTION_ERROR_CODE);
+                if ((errorCode & 0xFFFF_0000L) != 0) {
+                    return String.format(Locale.ROOT, "VM_ENTRY_EXCEPTION_ERROR_CODE 0x%x has bits 31:16 set", errorCode);
+                }
             }
             if (type == InterruptionType.SOFTWARE_INTERRUPT || type == InterruptionType.PRIVILEGED_SOFTWARE_EXCEPTION
                     || type == InterruptionType.SOFTWARE_EXCEPTION) {
                 long length = f(VmcsField.VM_ENTRY_INSTRUCTION_LEN);
-                if (length < 1 || length > 15) {
-                    return "VM_ENTRY_INSTRUCTION_LEN " + length + " is not 1-15 for a software event";
+                if (length > 15) {
+                    return "VM_ENTRY_INSTRUCTION_LEN " + length + " is above 15 for a software event";
+                }
+                if (length == 0) {
+                    if (capabilities.isEmpty()) {
+                        throw new NotJudged("VM_ENTRY_INSTRUCTION_LEN is 0 for a software event, which only IA32_VMX_MISC[30] allows:"
+                                + " needs the IA32_VMX_* capability MSRs", List.of());
+                    }
+                    if (!capabilities.get().misc().zeroLengthInjection()) {
+                        return "VM_ENTRY_INSTRUCTION_LEN is 0 for a software event and IA32_VMX_MISC[30] is 0";
+                    }
                 }
             }
             return null;
+        }
+
+        private boolean allowedOne(ControlField field, dev.vmx.cap.ControlBit bit) {
+            try {
+                return caps().allowed(field).canBeOne(bit);
+            } catch (java.util.NoSuchElementException e) {
+                throw new NotJudged("the capabilities lack the MSR for " + field + ": " + e.getMessage(), List.of());
+            }
+        }
+
+        private String vmFunctionControls() {
+            if (!secondary(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS)) {
+                passDetail = "ENABLE_VM_FUNCTIONS is 0";
+                return null;
+            }
+            long functions = f(VmcsField.VM_FUNCTION_CONTROL);
+            if ((functions & 1) != 0) {
+                if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                    return "VM function 0 (EPTP switching) is enabled but ENABLE_EPT is 0";
+                }
+                String list = aligned(VmcsField.EPTP_LIST_ADDRESS, 0xFFF);
+                if (list != null) {
+                    return list;
+                }
+            }
+            long allowed = caps().vmFunctions().orElseThrow(() -> new NotJudged("the capabilities lack IA32_VMX_VMFUNC", List.of()));
+            long forbidden = functions & ~allowed;
+            return forbidden == 0 ? null : String.format(Locale.ROOT, "VM_FUNCTION_CONTROL 0x%x enables functions 0x%x that IA32_VMX_VMFUNC 0x%x"
+                    + " does not allow", functions, forbidden, allowed);
+        }
+
+        private String cetNeedsWp(String which, long cr0, long cr4) {
+            return (cr4 & (1L << 23)) != 0 && (cr0 & (1L << 16)) == 0 ? String.format(Locale.ROOT,
+                    "%s CR4 0x%x has CET 1 but %s CR0 0x%x has WP 0", which, cr4, which, cr0) : null;
+        }
+
+        private String injectionInActivityState() {
+            InterruptionInfo info = injected();
+            long state = f(VmcsField.GUEST_ACTIVITY_STATE);
+            if (!info.isValid() || state == 0 || state > 3) {
+                passDetail = !info.isValid() ? "no event injected" : state == 0 ? "active state: any event" : "activity state judged by GUEST_ACTIVITY_STATE";
+                return null;
+            }
+            InterruptionType type = info.type();
+            int vector = info.vector();
+            boolean machineCheck = type == InterruptionType.HARDWARE_EXCEPTION && vector == 18;
+            boolean allowed;
+            String name;
+            if (state == 1) {
+                name = "HLT";
+                allowed = type == InterruptionType.EXTERNAL_INTERRUPT || type == InterruptionType.NMI || machineCheck
+                        || (type == InterruptionType.HARDWARE_EXCEPTION && vector == 1) || (type == InterruptionType.OTHER_EVENT && vector == 0);
+            } else if (state == 2) {
+                name = "shutdown";
+                allowed = type == InterruptionType.NMI || machineCheck;
+            } else {
+                name = "wait-for-SIPI";
+                allowed = false;
+            }
+            return allowed ? null : String.format(Locale.ROOT, "VM entry injects %s vector %d, which the %s activity state blocks",
+                    type, vector, name);
+        }
+
+        private String vmcsLinkPointer() {
+            long link = f(VmcsField.VMCS_LINK_POINTER);
+            if (link == -1L) {
+                passDetail = "FFFFFFFF_FFFFFFFFH: no linked VMCS";
+                return null;
+            }
+            if ((link & 0xFFF) != 0) {
+                return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not 4-KByte aligned", link);
+            }
+            if ((link >>> 52) != 0) {
+                return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x sets bits beyond 52 physical-address bits", link);
+            }
+            long header = readMemory(link, 4, "the header of the VMCS at VMCS_LINK_POINTER 0x" + Long.toHexString(link));
+            boolean shadowIndicator = (header >>> 31) != 0;
+            boolean shadowing = secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING);
+            if (shadowIndicator != shadowing) {
+                return String.format(Locale.ROOT, "the VMCS at VMCS_LINK_POINTER 0x%x has shadow-VMCS indicator %d but VMCS_SHADOWING is %d",
+                        link, shadowIndicator ? 1 : 0, shadowing ? 1 : 0);
+            }
+            long revision = header & 0x7FFF_FFFFL;
+            long expected = caps().basic().revisionId();
+            return revision == expected ? null : String.format(Locale.ROOT,
+                    "the VMCS at VMCS_LINK_POINTER 0x%x has revision identifier 0x%x, the processor's is 0x%x", link, revision, expected);
+        }
+
+        /** Little-endian bytes of the memory the VMCS points to; NOT_JUDGED without it. */
+        private long readMemory(long address, int length, String what) {
+            GuestMemory m = memory.orElseThrow(() -> new NotJudged("needs " + what + ", which is in memory, not in the VMCS", List.of()));
+            long value = 0;
+            for (int i = length - 1; i >= 0; i--) {
+                OptionalInt b = m.readByte(address + i);
+                if (b.isEmpty()) {
+                    throw new NotJudged(String.format(Locale.ROOT, "needs %s, but byte 0x%x is not in the memory given", what, address + i),
+                            List.of());
+                }
+                value = (value << 8) | b.getAsInt();
+            }
+            return value;
+        }
+
+        private String pdptesFromMemory() {
+            long cr0 = f(VmcsField.GUEST_CR0);
+            long cr4 = f(VmcsField.GUEST_CR4);
+            boolean pae = (cr0 & 0x8000_0000L) != 0 && (cr4 & (1 << 5)) != 0 && !ia32e();
+            if (!pae || secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
+                passDetail = "no PAE paging without EPT";
+                return null;
+            }
+            long table = f(VmcsField.GUEST_CR3) & 0xFFFF_FFE0L;
+            for (int i = 0; i < 4; i++) {
+                long address = table + 8L * i;
+                long pdpte = readMemory(address, 8, String.format(Locale.ROOT, "PDPTE %d at 0x%x (CR3 0x%x)", i, address, f(VmcsField.GUEST_CR3)));
+                long reserved = pdpte & (0x6L | 0x1E0L | 0xFFF0_0000_0000_0000L);
+                if ((pdpte & 1) != 0 && reserved != 0) {
+                    return String.format(Locale.ROOT, "PDPTE %d 0x%x at 0x%x is present with reserved bits 0x%x set", i, pdpte, address, reserved);
+                }
+            }
+            return null;
+        }
+
+        private String msrLoadCount() {
+            long count = f(VmcsField.VM_ENTRY_MSR_LOAD_COUNT);
+            if (count <= 512) {
+                passDetail = "VM_ENTRY_MSR_LOAD_COUNT " + count + " is within every processor's 512 * (N + 1)";
+                return null;
+            }
+            int limit = caps().misc().maxMsrListEntries();
+            if (count <= limit) {
+                return null;
+            }
+            failedMsrEntry = limit + 1L;
+            return "VM_ENTRY_MSR_LOAD_COUNT " + count + " exceeds the " + limit + " entries IA32_VMX_MISC recommends";
         }
 
         private long ar(GuestSegment segment) {
@@ -967,28 +1204,47 @@ public final class EntryChecker {
                 passDetail = "VM_ENTRY_MSR_LOAD_COUNT is 0";
                 return null;
             }
-            List<MsrEntry> entries = entryMsrLoadList.orElseThrow(() -> new NotJudged(
-                    "needs the " + count + " entries of the VM-entry MSR-load area (in memory, not in the VMCS)", List.of()));
-            if (entries.size() < count) {
-                throw new NotJudged("VM_ENTRY_MSR_LOAD_COUNT is " + count + " but only " + entries.size() + " entries were given", List.of());
+            if (entryMsrLoadList.isEmpty() && memory.isEmpty()) {
+                throw new NotJudged("needs the " + count + " entries of the VM-entry MSR-load area (in memory, not in the VMCS)", List.of());
             }
-            for (int i = 0; i < count; i++) {
-                MsrEntry entry = entries.get(i);
+            // entries are processed in order and the processor (like KVM) stops at the first bad one; from memory, at most
+            // the recommended maximum is read, as KVM fails the entry there (ENTRY_MSR_LOAD_COUNT)
+            long available = entryMsrLoadList.isPresent() ? entryMsrLoadList.get().size()
+                    : capabilities.map(c -> (long) c.misc().maxMsrListEntries()).orElse(count);
+            long base = entryMsrLoadList.isPresent() ? 0 : f(VmcsField.VM_ENTRY_MSR_LOAD_ADDR);
+            for (int i = 0; i < Math.min(count, available); i++) {
+                MsrEntry entry;
+                if (entryMsrLoadList.isPresent()) {
+                    entry = entryMsrLoadList.get().get(i);
+                } else {
+                    long address = base + 16L * i;
+                    String what = String.format(Locale.ROOT, "VM-entry MSR-load entry %d at 0x%x", i + 1, address);
+                    long low = readMemory(address, 8, what);
+                    entry = new MsrEntry(low & 0xFFFF_FFFFL, low >>> 32, readMemory(address + 8, 8, what));
+                }
                 String problem = msrEntryProblem(entry);
                 if (problem != null) {
                     failedMsrEntry = i + 1;
                     return "entry " + (i + 1) + " (MSR 0x" + Long.toHexString(entry.index()) + "): " + problem;
                 }
             }
+            if (available < count) {
+                throw new NotJudged("VM_ENTRY_MSR_LOAD_COUNT is " + count + " but only " + available + " entries were "
+                        + (entryMsrLoadList.isPresent() ? "given" : "read (the rest lie past the limit of ENTRY_MSR_LOAD_COUNT)"), List.of());
+            }
             return null;
         }
     }
 
-    /** Why a VM-entry MSR-load entry fails (SDM 26.4), or null. */
+    /** Why a VM-entry MSR-load entry fails (SDM 26.4; the microcode MSRs as KVM 6.1 nested_vmx_msr_check_common()), or null. */
     static String msrEntryProblem(MsrEntry entry) {
         long index = entry.index() & 0xFFFF_FFFFL;
         if (entry.reserved() != 0) {
             return "bits 63:32 of the entry are not 0";
+        }
+        if (index == 0xC000_0100L || index == 0xC000_0101L) {
+            return (index == 0xC000_0100L ? "IA32_FS_BASE" : "IA32_GS_BASE")
+                    + " cannot be loaded from the MSR-load area (VM entry loads it from the guest-state area)";
         }
         if ((index >>> 8) == 0x8) {
             return "an x2APIC MSR (800H-8FFH) cannot be loaded on VM entry";
@@ -996,7 +1252,11 @@ public final class EntryChecker {
         if (index == 0x9B) {
             return "IA32_SMM_MONITOR_CTL can be written only in SMM";
         }
-        if (index == 0xC000_0100L || index == 0xC000_0101L || index == 0xC000_0102L) {
+        if (index == 0x79 || index == 0x8B) {
+            return (index == 0x79 ? "IA32_BIOS_UPDT_TRIG (79H)" : "IA32_BIOS_SIGN_ID (8BH)")
+                    + " cannot be loaded on VM entry (model-specific; KVM refuses it)";
+        }
+        if (index == 0xC000_0102L) {
             long value = entry.value();
             long extended = (value << 16) >> 16;
             if (extended != value) {

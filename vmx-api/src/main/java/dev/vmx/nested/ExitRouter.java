@@ -33,8 +33,26 @@ import java.util.OptionalLong;
  * recognized or not, gets a decision.
  *
  * <p>Where this differs from KVM 6.1's {@code nested_vmx_l1_wants_exit()}, the SDM rule is
- * followed and the difference is named in the decision's reason (e.g. the CR3-target values, which
- * KVM does not consult, and the PAUSE-loop window, which is timing the exit does not show).
+ * followed (the table test {@code kvm-6.1-reflect-vmexit.txt} lists the cases):
+ * <ul>
+ * <li>#PF applies L1's error-code mask and match; KVM reflects every #PF that reaches the check,
+ *     having put L1's mask/match into the hardware VMCS.
+ * <li>MOV to CR3 honours L1's CR3-target values; KVM offers L1 no CR3-target values.
+ * <li>RDTSCP needs "enable RDTSCP" and UMWAIT/TPAUSE need "RDTSC exiting" as well as their own
+ *     control (KVM checks one control each); XSAVES/XRSTORS consult the XSS-exiting bitmap (KVM
+ *     only the control, as its IA32_XSS is 0); ENCLS ignores L1's CPUID (KVM needs SGX in it).
+ * <li>APIC access/write and EOI-induced exits need their controls in L1's VMCS; KVM reflects them
+ *     unconditionally, since only L1 can have enabled them.
+ * <li>SMIs and RSM stay with L0 (SMM's dual-monitor treatment, not L1); NOTIFY follows L1's
+ *     control (KVM never exposes it); SPP, LOADIWKEY, ENCLV, PCONFIG, ENQCMD(S) PASID failures and
+ *     RDMSRLIST/WRMSRLIST follow their controls where KVM 6.1 reflects by default.
+ * <li>VMFUNC applies the VM-function controls and the EPTP list; PAUSE-loop exiting is L0's at
+ *     CPL above 0 when the exit gives the CPL (both KVM decides by control alone).
+ * </ul>
+ * Not modelled: the PLE_Gap/PLE_Window timing of PAUSE-loop exiting, the MSR bitmaps for each
+ * MSR of RDMSRLIST/WRMSRLIST, and whether L1's CPUID exposes a feature. With
+ * {@link L0Intercepts#kvm()} the reasons KVM always keeps (EPT, preemption timer, PML, VMFUNC,
+ * bus lock, NMIs, external interrupts) are L0's before these rules run, as in KVM.
  */
 public final class ExitRouter {
     private static final long MSR_LOW_END = 0x1FFFL;
@@ -238,8 +256,7 @@ public final class ExitRouter {
                 return bothControls(secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID), SecondaryProcessorBasedControl.ENABLE_INVPCID,
                         primary(PrimaryProcessorBasedControl.INVLPG_EXITING), PrimaryProcessorBasedControl.INVLPG_EXITING, "INVPCID");
             case VMFUNC:
-                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS, SdmSection.VM_FUNCTIONS,
-                        "VMFUNC with a leaf L1 did not enable or a failed EPTP switch");
+                return vmfunc();
             case ENCLS:
                 return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
                         SdmSection.ENCLS_EXITING_BITMAP, "ENCLS");
@@ -284,6 +301,13 @@ public final class ExitRouter {
         }
         if (info.type() == InterruptionType.NMI) {
             return byControl(PinBasedControl.NMI_EXITING, pin(PinBasedControl.NMI_EXITING), SdmSection.OTHER_CAUSES, "an NMI arrived");
+        }
+        if (info.type() != InterruptionType.HARDWARE_EXCEPTION && info.type() != InterruptionType.SOFTWARE_EXCEPTION
+                && info.type() != InterruptionType.PRIVILEGED_SOFTWARE_EXCEPTION) {
+            // INT n (type 4) never consults the exception bitmap; types 0, 1 and 7 are not exceptions
+            throw new IllegalArgumentException("routing " + exit + ": VM-exit interruption information 0x"
+                    + Integer.toHexString(exit.interruptionInfo()) + " has type " + info.type()
+                    + ", which an EXCEPTION_NMI exit never reports (only NMI, hardware, privileged software and software exceptions)");
         }
         int vector = info.vector();
         String name = ExceptionVector.fromVector(vector).map(ExceptionVector::mnemonic).orElse("vector " + vector);
@@ -491,6 +515,11 @@ public final class ExitRouter {
             return byControl(PrimaryProcessorBasedControl.PAUSE_EXITING, true, SdmSection.CONDITIONAL_INSTRUCTIONS, "PAUSE");
         }
         if (secondary(SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING)) {
+            if (exit.cpl().isPresent() && exit.cpl().getAsInt() > 0) {
+                return RoutingDecision.control(Route.L0_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS,
+                        SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING, "PAUSE at CPL " + exit.cpl().getAsInt()
+                                + ": PAUSE_EXITING is 0 and PAUSE_LOOP_EXITING is ignored outside CPL 0, so L1's controls cause no exit");
+            }
             return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING,
                     String.format(Locale.ROOT, "PAUSE: PAUSE_LOOP_EXITING is 1 (PLE_Gap %d, PLE_Window %d); whether L2's loop outlasted L1's"
                             + " window is timing the exit does not show, so it goes to L1 as KVM does",
@@ -546,6 +575,49 @@ public final class ExitRouter {
         long and = requested & xss & bitmap;
         return RoutingDecision.of(and != 0 ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.XSS_EXITING_BITMAP, String.format(Locale.ROOT,
                 "%s: EDX:EAX 0x%x & IA32_XSS 0x%x & L1's XSS-exiting bitmap 0x%x = 0x%x", basic, requested, xss, bitmap, and));
+    }
+
+    /**
+     * SDM 25.5.5: with "enable VM functions" 1, VMFUNC exits when the leaf in EAX is above 63 or its
+     * bit in the VM-function controls is 0, and EPTP switching (leaf 0) exits when ECX is 512 or
+     * more or the EPTP-list entry it selects is not a valid EPTP; with the control 0 it is #UD.
+     */
+    private RoutingDecision vmfunc() {
+        if (!secondary(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS)) {
+            return byControl(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS, false, SdmSection.VM_FUNCTIONS,
+                    "VMFUNC (which is #UD, not an exit, for L1's controls)");
+        }
+        long leaf = register(GeneralRegister.RAX, "the VM function number (EAX) of VMFUNC") & 0xFFFF_FFFFL;
+        long controls = field(VmcsField.VM_FUNCTION_CONTROL);
+        if (leaf > 63 || ((controls >>> leaf) & 1) == 0) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.VM_FUNCTION_CONTROLS, String.format(Locale.ROOT,
+                    "VMFUNC %d: %s L1's VM-function controls 0x%x, so it exits", leaf,
+                    leaf > 63 ? "the function number is above 63, beyond" : "bit " + leaf + " is 0 in", controls));
+        }
+        if (leaf != 0) {
+            return RoutingDecision.of(Route.L0_WANTS, SdmSection.VM_FUNCTIONS, String.format(Locale.ROOT,
+                    "VMFUNC %d: L1 enabled the function (VM-function controls 0x%x), which runs without a VM exit", leaf, controls));
+        }
+        long index = register(GeneralRegister.RCX, "the EPTP-list index (ECX) of VMFUNC 0") & 0xFFFF_FFFFL;
+        if (index >= 512) {
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.VM_FUNCTIONS, String.format(Locale.ROOT,
+                    "VMFUNC 0 (EPTP switching) with ECX %d: the EPTP list has 512 entries, so it exits", index));
+        }
+        long entryAddress = field(VmcsField.EPTP_LIST_ADDRESS) + 8 * index;
+        long eptp = memory.readLong(entryAddress).orElseThrow(() -> missing(String.format(Locale.ROOT,
+                "EPTP-list entry %d at 0x%x, which is not backed by L1's memory", index, entryAddress)));
+        long type = eptp & 7;
+        long walk = ((eptp >>> 3) & 7) + 1;
+        String invalid = type != 0 && type != 6 ? "memory type " + type + " is neither UC nor WB"
+                : walk != 4 && walk != 5 ? "page-walk length " + walk + " is neither 4 nor 5"
+                : (eptp & 0xF80) != 0 ? "reserved bits 11:7 are set" : null;
+        return invalid != null
+                ? RoutingDecision.bitmap(Route.L1_WANTS, SdmSection.VM_FUNCTIONS, entryAddress, 0, String.format(Locale.ROOT,
+                        "VMFUNC 0 (EPTP switching) to entry %d: L1's EPTP-list entry 0x%x at 0x%x is not a valid EPTP (%s), so it exits",
+                        index, eptp, entryAddress, invalid))
+                : RoutingDecision.bitmap(Route.L0_WANTS, SdmSection.VM_FUNCTIONS, entryAddress, 0, String.format(Locale.ROOT,
+                        "VMFUNC 0 (EPTP switching) to entry %d: L1's EPTP-list entry 0x%x at 0x%x is a valid EPTP, so the switch"
+                                + " happens without a VM exit (L0 emulates it)", index, eptp, entryAddress));
     }
 
     /** EPT exits: L1's if L1 uses EPT and its own EPT tables deny the access or are misconfigured. */

@@ -5,9 +5,11 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * L1's guest-physical memory, as far as routing needs it: the bytes of the bitmaps and EPT paging
- * structures its VMCS for L2 points to. Implementations read a live guest (e.g. through KVM) or a
- * snapshot; {@link #builder()} makes a sparse in-memory one.
+ * The physical memory a VMCS points to, as far as routing and entry checks need it (for a nested
+ * hypervisor: L1's guest-physical memory): the bytes of the bitmaps, EPT paging structures and
+ * EPTP list for {@link ExitRouter}, and the linked VMCS header, PAE PDPTEs and VM-entry MSR-load
+ * area for {@link dev.vmx.entry.EntryChecker#withMemory}. Implementations read a live guest (e.g.
+ * through KVM) or a snapshot; {@link #builder()} makes a sparse in-memory one.
  */
 @FunctionalInterface
 public interface GuestMemory {

@@ -28,6 +28,7 @@ public final class NestedExit {
     private final OptionalLong ia32Xss;
     private final Map<GeneralRegister, Long> registers;
     private final Optional<VmInstructionError> vmInstructionError;
+    private final OptionalInt cpl;
 
     private NestedExit(Builder builder) {
         this.reason = builder.reason;
@@ -39,6 +40,7 @@ public final class NestedExit {
         this.ia32Xss = builder.ia32Xss;
         this.registers = Collections.unmodifiableMap(new EnumMap<>(builder.registers));
         this.vmInstructionError = builder.vmInstructionError;
+        this.cpl = builder.cpl;
     }
 
     /**
@@ -149,6 +151,15 @@ public final class NestedExit {
     }
 
     /**
+     * L2's current privilege level at the exit (SS.DPL), which PAUSE-loop exiting depends on.
+     *
+     * @return the CPL, 0..3, if given
+     */
+    public OptionalInt cpl() {
+        return cpl;
+    }
+
+    /**
      * The VM-instruction error when the entry to L2 failed with VMfailValid.
      *
      * @return the error; empty for a real VM exit
@@ -174,6 +185,7 @@ public final class NestedExit {
         private OptionalLong ia32Xss = OptionalLong.empty();
         private final Map<GeneralRegister, Long> registers = new EnumMap<>(GeneralRegister.class);
         private Optional<VmInstructionError> vmInstructionError = Optional.empty();
+        private OptionalInt cpl = OptionalInt.empty();
 
         private Builder(ExitReason reason) {
             this.reason = reason;
@@ -242,6 +254,21 @@ public final class NestedExit {
          */
         public Builder ia32Xss(long value) {
             this.ia32Xss = OptionalLong.of(value);
+            return this;
+        }
+
+        /**
+         * Sets L2's current privilege level (SS.DPL of the guest state).
+         *
+         * @param value the CPL
+         * @return this builder
+         * @throws IllegalArgumentException if the value is not 0..3
+         */
+        public Builder cpl(int value) {
+            if (value < 0 || value > 3) {
+                throw new IllegalArgumentException("CPL " + value + " is not 0..3");
+            }
+            this.cpl = OptionalInt.of(value);
             return this;
         }
 

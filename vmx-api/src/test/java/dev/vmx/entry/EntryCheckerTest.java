@@ -17,6 +17,7 @@ import dev.vmx.dump.VmcsDump;
 import dev.vmx.dump.VmcsDumpParser;
 import dev.vmx.event.VmInstructionError;
 import dev.vmx.exit.ExitReason;
+import dev.vmx.nested.GuestMemory;
 import dev.vmx.vmcs.GuestSegment;
 import dev.vmx.vmcs.VmcsField;
 import dev.vmx.vmcs.VmcsSnapshot;
@@ -242,13 +243,38 @@ class EntryCheckerTest {
         m.put(EntryCheck.GUEST_NMI_INJECTION_STI_BLOCKING, both(put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0x1),
                 put(VmcsField.VM_ENTRY_INTR_INFO_FIELD, 0x8000_0202L)));
         m.put(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS, put(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS, 0x10));
-        m.put(EntryCheck.GUEST_VMCS_LINK_POINTER, put(VmcsField.VMCS_LINK_POINTER, 0));
+        m.put(EntryCheck.GUEST_VMCS_LINK_POINTER, put(VmcsField.VMCS_LINK_POINTER, 0x1001)); // not 4-KByte aligned
+        m.put(EntryCheck.VIRTUALIZATION_EXCEPTION_INFO_ALIGNED, both(put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
+                secondary(SecondaryProcessorBasedControl.EPT_VIOLATION)), put(VmcsField.VE_INFORMATION_ADDRESS, 0xB008)));
+        m.put(EntryCheck.VM_FUNCTION_CONTROLS, b -> b.put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
+                secondary(SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS)).put(VmcsField.VM_FUNCTION_CONTROL, 1)
+                .put(VmcsField.EPTP_LIST_ADDRESS, 0xC010)); // EPTP switching with an unaligned EPTP list
+        m.put(EntryCheck.PT_USES_GUEST_PHYSICAL_ADDRESSES, put(VmcsField.SECONDARY_VM_EXEC_CONTROL,
+                secondary(SecondaryProcessorBasedControl.PT_USES_GUEST_PHYSICAL_ADDRESSES))); // without LOAD_IA32_RTIT_CTL
+        m.put(EntryCheck.HOST_CET_NEEDS_WP, both(put(VmcsField.HOST_CR4, CR4 | (1L << 23)), put(VmcsField.HOST_CR0, CR0 & ~0x10000L)));
+        m.put(EntryCheck.GUEST_CET_NEEDS_WP, both(put(VmcsField.GUEST_CR4, CR4 | (1L << 23)), put(VmcsField.GUEST_CR0, CR0 & ~0x10000L)));
+        m.put(EntryCheck.GUEST_DEBUGCTL_RESERVED, put(VmcsField.GUEST_IA32_DEBUGCTL, 0x10000));
+        m.put(EntryCheck.GUEST_ACTIVITY_STATE_BLOCKING, both(put(VmcsField.GUEST_ACTIVITY_STATE, 1),
+                put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 1))); // HLT with blocking by STI
+        m.put(EntryCheck.GUEST_ACTIVITY_STATE_INJECTION, both(put(VmcsField.GUEST_ACTIVITY_STATE, 1),
+                put(VmcsField.VM_ENTRY_INTR_INFO_FIELD, 0x8000_0306L))); // #UD into a halted guest
+        m.put(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE, put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0x4)); // SMI blocking outside SMM
+        m.put(EntryCheck.GUEST_PDPTES_FROM_MEMORY, b -> b.put(VmcsField.VM_ENTRY_CONTROLS, ENTRY & ~EntryControl.IA32E_MODE_GUEST.mask())
+                .put(VmcsField.SECONDARY_VM_EXEC_CONTROL, SecondaryProcessorBasedControl.ENABLE_VPID.mask())
+                .put(VmcsField.GUEST_IA32_EFER, 0x800).put(GuestSegment.CS.accessRights(), 0xC09B).put(VmcsField.GUEST_RIP, 0x100000)
+                .put(VmcsField.GUEST_CR3, PAE_CR3)); // 32-bit PAE paging without EPT: the PDPTEs come from memory (PAE_TABLES)
+        m.put(EntryCheck.ENTRY_MSR_LOAD_COUNT, both(put(VmcsField.VM_ENTRY_MSR_LOAD_COUNT, 513), put(VmcsField.VM_ENTRY_MSR_LOAD_ADDR, 0x2000)));
         m.put(EntryCheck.GUEST_PDPTES, b -> b.put(VmcsField.VM_ENTRY_CONTROLS, ENTRY & ~EntryControl.IA32E_MODE_GUEST.mask())
                 .put(VmcsField.GUEST_IA32_EFER, 0x800).put(GuestSegment.CS.accessRights(), 0xC09B).put(VmcsField.GUEST_RIP, 0x100000)
                 .put(VmcsField.GUEST_PDPTR0, 0x1007)); // 32-bit PAE paging; PDPTE 0 present with bits 2:1 set
         m.put(EntryCheck.ENTRY_MSR_LOAD_LIST, both(put(VmcsField.VM_ENTRY_MSR_LOAD_COUNT, 2), put(VmcsField.VM_ENTRY_MSR_LOAD_ADDR, 0x2000)));
         return m;
     }
+
+    private static final long PAE_CR3 = 0x3000_0020L;
+    /** A PAE page-directory-pointer table at PAE_CR3: PDPTE 0 valid, PDPTE 1 present with bit 1 (reserved) set. */
+    private static final GuestMemory PAE_TABLES = GuestMemory.builder().putLong(0x3000_0020L, 0x5000_1001L).putLong(0x3000_0028L, 0x5000_2003L)
+            .putLong(0x3000_0030L, 0).putLong(0x3000_0038L, 0).build();
 
     /** The Core i7-5600U plus tertiary controls (only LOADIWKEY exiting allowed), for TERTIARY_ALLOWED. */
     private static EntryChecker checkerFor(EntryCheck check) {
@@ -260,6 +286,9 @@ class EntryCheckerTest {
         }
         if (check == EntryCheck.ENTRY_MSR_LOAD_LIST) {
             return CHECKER.withEntryMsrLoadList(List.of(MsrEntry.of(0x10, 0), MsrEntry.of(0x808, 0)));
+        }
+        if (check == EntryCheck.GUEST_PDPTES_FROM_MEMORY) {
+            return CHECKER.withMemory(PAE_TABLES);
         }
         return CHECKER;
     }
@@ -319,9 +348,22 @@ class EntryCheckerTest {
 
     @Test
     void msrLoadEntriesEachRule() {
-        assertEquals(null, EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0100L, 0x7f1c2a5fe640L)));
+        assertEquals(null, EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0102L, 0x7f1c2a5fe640L)));
+        assertEquals(null, EntryChecker.msrEntryProblem(MsrEntry.of(0x1D9, 1))); // IA32_DEBUGCTL may be loaded
         assertEquals("value 0x800000000000 is not canonical, so WRMSR would #GP",
-                EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0101L, 0x0000_8000_0000_0000L)));
+                EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0102L, 0x0000_8000_0000_0000L)));
+        // SDM 26.4 lists FS_BASE and GS_BASE outright (VM entry loads them from the guest-state area), whatever the value
+        assertEquals("IA32_FS_BASE cannot be loaded from the MSR-load area (VM entry loads it from the guest-state area)",
+                EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0100L, 0x7f1c2a5fe640L)));
+        assertEquals("IA32_GS_BASE cannot be loaded from the MSR-load area (VM entry loads it from the guest-state area)",
+                EntryChecker.msrEntryProblem(MsrEntry.of(0xC000_0101L, 0)));
+        assertEquals("IA32_BIOS_UPDT_TRIG (79H) cannot be loaded on VM entry (model-specific; KVM refuses it)",
+                EntryChecker.msrEntryProblem(MsrEntry.of(0x79, 0)));
+        assertEquals("IA32_BIOS_SIGN_ID (8BH) cannot be loaded on VM entry (model-specific; KVM refuses it)",
+                EntryChecker.msrEntryProblem(MsrEntry.of(0x8B, 0)));
+        assertEquals(null, EntryChecker.msrEntryProblem(MsrEntry.of(0x7FF, 0)));
+        assertEquals(null, EntryChecker.msrEntryProblem(MsrEntry.of(0x900, 0)));
+        assertEquals("an x2APIC MSR (800H-8FFH) cannot be loaded on VM entry", EntryChecker.msrEntryProblem(MsrEntry.of(0x8FF, 0)));
         assertEquals("IA32_SMM_MONITOR_CTL can be written only in SMM", EntryChecker.msrEntryProblem(MsrEntry.of(0x9B, 0)));
         assertEquals("bits 63:32 of the entry are not 0", EntryChecker.msrEntryProblem(new MsrEntry(0x10, 1, 0)));
     }
@@ -357,6 +399,14 @@ class EntryCheckerTest {
             assertTrue(judged.size() >= 5, resource + " judged only " + judged);
             assertEquals(List.of(), report.failures(), resource + ": " + report);
         }
+        // coconut-svsm#1081 is the VMCS of a guest that had been running for 673 s (its VMRESUME failed on a control
+        // field): every guest-state check its excerpt allows is judged, and passes
+        EntryCheckReport running = EntryChecker.create().check(dump(VmcsDump.class, "coconut-svsm-1081.txt").vmcs());
+        assertEquals(EnumSet.of(EntryCheck.GUEST_CR0_PG_NEEDS_PE, EntryCheck.GUEST_CET_NEEDS_WP, EntryCheck.GUEST_CR3_WIDTH,
+                EntryCheck.GUEST_SYSENTER_CANONICAL, EntryCheck.GUEST_CS_TYPE, EntryCheck.GUEST_CS_DPL, EntryCheck.GUEST_VIRTUAL_8086,
+                EntryCheck.GUEST_RFLAGS_RESERVED, EntryCheck.GUEST_RFLAGS_VM),
+                running.outcomes().stream().filter(o -> o.check().phase() == EntryPhase.GUEST_STATE && o.status() == CheckStatus.PASSED)
+                        .map(CheckOutcome::check).collect(Collectors.toCollection(() -> EnumSet.noneOf(EntryCheck.class))));
         EntryCheckReport v8086 = EntryChecker.create().check(dump(VmcsDump.class, "dosemu2-1274-syslog.txt").vmcs());
         assertEquals(CheckStatus.PASSED, v8086.outcome(EntryCheck.GUEST_SS_RPL).status());
     }

@@ -38,6 +38,7 @@ class ExitRouterTest {
     private static final long VMREAD = 0x13000;
     private static final long VMWRITE = 0x14000;
     private static final long EPT_ROOT = 0x20000;
+    private static final long EPTP_LIST = 0x30000;
 
     /** L1's VMCS with every control 0 and every field a rule may read. */
     private static VmcsSnapshot.Builder zero() {
@@ -53,7 +54,8 @@ class ExitRouterTest {
                 .put(VmcsField.PCONFIG_EXITING_BITMAP, 0).put(VmcsField.XSS_EXIT_BITMAP, 0)
                 .put(VmcsField.EOI_EXIT_BITMAP0, 0).put(VmcsField.EOI_EXIT_BITMAP1, 0).put(VmcsField.EOI_EXIT_BITMAP2, 0)
                 .put(VmcsField.EOI_EXIT_BITMAP3, 0).put(VmcsField.EPT_POINTER, EPT_ROOT | (3 << 3) | 6)
-                .put(VmcsField.VM_ENTRY_INTR_INFO_FIELD, 0).put(VmcsField.PLE_GAP, 128).put(VmcsField.PLE_WINDOW, 4096);
+                .put(VmcsField.VM_ENTRY_INTR_INFO_FIELD, 0).put(VmcsField.PLE_GAP, 128).put(VmcsField.PLE_WINDOW, 4096)
+                .put(VmcsField.VM_FUNCTION_CONTROL, 0).put(VmcsField.EPTP_LIST_ADDRESS, EPTP_LIST);
     }
 
     /** Every control 1, every bitmap and mask all ones. */
@@ -171,7 +173,6 @@ class ExitRouterTest {
             {BasicExitReason.RDRAND, SecondaryProcessorBasedControl.RDRAND_EXITING},
             {BasicExitReason.RDSEED, SecondaryProcessorBasedControl.RDSEED_EXITING},
             {BasicExitReason.APIC_ACCESS, SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES},
-            {BasicExitReason.VMFUNC, SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS},
             {BasicExitReason.PML_FULL, SecondaryProcessorBasedControl.ENABLE_PML},
             {BasicExitReason.SPP_EVENT, SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT},
             {BasicExitReason.ENQCMD_PASID_FAIL, SecondaryProcessorBasedControl.ENABLE_PASID_TRANSLATION},
@@ -550,5 +551,109 @@ class ExitRouterTest {
         IllegalArgumentException invalidInfo = assertThrows(IllegalArgumentException.class, () -> ExitRouter.l1Rule(
                 NestedExit.of(ExitReason.of(BasicExitReason.EXCEPTION_NMI), 0), zero().build(), NO_BITS));
         assertTrue(invalidInfo.getMessage().endsWith("needs a valid VM-exit interruption information (got 0x0)"), invalidInfo.getMessage());
+    }
+
+    private static NestedExit vmfunc(long leaf, long index) {
+        return NestedExit.builder(ExitReason.of(BasicExitReason.VMFUNC)).register(GeneralRegister.RAX, leaf)
+                .register(GeneralRegister.RCX, index).build();
+    }
+
+    @Test
+    void vmfuncFollowsTheVmFunctionControlsAndTheEptpList() {
+        VmcsSnapshot eptpSwitching = zero().put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS.mask())
+                .put(VmcsField.SECONDARY_VM_EXEC_CONTROL, SecondaryProcessorBasedControl.ENABLE_VM_FUNCTIONS.mask()
+                        | SecondaryProcessorBasedControl.ENABLE_EPT.mask())
+                .put(VmcsField.VM_FUNCTION_CONTROL, 1).build();
+        GuestMemory list = GuestMemory.builder().putLong(EPTP_LIST, 0x5000 | (3 << 3) | 6) // entry 0: a valid 4-level WB EPTP
+                .putLong(EPTP_LIST + 8, 0x6000 | (3 << 3) | 3) // entry 1: memory type 3
+                .build();
+        RoutingDecision valid = ExitRouter.l1Rule(vmfunc(0, 0), eptpSwitching, list);
+        assertEquals(Route.L0_WANTS, valid.route(), valid.toString());
+        assertEquals(OptionalLong.of(EPTP_LIST), valid.bitmapByteAddress());
+        RoutingDecision invalid = ExitRouter.l1Rule(vmfunc(0, 1), eptpSwitching, list);
+        assertEquals(Route.L1_WANTS, invalid.route());
+        assertEquals("VMFUNC 0 (EPTP switching) to entry 1: L1's EPTP-list entry 0x601b at 0x30008 is not a valid EPTP (memory type 3"
+                + " is neither UC nor WB), so it exits", invalid.reason());
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(vmfunc(0, 512), eptpSwitching, list).route());
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(vmfunc(0, 3), eptpSwitching, list).route()); // a zero entry is no EPTP
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(vmfunc(0, 0xFFFF_FFFF_0000_0002L), eptpSwitching, list).route()); // ECX only: 2, zero
+        RoutingDecision disabledLeaf = ExitRouter.l1Rule(vmfunc(1, 0), eptpSwitching, list);
+        assertEquals(Route.L1_WANTS, disabledLeaf.route());
+        assertEquals("VMFUNC 1: bit 1 is 0 in L1's VM-function controls 0x1, so it exits", disabledLeaf.reason());
+        assertEquals(Optional.of(SdmSection.VM_FUNCTION_CONTROLS), disabledLeaf.section());
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(vmfunc(64, 0), eptpSwitching, list).route());
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(vmfunc(0, 0), zero().build(), list).route()); // VMFUNC is #UD for L1's controls
+        IllegalArgumentException unbacked = assertThrows(IllegalArgumentException.class,
+                () -> ExitRouter.l1Rule(vmfunc(0, 3), eptpSwitching, GuestMemory.none()));
+        assertEquals("routing VMFUNC qualification=0x0 needs EPTP-list entry 3 at 0x30018, which is not backed by L1's memory",
+                unbacked.getMessage());
+        // KVM keeps every VMFUNC exit in L0 (it emulates the function and reflects a failure itself)
+        assertEquals(Route.L0_WANTS, ExitRouter.route(vmfunc(1, 0), eptpSwitching, list, L0Intercepts.kvm()).route());
+    }
+
+    @Test
+    void pauseLoopExitingOnlyAtCpl0() {
+        VmcsSnapshot ple = zero().put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS.mask())
+                .put(VmcsField.SECONDARY_VM_EXEC_CONTROL, SecondaryProcessorBasedControl.PAUSE_LOOP_EXITING.mask()).build();
+        NestedExit.Builder pause = NestedExit.builder(ExitReason.of(BasicExitReason.PAUSE_INSTRUCTION));
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(pause.build(), ple, NO_BITS).route()); // CPL unknown: as KVM
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(pause.cpl(0).build(), ple, NO_BITS).route());
+        RoutingDecision user = ExitRouter.l1Rule(pause.cpl(3).build(), ple, NO_BITS);
+        assertEquals(Route.L0_WANTS, user.route());
+        assertTrue(user.reason().contains("ignored outside CPL 0"), user.reason());
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(pause.cpl(3).build(), withControl(PrimaryProcessorBasedControl.PAUSE_EXITING),
+                NO_BITS).route());
+        IllegalArgumentException badCpl = assertThrows(IllegalArgumentException.class, () -> pause.cpl(4));
+        assertEquals("CPL 4 is not 0..3", badCpl.getMessage());
+    }
+
+    @Test
+    void exceptionExitsOfImpossibleTypesAreRejected() {
+        // INT n (type 4) never consults the exception bitmap, so no EXCEPTION_NMI exit reports it
+        IllegalArgumentException intN = assertThrows(IllegalArgumentException.class, () -> ExitRouter.l1Rule(
+                exception(0x30, InterruptionType.SOFTWARE_INTERRUPT, null), one().build(), NO_BITS));
+        assertTrue(intN.getMessage().contains("has type SOFTWARE_INTERRUPT, which an EXCEPTION_NMI exit never reports"), intN.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ExitRouter.l1Rule(
+                exception(0x20, InterruptionType.EXTERNAL_INTERRUPT, null), one().build(), NO_BITS));
+        // ICEBP (INT1) is a privileged software exception: #DB, bit 1 of the bitmap
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(exception(1, InterruptionType.PRIVILEGED_SOFTWARE_EXCEPTION, null),
+                zero().put(VmcsField.EXCEPTION_BITMAP, 2).build(), NO_BITS).route());
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(exception(1, InterruptionType.PRIVILEGED_SOFTWARE_EXCEPTION, null),
+                zero().build(), NO_BITS).route());
+    }
+
+    @Test
+    void moreControlRegisterAndMtfCases() {
+        NestedExit toCr8 = movToCr(8, GeneralRegister.RAX, 0);
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(toCr8, zero().build(), NO_BITS).route());
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(toCr8, withControl(PrimaryProcessorBasedControl.CR8_STORE_EXITING), NO_BITS).route());
+        NestedExit fromCr8 = NestedExit.of(ExitReason.of(BasicExitReason.CR_ACCESS), 0x18);
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(fromCr8, withControl(PrimaryProcessorBasedControl.CR8_LOAD_EXITING), NO_BITS).route());
+        NestedExit fromCr3 = NestedExit.of(ExitReason.of(BasicExitReason.CR_ACCESS), 0x13);
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(fromCr3, withControl(PrimaryProcessorBasedControl.CR3_LOAD_EXITING), NO_BITS).route());
+        // CR3 load exiting with count 0: every MOV to CR3 exits
+        RoutingDecision noTargets = ExitRouter.l1Rule(movToCr(3, GeneralRegister.RAX, 0x1000),
+                withControl(PrimaryProcessorBasedControl.CR3_LOAD_EXITING), NO_BITS);
+        assertEquals(Route.L1_WANTS, noTargets.route());
+        assertEquals(Optional.of(PrimaryProcessorBasedControl.CR3_LOAD_EXITING), noTargets.control());
+        // MOV from CR0/CR4 reads the shadow, never an exit
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(NestedExit.of(ExitReason.of(BasicExitReason.CR_ACCESS), 0x10), one().build(),
+                NO_BITS).route());
+        // CR4 with a mask bit whose value matches the shadow
+        VmcsSnapshot vmxe = zero().put(VmcsField.CR4_GUEST_HOST_MASK, 0x2000).put(VmcsField.CR4_READ_SHADOW, 0x2000).build();
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(movToCr(4, GeneralRegister.RDX, 0x2020), vmxe, NO_BITS).route());
+        // an MTF exit L1 injected (type 7, vector 0) is L1's even with the monitor trap flag 0
+        VmcsSnapshot injectedMtf = zero().put(VmcsField.VM_ENTRY_INTR_INFO_FIELD, 0x8000_0700L).build();
+        NestedExit mtf = NestedExit.of(ExitReason.of(BasicExitReason.MONITOR_TRAP_FLAG), 0);
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(mtf, injectedMtf, NO_BITS).route());
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(mtf, zero().build(), NO_BITS).route());
+        // XRSTORS and ENCLS with their enabling control 0
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(exitFor(BasicExitReason.XRSTORS), zero().put(VmcsField.XSS_EXIT_BITMAP, -1L).build(),
+                NO_BITS).route());
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(exitFor(BasicExitReason.ENCLS), zero().put(VmcsField.ENCLS_EXITING_BITMAP, -1L).build(),
+                NO_BITS).route());
+        // UMWAIT with RDTSC exiting but without "enable user wait and pause" (it is #UD then)
+        assertEquals(Route.L0_WANTS, ExitRouter.l1Rule(exitFor(BasicExitReason.UMWAIT), withControl(PrimaryProcessorBasedControl.RDTSC_EXITING),
+                NO_BITS).route());
     }
 }
