@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,8 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * kvm trace text ingestion: a generated 1,000,000-line kvm_exit/kvm_entry file read by
  * {@link KvmTraceReader} into {@link ExitStatistics}, against the least any reader does, a plain
- * {@link BufferedReader} line count over the same bytes, in the same run. Compare with
- * {@code awk-baseline.sh} for what a user would otherwise write.
+ * {@link BufferedReader} line count over the same bytes, and against the awk program a user would
+ * otherwise write ({@link #awkPerReasonCount()}, a process on the same file), in the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -75,6 +76,56 @@ public class TraceTextBenchmark {
     @Benchmark
     public long byteNewlineCount() {
         return newlineCount(file);
+    }
+
+    /**
+     * The per-reason count a user would otherwise write in awk, run as a process on the same file in
+     * the same JMH run (the same program as {@code awk-baseline.sh}).
+     *
+     * @return exits counted by awk
+     */
+    @Benchmark
+    public long awkPerReasonCount() {
+        return awkCounts(file).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The awk program: count the word after "reason" on kvm_exit lines, print "count reason". */
+    static final String AWK_PROGRAM = "/ kvm_exit: / { for (i = 1; i <= NF; i++) if ($i == \"reason\") "
+            + "{ count[$(i + 1)]++; break } } END { for (r in count) printf \"%d %s\\n\", count[r], r }";
+
+    /**
+     * Runs {@code awk} from the PATH (Debian's default is mawk) over the file.
+     *
+     * @return exits per reason word, as awk counted them
+     * @throws IllegalStateException if awk is missing, fails, or prints something else
+     */
+    static java.util.Map<String, Long> awkCounts(Path file) {
+        ProcessBuilder builder = new ProcessBuilder("awk", AWK_PROGRAM, file.toString()).redirectErrorStream(true);
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>();
+        try {
+            Process process = builder.start();
+            List<String> output;
+            try (BufferedReader out = new BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                output = out.lines().collect(java.util.stream.Collectors.toList());
+            }
+            int status = process.waitFor();
+            if (status != 0) {
+                throw new IllegalStateException("awk exited with " + status + ": " + output);
+            }
+            for (String line : output) {
+                String[] columns = line.split(" ");
+                if (columns.length != 2) {
+                    throw new IllegalStateException("unexpected awk output line: " + line);
+                }
+                counts.put(columns[1], Long.parseLong(columns[0]));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run awk (install mawk or gawk): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while awk ran", e);
+        }
+        return counts;
     }
 
     static ExitStatistics typed(Path file) {

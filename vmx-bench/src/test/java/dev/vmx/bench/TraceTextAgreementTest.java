@@ -1,12 +1,17 @@
 package dev.vmx.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmx.exit.BasicExitReason;
 import dev.vmx.trace.ExitStatistics;
 import dev.vmx.trace.ExitStatisticsRow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,5 +33,29 @@ class TraceTextAgreementTest {
         long hlt = Files.readAllLines(file).stream().filter(line -> line.contains(" reason HLT ")).count();
         assertEquals(hlt, stats.rows(ExitStatistics.Order.COUNT).stream()
                 .filter(row -> row.reasonName().equals("HLT")).mapToLong(ExitStatisticsRow::count).sum());
+    }
+
+    @Test
+    void awkBaselineCountsTheSameExitsPerBasicReason(@TempDir Path directory) {
+        Assumptions.assumeTrue(onPath("awk"), "no awk on the PATH: the awk baseline cannot run here");
+        Path file = directory.resolve("trace.txt");
+        TraceTextMix.write(file, 20_000, 7);
+        Map<String, Long> awk = TraceTextBenchmark.awkCounts(file);
+        // awk keys by the word after "reason", i.e. the basic reason's name without flags
+        Map<String, Long> typed = new TreeMap<>();
+        for (ExitStatisticsRow row : TraceTextBenchmark.typed(file).rows(ExitStatistics.Order.COUNT)) {
+            typed.merge(BasicExitReason.fromNumber((int) (row.exitCode() & 0xffff)).name(), row.count(), Long::sum);
+        }
+        assertEquals(typed, awk);
+        assertTrue(awk.size() > 5, "a real exit mix has many reasons: " + awk);
+    }
+
+    private static boolean onPath(String command) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(directory, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 }
