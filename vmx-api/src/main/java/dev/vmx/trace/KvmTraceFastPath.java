@@ -210,17 +210,9 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         event.info2 = event.value;
-        if (p + SLACK > limit || load(b, p) != INTR_INFO || (load(b, p + 8) & FO_0X_MASK) != FO_0X
-                || (p = hex(b, p + 13, event)) < 0) {
+        if ((p = intrInfoAndErrorCode(b, p, limit, event)) < 0) {
             return NO_MATCH;
         }
-        event.intrInfo = (int) event.value;
-        if (p + SLACK > limit || load(b, p) != ERROR_CO || (load(b, p + 8) & ODE_0X_MASK) != ODE_0X
-                || (p = hex(b, p + 14, event)) < 0) {
-            return NO_MATCH;
-        }
-        event.errorCode = (int) event.value;
-        event.value = 0;
         if (b[p] == ' ') {
             // Linux 6.18 appends " requests 0x%016llx" (pending vCPU requests; not kept, as in the general parser)
             if (p + SLACK > limit || load(b, p) != REQUESTS || (load(b, p + 8) & STS_0X_MASK) != STS_0X
@@ -252,19 +244,10 @@ final class KvmTraceFastPath {
         event.type = KvmEventType.KVM_ENTRY;
         event.vcpu = vcpu;
         event.guestRip = event.value;
-        if (b[p] == ' ') {
-            if (p + SLACK > limit || load(b, p) != INTR_INFO || (load(b, p + 8) & FO_0X_MASK) != FO_0X
-                    || (p = hex(b, p + 13, event)) < 0) {
-                return NO_MATCH;
-            }
-            event.intrInfo = (int) event.value;
-            if (p + SLACK > limit || load(b, p) != ERROR_CO || (load(b, p + 8) & ODE_0X_MASK) != ODE_0X
-                    || (p = hex(b, p + 14, event)) < 0) {
-                return NO_MATCH;
-            }
-            event.errorCode = (int) event.value;
-        }
         event.value = 0;
+        if (b[p] == ' ' && (p = intrInfoAndErrorCode(b, p, limit, event)) < 0) {
+            return NO_MATCH;
+        }
         if (b[p] == '[') {
             if (load(b, p) != IMMEDIAT || load(b, p + 8) != E_EXIT) {
                 return NO_MATCH;
@@ -272,6 +255,22 @@ final class KvmTraceFastPath {
             p += 16;
         }
         return lineEnd(b, p);
+    }
+
+    /** " intr_info 0x%08x error_code 0x%08x", as kvm_exit and kvm_entry (5.14+) print them. */
+    private static int intrInfoAndErrorCode(byte[] b, int p, int limit, TextKvmEvent event) {
+        if (p + SLACK > limit || load(b, p) != INTR_INFO || (load(b, p + 8) & FO_0X_MASK) != FO_0X
+                || (p = hex(b, p + 13, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.intrInfo = (int) event.value;
+        if (p + SLACK > limit || load(b, p) != ERROR_CO || (load(b, p + 8) & ODE_0X_MASK) != ODE_0X
+                || (p = hex(b, p + 14, event)) < 0) {
+            return NO_MATCH;
+        }
+        event.errorCode = (int) event.value;
+        event.value = 0;
+        return p;
     }
 
     /**

@@ -42,6 +42,10 @@ final class TextKvmEvent implements KvmEvent {
             fullyDirty = false;
             return;
         }
+        resetExitFields();
+    }
+
+    private void resetExitFields() {
         isa = KvmIsa.UNKNOWN;
         exitCode = 0;
         info1 = 0;
@@ -59,13 +63,7 @@ final class TextKvmEvent implements KvmEvent {
         pid = 0;
         task.clear();
         vcpu = -1;
-        isa = KvmIsa.UNKNOWN;
-        exitCode = 0;
-        info1 = 0;
-        info2 = 0;
-        intrInfo = 0;
-        errorCode = 0;
-        guestRip = 0;
+        resetExitFields();
         write = false;
         port = 0;
         size = 0;
