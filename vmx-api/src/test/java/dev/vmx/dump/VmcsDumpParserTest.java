@@ -165,4 +165,42 @@ class VmcsDumpParserTest {
         assertEquals(1, dumps.get(0).firstLine());
         assertEquals(List.of(2L), dumps.get(0).problems().stream().map(VmcsDumpProblem::lineNumber).toList());
     }
+
+    @Test
+    void msrListsOfGuestAndHostAndAnAutoloadedEfer() {
+        // vmx_dump_msrs(): "MSR %s:" then "  %2d: msr=0x%08x value=0x%016llx"; EFER "(autoload)" when the
+        // guest EFER comes from the MSR-load list rather than the VMCS field (Linux 6.1 dump_vmcs())
+        String p = "[  100.000001] kvm_intel: ";
+        String text = p + "*** Guest State ***\n"
+                + p + "EFER= 0x0000000000000d01 (autoload)\n"
+                + p + "MSR guest autoload:\n"
+                + p + "   0: msr=0xc0000080 value=0x0000000000000d01\n"
+                + p + "  10: msr=0x00000600 value=0x0000000000000000\n"
+                + p + "MSR guest autostore:\n"
+                + p + "   0: msr=0x00000010 value=0x000000012a05f200\n"
+                + p + "*** Host State ***\n"
+                + p + "MSR host autoload:\n"
+                + p + "   0: msr=0xc0000080 value=0x0000000000000d01\n"
+                + p + "*** Control State ***\n"
+                + p + "ExceptionBitmap=00060042 PFECmask=00000000 PFECmatch=00000000\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(List.of(), dump.problems());
+        assertEquals(List.of(new VmcsDumpMsr("guest autoload", 0, 0xc0000080L, 0xd01),
+                new VmcsDumpMsr("guest autoload", 10, 0x600, 0),
+                new VmcsDumpMsr("guest autostore", 0, 0x10, 0x12a05f200L),
+                new VmcsDumpMsr("host autoload", 0, 0xc0000080L, 0xd01)), dump.msrs());
+        assertEquals(OptionalLong.of(0xd01), dump.field("guest.EFER"));
+        assertEquals("(autoload)", dump.annotations().get("guest.EFER"));
+        assertTrue(dump.vmcs().find(dev.vmx.vmcs.VmcsField.GUEST_IA32_EFER).isEmpty());
+        assertEquals(0x60042, dump.vmcs().read(dev.vmx.vmcs.VmcsField.EXCEPTION_BITMAP));
+    }
+
+    @Test
+    void anMsrEntryOutsideAListIsAProblem() {
+        String text = "*** Guest State ***\n   0: msr=0xc0000080 value=0x0000000000000d01\n*** Host State ***\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(List.of(new VmcsDumpProblem(2, "   0: msr=0xc0000080 value=0x0000000000000d01", "MSR entry outside an MSR list")),
+                dump.problems());
+        assertEquals(List.of(), dump.msrs());
+    }
 }
