@@ -15,9 +15,16 @@ import java.util.Locale;
 /**
  * VM-exit statistics like {@code perf kvm stat report --event=vmexit}: per exit reason (optionally
  * per vCPU) the count, the share of all exits, and the time from the exit to the next
- * {@code kvm_entry} of the same vCPU thread (min, max, mean, p50, p99 from a compact log-linear
- * histogram, about 3% resolution). Feed it events with {@link #accept(KvmEvent)}; after the
- * first exit of each reason (and each vCPU thread) it allocates nothing per event.
+ * {@code kvm_entry} of the same vCPU thread (min, max and mean exact; p50 and p99 from a compact
+ * log-linear histogram). Feed it events with {@link #accept(KvmEvent)}; after the first exit of each
+ * reason (and each vCPU thread) it allocates nothing per event.
+ *
+ * <p><b>Percentiles.</b> The nearest-rank method: the p-th percentile of n timed exits is the
+ * smallest time t such that at least ceil(p/100 * n) of them took at most t (so p50 of 1, 2, 3, 4 is
+ * 2, and p99 of fewer than 100 exits is the maximum). Times are kept in buckets that are exact below
+ * 64 ns and 1/32 of a power of two wide above; a percentile is reported as the lower bound of the
+ * bucket holding that rank, clamped to [min, max]. It is therefore never above the exact
+ * nearest-rank value and at most 1/32 (3.1%) below it.
  *
  * <p>Exits and entries are paired by the recording thread ({@link KvmEvent#pid()}): each vCPU runs
  * on its own thread, and old kernels' {@code kvm_exit} records no vCPU id. Not thread-safe.
@@ -294,11 +301,14 @@ public final class ExitStatistics {
         return out.append("]}").toString();
     }
 
-    private static String csv(String text) {
-        return text.indexOf(',') < 0 && text.indexOf('"') < 0 ? text : '"' + text.replace("\"", "\"\"") + '"';
+    /** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+    static String csv(String text) {
+        boolean plain = text.chars().noneMatch(c -> c == ',' || c == '"' || c == '\r' || c == '\n');
+        return plain ? text : '"' + text.replace("\"", "\"\"") + '"';
     }
 
-    private static String json(String text) {
+    /** RFC 8259 string: quote, backslash and control characters escaped. */
+    static String json(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
