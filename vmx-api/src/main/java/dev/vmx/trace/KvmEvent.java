@@ -41,8 +41,9 @@ public interface KvmEvent {
     KvmEventType type();
 
     /**
-     * The timestamp in nanoseconds of the trace clock (text traces: seconds.microseconds scaled to
-     * nanoseconds).
+     * The timestamp in nanoseconds of the trace clock (text traces: seconds.microseconds or
+     * seconds.nanoseconds scaled to nanoseconds; the {@code counter} and {@code x86-tsc} trace
+     * clocks print a bare count, which is kept in its own unit).
      *
      * @return nanoseconds
      */

@@ -876,10 +876,18 @@ public final class KvmTraceReader implements AutoCloseable {
                 return false;
             }
         }
-        if (dot == from || dot == to - 1 || (dot < 0 ? to - from : dot - from) > 9) {
+        if (dot < 0) {
+            // the counter and x86-tsc trace clocks print a bare count, not seconds: kept as is
+            if (to - from > 18) {
+                return false;
+            }
+            event.timestampNanos = decimal(from, to);
+            return true;
+        }
+        if (dot == from || dot == to - 1 || dot - from > 9) {
             return false;
         }
-        long seconds = decimal(from, dot < 0 ? to : dot);
+        long seconds = decimal(from, dot);
         long nanos = 0;
         if (dot >= 0) {
             int digits = Math.min(to - dot - 1, 9);

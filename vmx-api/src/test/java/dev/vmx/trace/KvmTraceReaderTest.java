@@ -236,4 +236,16 @@ class KvmTraceReaderTest {
         assertEquals(1, reader.problemCount());
         assertEquals("not a trace line é", reader.problems().get(0).line());
     }
+
+    @Test
+    void timestampsOfTheTraceClocks() {
+        // local/global/mono/boot: seconds.microseconds; trace-cmd -t: nanoseconds; counter/x86-tsc: a bare count
+        assertEquals(5_123_456_789_000L, one("q-1 [000] 5123.456789: kvm_entry: vcpu 0").timestampNanos());
+        assertEquals(5_123_456_789_123L, one("q-1 [000] 5123.456789123: kvm_entry: vcpu 0").timestampNanos());
+        assertEquals(381_245_777_301_234L, one("q-1 [000] d..1. 381245777301234: kvm_entry: vcpu 0").timestampNanos());
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        readAll("q-1 [000] 1234567890123456789012: kvm_entry: vcpu 0\nq-1 [000] 12.34.5: kvm_entry: vcpu 0\n", reader);
+        assertEquals(2, reader[0].problemCount());
+        assertEquals("no timestamp 'seconds.fraction:'", reader[0].problems().get(0).problem());
+    }
 }
