@@ -44,7 +44,10 @@ public final class ExitStatistics {
     public enum Grouping {
         /** One row per exit reason. */
         REASON,
-        /** One row per exit reason and vCPU. */
+        /**
+         * One row per exit reason and vCPU. Kernels whose {@code kvm_exit} records no vCPU (4.x)
+         * get it from the last {@code kvm_entry} of the same thread; exits before any are vCPU -1.
+         */
         REASON_AND_VCPU,
         /**
          * One row per I/O port and direction, from the {@code kvm_pio} event that follows an exit on
@@ -91,6 +94,9 @@ public final class ExitStatistics {
     private int[] pendingRow = new int[64];
     private KvmIsa[] pendingIsa = new KvmIsa[64];
     private long[] pendingCode = new long[64];
+    // the vCPU a thread's last kvm_entry named (-1: none yet), for kvm_exit lines of 4.x kernels,
+    // which record no vCPU id
+    private int[] threadVcpu = filled(64);
     private int pendingCount;
 
     private ExitStatistics(Grouping grouping) {
@@ -141,7 +147,14 @@ public final class ExitStatistics {
                 pendingCode[slot] = event.exitCode();
                 return;
             }
-            int vcpu = perVcpu ? event.vcpu() : -1;
+            int vcpu = -1;
+            if (perVcpu) {
+                vcpu = event.vcpu();
+                if (vcpu < 0) {
+                    int slot = pendingSlot(event.pid());
+                    vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
+                }
+            }
             long detail = grouping == Grouping.QUALIFICATION_CLASS && event.isa() == KvmIsa.VMX
                     ? qualificationClass(event.exitCode(), event.info1(), event.intrInfo()) : -1;
             Row row = row(event.isa(), event.exitCode(), vcpu, detail, false);
@@ -159,6 +172,9 @@ public final class ExitStatistics {
                 pendingRow[slot] = row.index;
             }
         } else if (type == KvmEventType.KVM_ENTRY) {
+            if (perVcpu && event.vcpu() >= 0) {
+                rememberVcpu(event.pid(), event.vcpu());
+            }
             int slot = pendingSlot(event.pid());
             if (pendingUsed[slot] && pendingRow[slot] >= 0) {
                 long nanos = event.timestampNanos() - pendingTime[slot];
@@ -479,6 +495,7 @@ public final class ExitStatistics {
         int[] oldRow = pendingRow;
         KvmIsa[] oldIsa = pendingIsa;
         long[] oldCode = pendingCode;
+        int[] oldVcpu = threadVcpu;
         int capacity = oldPid.length * 2;
         pendingPid = new int[capacity];
         pendingUsed = new boolean[capacity];
@@ -486,6 +503,7 @@ public final class ExitStatistics {
         pendingRow = new int[capacity];
         pendingIsa = new KvmIsa[capacity];
         pendingCode = new long[capacity];
+        threadVcpu = filled(capacity);
         for (int i = 0; i < oldPid.length; i++) {
             if (oldUsed[i]) {
                 int slot = pendingSlot(oldPid[i]);
@@ -495,8 +513,23 @@ public final class ExitStatistics {
                 pendingRow[slot] = oldRow[i];
                 pendingIsa[slot] = oldIsa[i];
                 pendingCode[slot] = oldCode[i];
+                threadVcpu[slot] = oldVcpu[i];
             }
         }
+    }
+
+    private static int[] filled(int capacity) {
+        int[] vcpus = new int[capacity];
+        Arrays.fill(vcpus, -1);
+        return vcpus;
+    }
+
+    private void rememberVcpu(int pid, int vcpu) {
+        int slot = pendingSlot(pid);
+        if (!pendingUsed[slot]) {
+            slot = setPending(pid, 0, -1); // a thread seen first at an entry: nothing pending
+        }
+        threadVcpu[slot] = vcpu;
     }
 
     static int bucket(long nanos) {

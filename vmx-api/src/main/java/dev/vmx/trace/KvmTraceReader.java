@@ -334,11 +334,21 @@ public final class KvmTraceReader implements AutoCloseable {
             return fail("no task-pid before the [CPU] field");
         }
         byte separator = buffer[pidStart - 1];
-        if (separator != '-' && separator != ' ') {
+        int nameEnd = pidStart - 1;
+        if (separator == '/') {
+            // perf script -F comm,pid,tid,...: "comm pid/tid"; the thread id pairs exits and entries
+            int processStart = nameEnd;
+            while (processStart > textStart && isDigit(buffer[processStart - 1])) {
+                processStart--;
+            }
+            if (processStart == nameEnd || processStart == textStart || buffer[processStart - 1] != ' ') {
+                return fail("no task-pid before the [CPU] field");
+            }
+            nameEnd = processStart - 1;
+        } else if (separator != '-' && separator != ' ') {
             return fail("no task-pid before the [CPU] field");
         }
         event.pid = (int) decimal(pidStart, taskEnd);
-        int nameEnd = pidStart - 1;
         while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
             nameEnd--;
         }

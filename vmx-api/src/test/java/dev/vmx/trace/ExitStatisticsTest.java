@@ -258,4 +258,21 @@ class ExitStatisticsTest {
                 + "\"vcpu\":-1,\"detail\":-1,\"write\":false,\"count\":1,\"share\":0.500000,\"timed\":1,\"minNs\":2000,"
                 + "\"maxNs\":2000,\"meanNs\":2000.0,\"p50Ns\":2000,\"p99Ns\":2000}]}", stats.toJson(ExitStatistics.Order.REASON));
     }
+
+    @Test
+    void perVcpuRowsOfA4xTraceTakeTheVcpuFromTheThreadsEntries() {
+        // 4.x: kvm_exit "reason %s rip 0x%lx info %llx %llx" has no vCPU; kvm_entry "vcpu %u" has
+        String text = "qemu-11 [000] 1.000000: kvm_exit: reason HLT rip 0x1000 info 0 0\n" // before any entry
+                + "qemu-11 [000] 1.000001: kvm_entry: vcpu 3\n"
+                + "qemu-12 [001] 1.000002: kvm_entry: vcpu 0\n"
+                + "qemu-11 [000] 1.000010: kvm_exit: reason HLT rip 0x1000 info 0 0\n"
+                + "qemu-12 [001] 1.000011: kvm_exit: reason HLT rip 0x1000 info 0 0\n"
+                + "qemu-11 [000] 1.000020: kvm_entry: vcpu 3\n";
+        ExitStatistics stats = feed(text, ExitStatistics.byReasonAndVcpu());
+        List<ExitStatisticsRow> rows = stats.rows(ExitStatistics.Order.REASON);
+        assertEquals(List.of(-1, 0, 3), rows.stream().map(ExitStatisticsRow::vcpu).toList());
+        assertEquals(1_000, rows.get(0).maxNanos()); // the first exit is still timed, under vCPU -1
+        assertEquals(10_000, rows.get(2).maxNanos());
+        assertEquals(1, stats.unpairedEntries()); // thread 12's first entry
+    }
 }

@@ -248,4 +248,15 @@ class KvmTraceReaderTest {
         assertEquals(2, reader[0].problemCount());
         assertEquals("no timestamp 'seconds.fraction:'", reader[0].problems().get(0).problem());
     }
+
+    @Test
+    void perfScriptWithPidAndTidKeepsTheThreadId() {
+        KvmEventRecord e = one(" qemu-system-x86  4321/4333 [005]  9999.000123: kvm:kvm_entry: vcpu 1, rip 0x1000");
+        assertEquals("qemu-system-x86", e.task().toString());
+        assertEquals(4333, e.pid()); // the vCPU thread, as common_pid records it
+        assertEquals(5, e.cpu());
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        readAll("q x/4333 [005] 1.0: kvm_entry: vcpu 1\n", reader);
+        assertEquals(1, reader[0].problemCount());
+    }
 }
