@@ -321,38 +321,11 @@ public final class KvmTraceReader implements AutoCloseable {
             }
             return fail("no [CPU] field");
         }
-        // task-pid (tracefs, trace-cmd) or task pid (perf script)
-        int taskEnd = bracket;
-        while (taskEnd > textStart && buffer[taskEnd - 1] == ' ') {
-            taskEnd--;
-        }
-        int pidStart = taskEnd;
-        while (pidStart > textStart && isDigit(buffer[pidStart - 1])) {
-            pidStart--;
-        }
-        if (pidStart == taskEnd || pidStart == textStart) {
+        // task-pid (tracefs, trace-cmd) or task pid (perf script); perf script -F without comm and
+        // tid starts at the [CPU] field: task and pid are then not known (empty, 0)
+        if (bracket > textStart && !parseTask(textStart, bracket)) {
             return fail("no task-pid before the [CPU] field");
         }
-        byte separator = buffer[pidStart - 1];
-        int nameEnd = pidStart - 1;
-        if (separator == '/') {
-            // perf script -F comm,pid,tid,...: "comm pid/tid"; the thread id pairs exits and entries
-            int processStart = nameEnd;
-            while (processStart > textStart && isDigit(buffer[processStart - 1])) {
-                processStart--;
-            }
-            if (processStart == nameEnd || processStart == textStart || buffer[processStart - 1] != ' ') {
-                return fail("no task-pid before the [CPU] field");
-            }
-            nameEnd = processStart - 1;
-        } else if (separator != '-' && separator != ' ') {
-            return fail("no task-pid before the [CPU] field");
-        }
-        event.pid = (int) decimal(pidStart, taskEnd);
-        while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
-            nameEnd--;
-        }
-        event.task.set(buffer, textStart, nameEnd);
         // optional flags column, then the timestamp "seconds.fraction:"
         skipSpaces(lineStop);
         int token = pos;
@@ -407,6 +380,42 @@ public final class KvmTraceReader implements AutoCloseable {
             default:
                 return 1;
         }
+    }
+
+    /** Task name and pid from the text before the [CPU] field; false if there is none. */
+    private boolean parseTask(int textStart, int bracket) {
+        int taskEnd = bracket;
+        while (taskEnd > textStart && buffer[taskEnd - 1] == ' ') {
+            taskEnd--;
+        }
+        int pidStart = taskEnd;
+        while (pidStart > textStart && isDigit(buffer[pidStart - 1])) {
+            pidStart--;
+        }
+        if (pidStart == taskEnd || pidStart == textStart) {
+            return false;
+        }
+        byte separator = buffer[pidStart - 1];
+        int nameEnd = pidStart - 1;
+        if (separator == '/') {
+            // perf script -F comm,pid,tid,...: "comm pid/tid"; the thread id pairs exits and entries
+            int processStart = nameEnd;
+            while (processStart > textStart && isDigit(buffer[processStart - 1])) {
+                processStart--;
+            }
+            if (processStart == nameEnd || processStart == textStart || buffer[processStart - 1] != ' ') {
+                return false;
+            }
+            nameEnd = processStart - 1;
+        } else if (separator != '-' && separator != ' ') {
+            return false;
+        }
+        event.pid = (int) decimal(pidStart, taskEnd);
+        while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
+            nameEnd--;
+        }
+        event.task.set(buffer, textStart, nameEnd);
+        return true;
     }
 
     private int parseExit(int stop) {

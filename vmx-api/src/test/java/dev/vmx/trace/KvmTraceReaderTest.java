@@ -259,4 +259,57 @@ class KvmTraceReaderTest {
         readAll("q x/4333 [005] 1.0: kvm_entry: vcpu 1\n", reader);
         assertEquals(1, reader[0].problemCount());
     }
+
+    private static List<KvmEventRecord> resource(String name, KvmTraceReader[] out) {
+        KvmTraceReader reader = KvmTraceReader.of(KvmTraceReaderTest.class.getResourceAsStream(name), name);
+        List<KvmEventRecord> events = new ArrayList<>();
+        while (reader.advance()) {
+            events.add(reader.event().toRecord());
+        }
+        out[0] = reader;
+        return events;
+    }
+
+    @Test
+    void realTracefsExcerptFromGvisorIssue() {
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = resource("gvisor-6757-tracefs.txt", reader);
+        assertEquals(0, reader[0].problemCount(), reader[0].problems().toString());
+        assertEquals(8, events.size());
+        assertEquals(4, reader[0].otherCount()); // kvm_fpu twice, kvm_page_fault, fast_page_fault
+        KvmEventRecord error = events.get(0);
+        assertEquals(KvmEventType.KVM_USERSPACE_EXIT, error.type());
+        assertEquals(-14, error.errno()); // "error (14)": KVM_RUN failed with -EFAULT
+        assertEquals(0, error.userspaceExitReason());
+        KvmEventRecord exit = events.get(3);
+        assertEquals("exe", exit.task().toString());
+        assertEquals(110348, exit.pid());
+        assertEquals(6, exit.cpu());
+        assertEquals(410_259_258_862_000L, exit.timestampNanos());
+        assertEquals(BasicExitReason.EPT_VIOLATION, exit.exitReason().basic());
+        assertEquals(0x181, exit.info1());
+        assertEquals(0x5600b39c8132L, exit.guestRip());
+        assertEquals(1, exit.vcpu());
+        assertEquals(0x5600b39c8132L, events.get(2).guestRip());
+        // the exit came 18 us after the entry on the same thread
+        ExitStatistics stats = ExitStatistics.byReason();
+        for (KvmEventRecord event : events) {
+            stats.accept(event);
+        }
+        assertEquals(1, stats.totalExits());
+    }
+
+    @Test
+    void realPerfScriptLineWithoutTaskAndPid() {
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = resource("cilium-ebpf-598-perf-script.txt", reader);
+        assertEquals(0, reader[0].problemCount(), reader[0].problems().toString());
+        KvmEventRecord entry = events.get(0);
+        assertEquals(KvmEventType.KVM_ENTRY, entry.type());
+        assertEquals(1, entry.cpu());
+        assertEquals(0, entry.pid()); // not printed
+        assertEquals("", entry.task().toString());
+        assertEquals(770_850_155_000L, entry.timestampNanos());
+        assertEquals(0x1000fe, entry.guestRip());
+    }
 }
