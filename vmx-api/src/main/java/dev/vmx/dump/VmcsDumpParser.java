@@ -15,14 +15,18 @@ import java.util.regex.Pattern;
 
 /**
  * Finds and parses {@code dump_vmcs()} blocks (Linux {@code arch/x86/kvm/vmx/vmx.c}, formats of
- * 4.x to 6.x) in kernel-log text: dmesg with or without {@code [seconds]} timestamps, syslog or
- * journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
+ * 4.x to 6.x; {@code arch/x86/kvm/vmx.c} before 5.0) in kernel-log text: dmesg with or without
+ * {@code [seconds]} or {@code dmesg -T} timestamps, {@code dmesg -x} facility/level columns, syslog
+ * or journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
  * prefixes, interleaved with unrelated lines, and wrapped (a line without log prefix that follows a
- * prefixed line of a block continues it; problems then name the first line). A block starts at "VMCS ..., last attempted VM-entry on
- * CPU n" or "*** Guest State ***" and ends at the first line after "*** Control State ***" that is
- * no dump line, or at the next block. The nearest earlier "entry failed, hardware error 0x..." line
- * (printed by QEMU, often copied into the same report) is linked. Lines inside a block that are not
- * understood are kept as {@link VmcsDumpProblem}s with their line numbers.
+ * prefixed line of a block continues it; problems then name the first line). A block starts at
+ * "VMCS ..., last attempted VM-entry on CPU n" (5.12 and later) or "*** Guest State ***" and ends
+ * before two consecutive lines after "*** Control State ***" that are no dump lines (a control line
+ * must carry a label {@code dump_vmcs()} prints), or at the next block; a single foreign line
+ * followed by dump lines was interleaved and is reported. The nearest earlier "entry failed,
+ * hardware error 0x..." line (printed by QEMU, often copied into the same report) is linked. Lines
+ * inside a block that are not understood, and labels no kernel version prints, are kept as
+ * {@link VmcsDumpProblem}s with their line numbers.
  */
 public final class VmcsDumpParser {
     // syslog/journal "... kernel: ", dmesg -x "kern  :err   : ", "<3>", dmesg "[  12.345678]" or

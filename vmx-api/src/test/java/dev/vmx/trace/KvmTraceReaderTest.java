@@ -291,12 +291,13 @@ class KvmTraceReaderTest {
         assertEquals(0x5600b39c8132L, exit.guestRip());
         assertEquals(1, exit.vcpu());
         assertEquals(0x5600b39c8132L, events.get(2).guestRip());
-        // the exit came 18 us after the entry on the same thread
+        // the excerpt ends before the next kvm_entry: the exit is counted, not timed
         ExitStatistics stats = ExitStatistics.byReason();
         for (KvmEventRecord event : events) {
             stats.accept(event);
         }
         assertEquals(1, stats.totalExits());
+        assertEquals(0, stats.rows(ExitStatistics.Order.COUNT).get(0).timedCount());
     }
 
     @Test
@@ -311,5 +312,34 @@ class KvmTraceReaderTest {
         assertEquals("", entry.task().toString());
         assertEquals(770_850_155_000L, entry.timestampNanos());
         assertEquals(0x1000fe, entry.guestRip());
+    }
+
+    @Test
+    void aFileIsStreamedAndAnOverlongLineNamesTheFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("trace.txt");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            text.append("q-7 [001] ").append(i).append(".5: kvm_entry: vcpu ").append(i % 4).append('\n');
+        }
+        java.nio.file.Files.writeString(file, text);
+        long count = 0;
+        try (KvmTraceReader reader = KvmTraceReader.open(file)) {
+            while (reader.advance()) {
+                assertEquals(count % 4, reader.event().vcpu());
+                count++;
+            }
+            assertEquals(file.toString(), reader.inputName());
+        }
+        assertEquals(3000, count);
+        java.nio.file.Files.writeString(file, "q-7 [001] 1.5: kvm_entry: vcpu 0\n" + "x".repeat(3 << 20) + "\n");
+        try (KvmTraceReader reader = KvmTraceReader.open(file)) {
+            assertTrue(reader.advance());
+            java.io.UncheckedIOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, reader::advance);
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("line 2"), e.getMessage());
+        }
+        java.io.UncheckedIOException missing = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                () -> KvmTraceReader.open(dir.resolve("absent.txt")));
+        assertTrue(missing.getMessage().contains("absent.txt"), missing.getMessage());
     }
 }
