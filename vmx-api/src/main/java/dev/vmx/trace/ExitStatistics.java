@@ -82,6 +82,7 @@ public final class ExitStatistics {
     private long totalExits;
     private long unattributedExits;
     private long unpairedEntries;
+    private long backwardIntervals;
     // reason slots: open addressing on a composite key
     private long[] slotKeys = new long[64];
     private boolean[] slotUsed = new boolean[64];
@@ -180,6 +181,8 @@ public final class ExitStatistics {
                 long nanos = event.timestampNanos() - pendingTime[slot];
                 if (nanos >= 0) {
                     rowList.get(pendingRow[slot]).record(nanos);
+                } else {
+                    backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
                 }
                 pendingRow[slot] = -1;
             } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
@@ -208,6 +211,16 @@ public final class ExitStatistics {
      */
     public long unattributedExits() {
         return unattributedExits;
+    }
+
+    /**
+     * Exits whose next {@code kvm_entry} on the same thread carries an earlier timestamp (a trace
+     * merged from unsynchronised per-CPU clocks): counted in their row, but not timed.
+     *
+     * @return the count
+     */
+    public long backwardIntervals() {
+        return backwardIntervals;
     }
 
     /**

@@ -275,4 +275,17 @@ class ExitStatisticsTest {
         assertEquals(10_000, rows.get(2).maxNanos());
         assertEquals(1, stats.unpairedEntries()); // thread 12's first entry
     }
+
+    @Test
+    void anEntryStampedBeforeItsExitIsCountedNotTimed() {
+        String text = exit(11, "2.000000", 0, "HLT") + entry(11, "1.999990", 0)
+                + exit(11, "3.000000", 0, "HLT") + entry(11, "3.000004", 0);
+        ExitStatistics stats = feed(text, ExitStatistics.byReason());
+        ExitStatisticsRow hlt = stats.rows(ExitStatistics.Order.COUNT).get(0);
+        assertEquals(2, hlt.count());
+        assertEquals(1, hlt.timedCount());
+        assertEquals(4_000, hlt.minNanos());
+        assertEquals(1, stats.backwardIntervals());
+        assertEquals(0, stats.unpairedEntries());
+    }
 }
