@@ -53,6 +53,9 @@ public final class ExplainEntryFailure {
             System.out.printf("  VMEntry intr_info = 0x%08x (an event being injected must fit the guest state)%n",
                     dump.field("control.VMEntry.intr_info").orElse(0));
         }
+        // Nothing inside the block is skipped silently: lines the parser did not understand come back with their numbers.
         System.out.println("Lines inside the block the parser did not understand: " + dump.problems().size());
+        dump.problems().forEach(problem -> System.out.println("  line " + problem.lineNumber() + ": " + problem.problem()));
+        System.out.println("dump.vmcs() is the block as a VmcsSnapshot; WhyDidEntryFail runs the SDM's VM-entry checks on it.");
     }
 }

@@ -99,7 +99,32 @@ final class DumpFields {
         put("control.Virtual processor ID", VmcsField.VIRTUAL_PROCESSOR_ID);
     }
 
+    /**
+     * Labels of older kernels that 6.1 no longer prints: the CR3-target lines of 4.x to 5.x
+     * ({@code CR3 target%u=%016lx}, read from {@code CR3_TARGET_VALUE0 + i * 2}). Checked against
+     * Linux 4.19's {@code dump_vmcs()} by {@code VmcsDumpSnapshotTest}.
+     */
+    static final Map<String, VmcsField> OLDER = new LinkedHashMap<>();
+
+    static {
+        OLDER.put("control.CR3 target0", VmcsField.CR3_TARGET_VALUE0);
+        OLDER.put("control.CR3 target1", VmcsField.CR3_TARGET_VALUE1);
+        OLDER.put("control.CR3 target2", VmcsField.CR3_TARGET_VALUE2);
+        OLDER.put("control.CR3 target3", VmcsField.CR3_TARGET_VALUE3);
+    }
+
     private DumpFields() {
+    }
+
+    /** The field a label reads, in any kernel version. */
+    static java.util.Optional<VmcsField> field(String key) {
+        VmcsField field = BY_KEY.get(key);
+        return java.util.Optional.ofNullable(field != null ? field : OLDER.get(key));
+    }
+
+    /** Whether dump_vmcs() prints the label (also SVI|RVI, which is two bytes of one field). */
+    static boolean isKnown(String key) {
+        return BY_KEY.containsKey(key) || OLDER.containsKey(key) || key.equals("control.SVI") || key.equals("control.RVI");
     }
 
     private static void put(String key, VmcsField field) {
@@ -113,11 +138,11 @@ final class DumpFields {
     static VmcsSnapshot snapshot(Map<String, Long> fields, Map<String, String> annotations,
             List<VmcsDumpSegment> segments) {
         VmcsSnapshot.Builder builder = VmcsSnapshot.builder();
-        for (Map.Entry<String, VmcsField> entry : BY_KEY.entrySet()) {
-            Long value = fields.get(entry.getKey());
+        for (Map.Entry<String, Long> entry : fields.entrySet()) {
             // widths were checked when the line was parsed
-            if (value != null && !annotations.containsKey(entry.getKey())) {
-                builder.put(entry.getValue(), value);
+            java.util.Optional<VmcsField> field = field(entry.getKey());
+            if (field.isPresent() && !annotations.containsKey(entry.getKey())) {
+                builder.put(field.get(), entry.getValue());
             }
         }
         Long svi = fields.get("control.SVI");

@@ -15,18 +15,26 @@ import java.util.regex.Pattern;
 
 /**
  * Finds and parses {@code dump_vmcs()} blocks (Linux {@code arch/x86/kvm/vmx/vmx.c}, formats of
- * 4.x to 6.x) in kernel-log text: dmesg with or without {@code [seconds]} timestamps, syslog or
- * journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
+ * 4.x to 6.x; {@code arch/x86/kvm/vmx.c} before 5.0) in kernel-log text: dmesg with or without
+ * {@code [seconds]} or {@code dmesg -T} timestamps, {@code dmesg -x} facility/level columns, syslog
+ * or journal lines ({@code ... kernel: }), {@code <3>} log levels, {@code kvm_intel:} / {@code kvm:}
  * prefixes, interleaved with unrelated lines, and wrapped (a line without log prefix that follows a
- * prefixed line of a block continues it; problems then name the first line). A block starts at "VMCS ..., last attempted VM-entry on
- * CPU n" or "*** Guest State ***" and ends at the first line after "*** Control State ***" that is
- * no dump line, or at the next block. The nearest earlier "entry failed, hardware error 0x..." line
- * (printed by QEMU, often copied into the same report) is linked. Lines inside a block that are not
- * understood are kept as {@link VmcsDumpProblem}s with their line numbers.
+ * prefixed line of a block continues it; problems then name the first line). A block starts at
+ * "VMCS ..., last attempted VM-entry on CPU n" (5.12 and later) or "*** Guest State ***" and ends
+ * before two consecutive lines after "*** Control State ***" that are no dump lines (a control line
+ * must carry a label {@code dump_vmcs()} prints), or at the next block; a single foreign line
+ * followed by dump lines was interleaved and is reported. The nearest earlier "entry failed,
+ * hardware error 0x..." line (printed by QEMU, often copied into the same report) is linked. Lines
+ * inside a block that are not understood, and labels no kernel version prints, are kept as
+ * {@link VmcsDumpProblem}s with their line numbers.
  */
 public final class VmcsDumpParser {
+    // syslog/journal "... kernel: ", dmesg -x "kern  :err   : ", "<3>", dmesg "[  12.345678]" or
+    // dmesg -T "[Tue Dec  1 17:41:26 2026]", then the module prefix of newer kernels
     private static final Pattern PREFIX = Pattern.compile(
-            "^(?:.*?\\bkernel: )?(?:<\\d>)?(?:\\[\\s*\\d+\\.\\d+\\]\\s?)?(?:kvm_intel: |kvm: |kvm \\[\\d+\\]: )?");
+            "^(?:.*?\\bkernel: )?(?:[a-z]+ *:[a-z]+ *: )?(?:<\\d>)?"
+                    + "(?:\\[\\s*\\d+\\.\\d+\\]\\s?|\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\\]\\s?)?"
+                    + "(?:kvm_intel: |kvm: |kvm \\[\\d+\\]: )?");
     private static final Pattern START = Pattern.compile("VMCS (\\S+), last attempted VM-entry on CPU (\\d+)");
     private static final Pattern HARDWARE_ERROR = Pattern.compile("entry failed, hardware error 0x([0-9a-fA-F]+)");
     private static final Pattern SEGMENT = Pattern.compile(
@@ -101,7 +109,7 @@ public final class VmcsDumpParser {
                 if (!block.accept(line, raw, firstLineNumber)) {
                     dumps.add(block.finish());
                     block = null;
-                } else {
+                } else if (block.suspect == null) {
                     block.lastLine = lineNumber;
                 }
             }
@@ -135,6 +143,8 @@ public final class VmcsDumpParser {
         Section section = Section.PREAMBLE;
         String msrList;
         String lastGroup;
+        VmcsDumpProblem suspect;
+        String unknownLabels;
         final Map<String, Long> fields = new LinkedHashMap<>();
         final Map<String, String> annotations = new LinkedHashMap<>();
         final List<VmcsDumpSegment> segments = new ArrayList<>();
@@ -148,21 +158,39 @@ public final class VmcsDumpParser {
             this.errorLine = errorLine;
         }
 
-        /** Returns false when the line ends the block (it is then not part of it). */
+        /**
+         * Returns false when the line ends the block (it is then not part of it). Before the guest
+         * section and in the control section, where a dump may end at any line, a line that is no
+         * dump line is held as {@link #suspect}: if a dump line follows, it was interleaved (another
+         * CPU's or program's output) and is reported as a problem; if not, the dump ended before it.
+         */
         boolean accept(String line, String raw, long lineNumber) {
             String text = line.trim();
+            String problem = null;
             switch (text) {
                 case "*** Guest State ***" -> section = Section.GUEST;
                 case "*** Host State ***" -> section = Section.HOST;
                 case "*** Control State ***" -> section = Section.CONTROL;
-                default -> {
-                    String problem = parseLine(line);
-                    if (problem != null) {
-                        if (section == Section.CONTROL || section == Section.PREAMBLE) {
-                            return false; // the dump is over; the line belongs to the rest of the log
-                        }
-                        problems.add(new VmcsDumpProblem(lineNumber, raw, problem));
+                default -> problem = parseLine(line);
+            }
+            if (problem != null) {
+                if (section == Section.CONTROL || section == Section.PREAMBLE) {
+                    if (suspect != null) {
+                        return false; // two lines that are no dump lines: the dump is over
                     }
+                    suspect = new VmcsDumpProblem(lineNumber, raw, problem);
+                    return true;
+                }
+                problems.add(new VmcsDumpProblem(lineNumber, raw, problem));
+            } else {
+                if (suspect != null) {
+                    problems.add(new VmcsDumpProblem(suspect.lineNumber(), suspect.line(),
+                            "not a dump line, interleaved with the dump: " + suspect.problem()));
+                    suspect = null;
+                }
+                if (unknownLabels != null) {
+                    problems.add(new VmcsDumpProblem(lineNumber, raw, unknownLabels));
+                    unknownLabels = null;
                 }
             }
             lastLine = lineNumber;
@@ -283,8 +311,18 @@ public final class VmcsDumpParser {
             if (found == 0) {
                 return "no name=value fields";
             }
+            if (prefix.equals("control.") && rest.startsWith("CR3 target")) {
+                // 4.x-5.x "CR3 target%u=%016lx target%u=%016lx": the second label lacks "CR3 "
+                Map<String, Long> renamed = new LinkedHashMap<>();
+                parsed.forEach((key, value) -> renamed.put(key.startsWith("control.target")
+                        ? "control.CR3 " + key.substring("control.".length()) : key, value));
+                parsed = renamed;
+            }
+            if (section == Section.CONTROL && parsed.keySet().stream().noneMatch(DumpFields::isKnown)) {
+                return "no control-state field dump_vmcs() prints";
+            }
             for (Map.Entry<String, Long> value : parsed.entrySet()) {
-                dev.vmx.vmcs.VmcsField field = DumpFields.BY_KEY.get(value.getKey());
+                dev.vmx.vmcs.VmcsField field = DumpFields.field(value.getKey()).orElse(null);
                 if (field != null && !DumpFields.fits(field, value.getValue())) {
                     return String.format("value 0x%x of %s does not fit %s, a %d-bit field", value.getValue(),
                             value.getKey(), field, field.valueBits());
@@ -292,6 +330,10 @@ public final class VmcsDumpParser {
             }
             fields.putAll(parsed);
             annotations.putAll(annotated);
+            List<String> unknown = parsed.keySet().stream().filter(key -> !DumpFields.isKnown(key)).toList();
+            if (!unknown.isEmpty()) {
+                unknownLabels = "label(s) " + unknown + " not known as VMCS fields; the values are in fields() only";
+            }
             return null;
         }
 

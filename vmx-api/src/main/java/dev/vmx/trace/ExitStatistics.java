@@ -15,9 +15,16 @@ import java.util.Locale;
 /**
  * VM-exit statistics like {@code perf kvm stat report --event=vmexit}: per exit reason (optionally
  * per vCPU) the count, the share of all exits, and the time from the exit to the next
- * {@code kvm_entry} of the same vCPU thread (min, max, mean, p50, p99 from a compact log-linear
- * histogram, about 3% resolution). Feed it events with {@link #accept(KvmEvent)}; after the
- * first exit of each reason (and each vCPU thread) it allocates nothing per event.
+ * {@code kvm_entry} of the same vCPU thread (min, max and mean exact; p50 and p99 from a compact
+ * log-linear histogram). Feed it events with {@link #accept(KvmEvent)}; after the first exit of each
+ * reason (and each vCPU thread) it allocates nothing per event.
+ *
+ * <p><b>Percentiles.</b> The nearest-rank method: the p-th percentile of n timed exits is the
+ * smallest time t such that at least ceil(p/100 * n) of them took at most t (so p50 of 1, 2, 3, 4 is
+ * 2, and p99 of fewer than 100 exits is the maximum). Times are kept in buckets that are exact below
+ * 64 ns and 1/32 of a power of two wide above; a percentile is reported as the lower bound of the
+ * bucket holding that rank, clamped to [min, max]. It is therefore never above the exact
+ * nearest-rank value and at most 1/32 (3.1%) below it.
  *
  * <p>Exits and entries are paired by the recording thread ({@link KvmEvent#pid()}): each vCPU runs
  * on its own thread, and old kernels' {@code kvm_exit} records no vCPU id. Not thread-safe.
@@ -37,7 +44,10 @@ public final class ExitStatistics {
     public enum Grouping {
         /** One row per exit reason. */
         REASON,
-        /** One row per exit reason and vCPU. */
+        /**
+         * One row per exit reason and vCPU. Kernels whose {@code kvm_exit} records no vCPU (4.x)
+         * get it from the last {@code kvm_entry} of the same thread; exits before any are vCPU -1.
+         */
         REASON_AND_VCPU,
         /**
          * One row per I/O port and direction, from the {@code kvm_pio} event that follows an exit on
@@ -72,6 +82,7 @@ public final class ExitStatistics {
     private long totalExits;
     private long unattributedExits;
     private long unpairedEntries;
+    private long backwardIntervals;
     // reason slots: open addressing on a composite key
     private long[] slotKeys = new long[64];
     private boolean[] slotUsed = new boolean[64];
@@ -84,6 +95,9 @@ public final class ExitStatistics {
     private int[] pendingRow = new int[64];
     private KvmIsa[] pendingIsa = new KvmIsa[64];
     private long[] pendingCode = new long[64];
+    // the vCPU a thread's last kvm_entry named (-1: none yet), for kvm_exit lines of 4.x kernels,
+    // which record no vCPU id
+    private int[] threadVcpu = filled(64);
     private int pendingCount;
 
     private ExitStatistics(Grouping grouping) {
@@ -134,7 +148,14 @@ public final class ExitStatistics {
                 pendingCode[slot] = event.exitCode();
                 return;
             }
-            int vcpu = perVcpu ? event.vcpu() : -1;
+            int vcpu = -1;
+            if (perVcpu) {
+                vcpu = event.vcpu();
+                if (vcpu < 0) {
+                    int slot = pendingSlot(event.pid());
+                    vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
+                }
+            }
             long detail = grouping == Grouping.QUALIFICATION_CLASS && event.isa() == KvmIsa.VMX
                     ? qualificationClass(event.exitCode(), event.info1(), event.intrInfo()) : -1;
             Row row = row(event.isa(), event.exitCode(), vcpu, detail, false);
@@ -152,11 +173,16 @@ public final class ExitStatistics {
                 pendingRow[slot] = row.index;
             }
         } else if (type == KvmEventType.KVM_ENTRY) {
+            if (perVcpu && event.vcpu() >= 0) {
+                rememberVcpu(event.pid(), event.vcpu());
+            }
             int slot = pendingSlot(event.pid());
             if (pendingUsed[slot] && pendingRow[slot] >= 0) {
                 long nanos = event.timestampNanos() - pendingTime[slot];
                 if (nanos >= 0) {
                     rowList.get(pendingRow[slot]).record(nanos);
+                } else {
+                    backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
                 }
                 pendingRow[slot] = -1;
             } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
@@ -185,6 +211,16 @@ public final class ExitStatistics {
      */
     public long unattributedExits() {
         return unattributedExits;
+    }
+
+    /**
+     * Exits whose next {@code kvm_entry} on the same thread carries an earlier timestamp (a trace
+     * merged from unsynchronised per-CPU clocks): counted in their row, but not timed.
+     *
+     * @return the count
+     */
+    public long backwardIntervals() {
+        return backwardIntervals;
     }
 
     /**
@@ -294,11 +330,14 @@ public final class ExitStatistics {
         return out.append("]}").toString();
     }
 
-    private static String csv(String text) {
-        return text.indexOf(',') < 0 && text.indexOf('"') < 0 ? text : '"' + text.replace("\"", "\"\"") + '"';
+    /** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
+    static String csv(String text) {
+        boolean plain = text.chars().noneMatch(c -> c == ',' || c == '"' || c == '\r' || c == '\n');
+        return plain ? text : '"' + text.replace("\"", "\"\"") + '"';
     }
 
-    private static String json(String text) {
+    /** RFC 8259 string: quote, backslash and control characters escaped. */
+    static String json(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -469,6 +508,7 @@ public final class ExitStatistics {
         int[] oldRow = pendingRow;
         KvmIsa[] oldIsa = pendingIsa;
         long[] oldCode = pendingCode;
+        int[] oldVcpu = threadVcpu;
         int capacity = oldPid.length * 2;
         pendingPid = new int[capacity];
         pendingUsed = new boolean[capacity];
@@ -476,6 +516,7 @@ public final class ExitStatistics {
         pendingRow = new int[capacity];
         pendingIsa = new KvmIsa[capacity];
         pendingCode = new long[capacity];
+        threadVcpu = filled(capacity);
         for (int i = 0; i < oldPid.length; i++) {
             if (oldUsed[i]) {
                 int slot = pendingSlot(oldPid[i]);
@@ -485,8 +526,23 @@ public final class ExitStatistics {
                 pendingRow[slot] = oldRow[i];
                 pendingIsa[slot] = oldIsa[i];
                 pendingCode[slot] = oldCode[i];
+                threadVcpu[slot] = oldVcpu[i];
             }
         }
+    }
+
+    private static int[] filled(int capacity) {
+        int[] vcpus = new int[capacity];
+        Arrays.fill(vcpus, -1);
+        return vcpus;
+    }
+
+    private void rememberVcpu(int pid, int vcpu) {
+        int slot = pendingSlot(pid);
+        if (!pendingUsed[slot]) {
+            slot = setPending(pid, 0, -1); // a thread seen first at an entry: nothing pending
+        }
+        threadVcpu[slot] = vcpu;
     }
 
     static int bucket(long nanos) {

@@ -41,8 +41,9 @@ public interface KvmEvent {
     KvmEventType type();
 
     /**
-     * The timestamp in nanoseconds of the trace clock (text traces: seconds.microseconds scaled to
-     * nanoseconds).
+     * The timestamp in nanoseconds of the trace clock (text traces: seconds.microseconds or
+     * seconds.nanoseconds scaled to nanoseconds; the {@code counter} and {@code x86-tsc} trace
+     * clocks print a bare count, which is kept in its own unit).
      *
      * @return nanoseconds
      */
@@ -221,8 +222,10 @@ public interface KvmEvent {
     int userspaceExitReason();
 
     /**
-     * The {@code errno} of {@code kvm_userspace_exit}, or the {@code err} of
-     * {@code kvm_nested_vmenter_failed}.
+     * The {@code errno} of {@code kvm_userspace_exit} as the kernel records it (negative, e.g. -4
+     * for -EINTR, which the text shows as {@code restart (4)}; 0 when KVM_RUN returned with an exit
+     * reason), or the {@code err} of {@code kvm_nested_vmenter_failed} (the VM-instruction error
+     * number, e.g. 7 for {@code VMENTRY_INVALID_CONTROL_FIELD}; 0 for a failed consistency check).
      *
      * @return the error number, 0 otherwise
      */

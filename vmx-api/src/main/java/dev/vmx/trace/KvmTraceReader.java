@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Streams KVM trace text line by line with constant memory: tracefs {@code trace} and
@@ -22,7 +23,9 @@ import java.util.List;
  * 4.x to 6.x): {@code kvm_exit} and {@code kvm_nested_vmexit} (old {@code reason X rip 0x.. info a
  * b}, newer {@code vcpu N reason X rip 0x.. info1 0x.. info2 0x.. intr_info 0x.. error_code 0x..}
  * with or without {@code requests 0x..}; VMX symbols such as {@code EPT_VIOLATION} with the
- * {@code FAILED_VMENTRY} flag, SVM symbols such as {@code npf}), {@code kvm_entry},
+ * {@code FAILED_VMENTRY} flag and unnamed flag bits as {@code 0x8000000}, SVM symbols such as
+ * {@code npf}; a bare {@code 0x..} symbol without flags, as 4.x printed a failed entry, has isa
+ * {@link KvmIsa#UNKNOWN}), {@code kvm_entry},
  * {@code kvm_nested_vmexit_inject}, {@code kvm_nested_vmenter_failed},
  * {@code kvm_userspace_exit}, {@code kvm_pio}, {@code kvm_mmio}, {@code kvm_msr},
  * {@code kvm_cr}. Every other tracepoint is delivered as {@link KvmEventType#OTHER} with its
@@ -42,6 +45,12 @@ public final class KvmTraceReader implements AutoCloseable {
     private static final SymbolTable SVM = SvmExitNames.table();
     private static final long FAILED_VMENTRY = 0x8000_0000L;
     private static final byte[] FAILED_VMENTRY_TEXT = " FAILED_VMENTRY".getBytes(StandardCharsets.US_ASCII);
+    // VMX_VMENTER_INSTRUCTION_ERRORS (Linux arch/x86/include/asm/vmx.h), checked by KvmTraceReaderTest
+    private static final byte[][] VMENTER_ERROR_NAMES = {
+        bytes("VMLAUNCH_NONCLEAR_VMCS"), bytes("VMRESUME_NONLAUNCHED_VMCS"), bytes("VMRESUME_AFTER_VMXOFF"),
+        bytes("VMENTRY_INVALID_CONTROL_FIELD"), bytes("VMENTRY_INVALID_HOST_STATE_FIELD"),
+        bytes("VMENTRY_EVENTS_BLOCKED_BY_MOV_SS")};
+    private static final int[] VMENTER_ERROR_NUMBERS = {4, 5, 6, 7, 8, 26};
     private static final KvmEventType[] TYPES = KvmEventType.values();
     private static final byte[][] TYPE_NAMES = new byte[TYPES.length][];
 
@@ -342,28 +351,11 @@ public final class KvmTraceReader implements AutoCloseable {
             }
             return fail("no [CPU] field");
         }
-        // task-pid (tracefs, trace-cmd) or task pid (perf script)
-        int taskEnd = bracket;
-        while (taskEnd > textStart && buffer[taskEnd - 1] == ' ') {
-            taskEnd--;
-        }
-        int pidStart = taskEnd;
-        while (pidStart > textStart && isDigit(buffer[pidStart - 1])) {
-            pidStart--;
-        }
-        if (pidStart == taskEnd || pidStart == textStart) {
+        // task-pid (tracefs, trace-cmd) or task pid (perf script); perf script -F without comm and
+        // tid starts at the [CPU] field: task and pid are then not known (empty, 0)
+        if (bracket > textStart && !parseTask(textStart, bracket)) {
             return fail("no task-pid before the [CPU] field");
         }
-        byte separator = buffer[pidStart - 1];
-        if (separator != '-' && separator != ' ') {
-            return fail("no task-pid before the [CPU] field");
-        }
-        event.pid = (int) decimal(pidStart, taskEnd);
-        int nameEnd = pidStart - 1;
-        while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
-            nameEnd--;
-        }
-        event.task.set(buffer, textStart, nameEnd);
         // optional flags column, then the timestamp "seconds.fraction:"
         skipSpaces(lineStop);
         int token = pos;
@@ -414,11 +406,46 @@ public final class KvmTraceReader implements AutoCloseable {
             case KVM_USERSPACE_EXIT:
                 return parseUserspaceExit(lineStop);
             case KVM_NESTED_VMENTER_FAILED:
-                event.message.set(buffer, pos, lineStop);
-                return 1;
+                return parseNestedVmenterFailed(lineStop);
             default:
                 return 1;
         }
+    }
+
+    /** Task name and pid from the text before the [CPU] field; false if there is none. */
+    private boolean parseTask(int textStart, int bracket) {
+        int taskEnd = bracket;
+        while (taskEnd > textStart && buffer[taskEnd - 1] == ' ') {
+            taskEnd--;
+        }
+        int pidStart = taskEnd;
+        while (pidStart > textStart && isDigit(buffer[pidStart - 1])) {
+            pidStart--;
+        }
+        if (pidStart == taskEnd || pidStart == textStart) {
+            return false;
+        }
+        byte separator = buffer[pidStart - 1];
+        int nameEnd = pidStart - 1;
+        if (separator == '/') {
+            // perf script -F comm,pid,tid,...: "comm pid/tid"; the thread id pairs exits and entries
+            int processStart = nameEnd;
+            while (processStart > textStart && isDigit(buffer[processStart - 1])) {
+                processStart--;
+            }
+            if (processStart == nameEnd || processStart == textStart || buffer[processStart - 1] != ' ') {
+                return false;
+            }
+            nameEnd = processStart - 1;
+        } else if (separator != '-' && separator != ' ') {
+            return false;
+        }
+        event.pid = (int) decimal(pidStart, taskEnd);
+        while (nameEnd > textStart && buffer[nameEnd - 1] == ' ') {
+            nameEnd--;
+        }
+        event.task.set(buffer, textStart, nameEnd);
+        return true;
     }
 
     private int parseExit(int stop) {
@@ -534,8 +561,8 @@ public final class KvmTraceReader implements AutoCloseable {
 
     private boolean exitSymbol(int from, int to) {
         long flags = 0;
-        // __print_flags(exit_reason & ~0xffff, " ", {0x80000000, "FAILED_VMENTRY"}) prints the named
-        // flag, then the bits it has no name for (bus lock 26, enclave 27, ...) as one hex number
+        // __print_flags() prints the named flags, then any unnamed remainder as " 0x..": e.g.
+        // "EPT_VIOLATION 0x8000000" (bit 27, enclave mode) or "X FAILED_VMENTRY 0x8000000"
         int space = to - 1;
         while (space > from && buffer[space] != ' ') {
             space--;
@@ -543,9 +570,9 @@ public final class KvmTraceReader implements AutoCloseable {
         if (space > from && to - space > 3 && buffer[space + 1] == '0' && buffer[space + 2] == 'x') {
             int save = pos;
             pos = space + 1;
-            boolean hex = hexValue(to) && pos == to;
+            boolean ok = hexValue(to) && pos == to && (lastValue & 0xffffL) == 0 && lastValue != 0;
             pos = save;
-            if (!hex || (lastValue & ~0x7fff_0000L) != 0) {
+            if (!ok) {
                 return false;
             }
             flags = lastValue;
@@ -562,23 +589,25 @@ public final class KvmTraceReader implements AutoCloseable {
             event.exitCode = code | flags;
             return true;
         }
-        code = flags != 0 ? SymbolTable.ABSENT : SVM.lookup(buffer, from, to); // SVM reasons print no flags
-        if (code != SymbolTable.ABSENT) {
-            event.isa = KvmIsa.SVM;
-            event.exitCode = code;
-            return true;
+        boolean hex = to - from > 2 && buffer[from] == '0' && (buffer[from + 1] == 'x' || buffer[from + 1] == 'X');
+        if (flags == 0) {
+            code = SVM.lookup(buffer, from, to);
+            if (code != SymbolTable.ABSENT) {
+                event.isa = KvmIsa.SVM;
+                event.exitCode = code;
+                return true;
+            }
         }
-        // __print_symbolic prints an unnamed value as 0x..; the isa is recoverable only from flags
-        if (to - from > 2 && buffer[from] == '0' && (buffer[from + 1] == 'x' || buffer[from + 1] == 'X')) {
+        // __print_symbolic prints an unnamed value as 0x..; without flags the isa is not
+        // recoverable from text; flags are printed for VMX only, so with flags it is VMX
+        if (hex) {
             int save = pos;
             pos = from;
-            boolean ok = hexValue(to) && pos == to;
+            boolean ok = hexValue(to) && pos == to && (flags == 0 || lastValue <= 0xffffL);
             pos = save;
-            if (ok && (flags == 0 || (lastValue & ~0xffffL) == 0)) {
+            if (ok) {
+                event.isa = flags == 0 ? KvmIsa.UNKNOWN : KvmIsa.VMX;
                 event.exitCode = lastValue | flags;
-                if (flags != 0) {
-                    event.isa = KvmIsa.VMX;
-                }
                 return true;
             }
         }
@@ -629,6 +658,39 @@ public final class KvmTraceReader implements AutoCloseable {
             }
             skipSpaces(stop);
         }
+        return 1;
+    }
+
+    /**
+     * "%s%s": the message, then, when err is not 0, the VMX_VMENTER_INSTRUCTION_ERRORS symbol of
+     * err (or 0x.. for an err without a name) with no separator.
+     */
+    private int parseNestedVmenterFailed(int stop) {
+        int from = pos;
+        for (int i = 0; i < VMENTER_ERROR_NAMES.length; i++) {
+            byte[] name = VMENTER_ERROR_NAMES[i];
+            if (stop - from >= name.length && java.util.Arrays.equals(buffer, stop - name.length, stop, name, 0, name.length)) {
+                event.errno = VMENTER_ERROR_NUMBERS[i];
+                event.message.set(buffer, from, stop - name.length);
+                return 1;
+            }
+        }
+        // an err without a name: KVM's messages end in ": " before it
+        int hex = stop;
+        while (hex > from && hexDigit(buffer[hex - 1]) >= 0) {
+            hex--;
+        }
+        if (hex < stop && hex - from >= 4 && buffer[hex - 1] == 'x' && buffer[hex - 2] == '0' && buffer[hex - 3] == ' '
+                && buffer[hex - 4] == ':' && stop - hex <= 8) {
+            long err = 0;
+            for (int i = hex; i < stop; i++) {
+                err = (err << 4) | hexDigit(buffer[i]);
+            }
+            event.errno = (int) err;
+            event.message.set(buffer, from, hex - 2);
+            return 1;
+        }
+        event.message.set(buffer, from, stop);
         return 1;
     }
 
@@ -751,35 +813,49 @@ public final class KvmTraceReader implements AutoCloseable {
     }
 
     private int parseUserspaceExit(int stop) {
-        // "reason %s (%d)": KVM_EXIT_* symbol, or restart/error when errno < 0; (%d) is errno
+        // "reason %s (%d)": the KVM_EXIT_* symbol (or 0x.. for one without a name) and the reason
+        // number when errno >= 0; "restart" (errno -EINTR) or "error" and -errno when errno < 0
         if (!key(stop, "reason")) {
             return fail("no 'reason'");
         }
         skipSpaces(stop);
         int symbol = pos;
         int symbolEnd = tokenEnd(stop);
-        long reason = KvmExitNames.TABLE.lookup(buffer, symbol, symbolEnd);
         pos = symbolEnd;
         skipSpaces(stop);
         if (pos >= stop || buffer[pos] != '(') {
-            return fail("no '(errno)'");
+            return fail("no '(number)'");
         }
         int close = pos + 1;
         while (close < stop && buffer[close] != ')') {
             close++;
         }
         int number = pos + 1;
-        boolean negative = number < close && buffer[number] == '-';
-        if (close >= stop || !allDigits(negative ? number + 1 : number, close) || close == (negative ? number + 1 : number)) {
-            return fail("errno is not a number");
+        if (close >= stop || close == number || close - number > 10 || !allDigits(number, close)) {
+            return fail("the number in parentheses is not a decimal");
         }
-        long errno = decimal(negative ? number + 1 : number, close);
-        event.errno = (int) (negative ? -errno : errno);
-        if (reason != SymbolTable.ABSENT) {
-            event.userspaceExitReason = (int) reason;
-        } else if (!(is(symbol, symbolEnd, "restart") || is(symbol, symbolEnd, "error"))) {
+        long value = decimal(number, close);
+        if (close + 1 != stop) {
+            return fail("unexpected text after kvm_userspace_exit");
+        }
+        if (is(symbol, symbolEnd, "restart") || is(symbol, symbolEnd, "error")) {
+            event.errno = (int) -value;
+            return 1;
+        }
+        long reason = KvmExitNames.TABLE.lookup(buffer, symbol, symbolEnd);
+        if (reason == SymbolTable.ABSENT && symbolEnd - symbol > 2 && buffer[symbol] == '0' && buffer[symbol + 1] == 'x') {
+            int save = pos;
+            pos = symbol;
+            reason = hexValue(symbolEnd) && pos == symbolEnd ? lastValue : SymbolTable.ABSENT;
+            pos = save;
+        }
+        if (reason == SymbolTable.ABSENT) {
             return fail("unknown KVM_EXIT_ reason symbol");
         }
+        if (reason != value) {
+            return fail("reason symbol and number disagree");
+        }
+        event.userspaceExitReason = (int) reason;
         return 1;
     }
 
@@ -849,10 +925,18 @@ public final class KvmTraceReader implements AutoCloseable {
                 return false;
             }
         }
-        if (dot == from || dot == to - 1 || (dot < 0 ? to - from : dot - from) > 9) {
+        if (dot < 0) {
+            // the counter and x86-tsc trace clocks print a bare count, not seconds: kept as is
+            if (to - from > 18) {
+                return false;
+            }
+            event.timestampNanos = decimal(from, to);
+            return true;
+        }
+        if (dot == from || dot == to - 1 || dot - from > 9) {
             return false;
         }
-        long seconds = decimal(from, dot < 0 ? to : dot);
+        long seconds = decimal(from, dot);
         long nanos = 0;
         if (dot >= 0) {
             int digits = Math.min(to - dot - 1, 9);
@@ -947,6 +1031,19 @@ public final class KvmTraceReader implements AutoCloseable {
             HEX[c] = (byte) (c - 'a' + 10);
             HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
         }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The VMX_VMENTER_INSTRUCTION_ERRORS rows, name and number, for the table test. */
+    static Map<String, Integer> vmenterErrors() {
+        Map<String, Integer> rows = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < VMENTER_ERROR_NAMES.length; i++) {
+            rows.put(new String(VMENTER_ERROR_NAMES[i], StandardCharsets.US_ASCII), VMENTER_ERROR_NUMBERS[i]);
+        }
+        return rows;
     }
 
     private static int hexDigit(int c) {

@@ -105,4 +105,102 @@ class VmcsDumpParserTest {
         assertEquals(2, dump.problems().get(0).lineNumber());
         assertEquals(OptionalLong.of(0x1000), dump.field("guest.CR3"));
     }
+
+    @Test
+    void dmesgLevelAndHumanTimestampPrefixes() {
+        String text = "kern  :err   : [ 7058.291757] *** Guest State ***\n"
+                + "kern  :err   : [ 7058.291776] RFLAGS=0x00000002         DR7 = 0x0000000000000400\n"
+                + "[Tue Mar  5 10:15:02 2019] RSP = 0x0000000000006f2c  RIP = 0x000000000000fff0\n"
+                + "<3>[ 7058.291829] *** Control State ***\n"
+                + "<3>[ 7058.291840] VMExit: intr_info=00000000 errcode=00000000 ilen=00000000\n"
+                + "<3>[ 7058.291841]         reason=80000021 qualification=0000000000000000\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(List.of(), dump.problems());
+        assertEquals(OptionalLong.of(0xfff0), dump.field("guest.RIP"));
+        assertEquals(OptionalLong.of(2), dump.field("guest.RFLAGS"));
+        assertEquals(0x80000021, dump.exitReason().orElseThrow().raw());
+        assertEquals(6, dump.lastLine());
+    }
+
+    @Test
+    void anInterleavedLineInTheControlSectionIsReportedAndTheDumpGoesOn() {
+        String text = "*** Guest State ***\n"
+                + "RFLAGS=0x00000002         DR7 = 0x0000000000000400\n"
+                + "*** Control State ***\n"
+                + "PinBased=0x000000ff EntryControls=0000d1ff ExitControls=002befff\n"
+                + "virbr0: port 1(vnet0) entered blocking state\n"
+                + "VMExit: intr_info=00000000 errcode=00000000 ilen=00000000\n"
+                + "        reason=80000021 qualification=0000000000000000\n"
+                + "foo=1 bar=2\n" // name=value text, but no label dump_vmcs() prints: after the dump
+                + "virbr0: port 1(vnet0) entered disabled state\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(7, dump.lastLine());
+        assertEquals(1, dump.problems().size(), dump.problems().toString());
+        assertEquals(5, dump.problems().get(0).lineNumber());
+        assertEquals("virbr0: port 1(vnet0) entered blocking state", dump.problems().get(0).line());
+        assertEquals(0x80000021, dump.exitReason().orElseThrow().raw());
+        assertTrue(dump.field("control.foo").isEmpty());
+    }
+
+    @Test
+    void aLabelNoKernelPrintsIsKeptAndReported() {
+        String text = "*** Guest State ***\nRSP = 0x0000000000006f2c  Shiny = 0x1\n*** Host State ***\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(OptionalLong.of(1), dump.field("guest.Shiny"));
+        assertEquals(OptionalLong.of(0x6f2c), dump.field("guest.RSP"));
+        assertEquals(1, dump.problems().size());
+        assertEquals(2, dump.problems().get(0).lineNumber());
+        assertTrue(dump.problems().get(0).problem().contains("guest.Shiny"), dump.problems().get(0).problem());
+    }
+
+    @Test
+    void anInterleavedLineBetweenTheVmcsLineAndTheGuestHeaderKeepsTheCpu() {
+        String text = "kvm_intel: VMCS 000000007c7ab4a1, last attempted VM-entry on CPU 5\n"
+                + "other: something else\n"
+                + "kvm_intel: *** Guest State ***\n"
+                + "kvm_intel: CR3 = 0x0000000000001000\n";
+        List<VmcsDump> dumps = VmcsDumpParser.parse(new StringReader(text));
+        assertEquals(1, dumps.size());
+        assertEquals(OptionalLong.of(5), dumps.get(0).cpu());
+        assertEquals(1, dumps.get(0).firstLine());
+        assertEquals(List.of(2L), dumps.get(0).problems().stream().map(VmcsDumpProblem::lineNumber).toList());
+    }
+
+    @Test
+    void msrListsOfGuestAndHostAndAnAutoloadedEfer() {
+        // vmx_dump_msrs(): "MSR %s:" then "  %2d: msr=0x%08x value=0x%016llx"; EFER "(autoload)" when the
+        // guest EFER comes from the MSR-load list rather than the VMCS field (Linux 6.1 dump_vmcs())
+        String p = "[  100.000001] kvm_intel: ";
+        String text = p + "*** Guest State ***\n"
+                + p + "EFER= 0x0000000000000d01 (autoload)\n"
+                + p + "MSR guest autoload:\n"
+                + p + "   0: msr=0xc0000080 value=0x0000000000000d01\n"
+                + p + "  10: msr=0x00000600 value=0x0000000000000000\n"
+                + p + "MSR guest autostore:\n"
+                + p + "   0: msr=0x00000010 value=0x000000012a05f200\n"
+                + p + "*** Host State ***\n"
+                + p + "MSR host autoload:\n"
+                + p + "   0: msr=0xc0000080 value=0x0000000000000d01\n"
+                + p + "*** Control State ***\n"
+                + p + "ExceptionBitmap=00060042 PFECmask=00000000 PFECmatch=00000000\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(List.of(), dump.problems());
+        assertEquals(List.of(new VmcsDumpMsr("guest autoload", 0, 0xc0000080L, 0xd01),
+                new VmcsDumpMsr("guest autoload", 10, 0x600, 0),
+                new VmcsDumpMsr("guest autostore", 0, 0x10, 0x12a05f200L),
+                new VmcsDumpMsr("host autoload", 0, 0xc0000080L, 0xd01)), dump.msrs());
+        assertEquals(OptionalLong.of(0xd01), dump.field("guest.EFER"));
+        assertEquals("(autoload)", dump.annotations().get("guest.EFER"));
+        assertTrue(dump.vmcs().find(dev.vmx.vmcs.VmcsField.GUEST_IA32_EFER).isEmpty());
+        assertEquals(0x60042, dump.vmcs().read(dev.vmx.vmcs.VmcsField.EXCEPTION_BITMAP));
+    }
+
+    @Test
+    void anMsrEntryOutsideAListIsAProblem() {
+        String text = "*** Guest State ***\n   0: msr=0xc0000080 value=0x0000000000000d01\n*** Host State ***\n";
+        VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
+        assertEquals(List.of(new VmcsDumpProblem(2, "   0: msr=0xc0000080 value=0x0000000000000d01", "MSR entry outside an MSR list")),
+                dump.problems());
+        assertEquals(List.of(), dump.msrs());
+    }
 }

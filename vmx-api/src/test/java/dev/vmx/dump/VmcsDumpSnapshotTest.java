@@ -149,4 +149,71 @@ class VmcsDumpSnapshotTest {
         assertEquals(0x10000, vmcs.read(GuestSegment.LDTR.accessRights())); // unusable
         assertEquals(OptionalLong.empty(), vmcs.find(VmcsField.TERTIARY_VM_EXEC_CONTROL)); // not printed before 5.17
     }
+
+    @Test
+    void everyLinux419LabelReadsTheFieldLinuxReadsForIt() {
+        int rows = 0;
+        for (String[] row : SourceTable.rows(getClass(), "linux-4.19-dump-vmcs-labels.txt", false)) {
+            String key = row[0].replace('~', ' ');
+            assertEquals(java.util.Optional.of(VmcsField.valueOf(row[1])), DumpFields.field(key), key);
+            assertTrue(DumpFields.isKnown(key), key);
+            rows++;
+        }
+        assertEquals(80, rows);
+        // "CR3_TARGET_VALUE0 + i * 2": the i-th CR3-target value is 2i above the first encoding
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0x6008 + 2 * i, DumpFields.field("control.CR3 target" + i).orElseThrow().encoding());
+        }
+    }
+
+    @Test
+    void twoLinux419BlocksWithDmesgTTimestampsInterleavedLinesAndCr3Targets() {
+        List<VmcsDump> dumps = VmcsDumpParser.parse(new InputStreamReader(
+                getClass().getResourceAsStream("linux-4.19-format.txt"), StandardCharsets.UTF_8));
+        assertEquals(2, dumps.size());
+        VmcsDump first = dumps.get(0);
+        assertEquals(8, first.firstLine());
+        assertEquals(59, first.lastLine()); // "Virtual processor ID"; two unrelated lines end the block
+        assertEquals(OptionalLong.of(0x80000021L), first.hardwareError());
+        assertEquals(OptionalLong.of(7), first.hardwareErrorLine());
+        assertTrue(first.cpu().isEmpty()); // 4.19 printed no "VMCS ..., last attempted VM-entry on CPU" line
+        // the two interleaved lines, one in the guest section, one in the control section, are reported
+        assertEquals(List.of(14L, 51L), first.problems().stream().map(VmcsDumpProblem::lineNumber).toList(),
+                first.problems().toString());
+        assertTrue(first.problems().get(1).problem().startsWith("not a dump line, interleaved with the dump"));
+        // every printed label is one dump_vmcs() prints and lands in the snapshot
+        for (String key : first.fields().keySet()) {
+            assertTrue(DumpFields.field(key).isPresent(), key);
+        }
+        VmcsSnapshot vmcs = first.vmcs();
+        assertEquals(first.fields().size() + 2 * 2 + 8 * 4, vmcs.fields().size()); // + GDTR/IDTR + 8 segments
+        assertEquals(0x1fe000, vmcs.read(VmcsField.CR3_TARGET_VALUE0));
+        assertEquals(0x2fe000, vmcs.read(VmcsField.CR3_TARGET_VALUE1));
+        assertEquals(OptionalLong.empty(), vmcs.find(VmcsField.CR3_TARGET_VALUE2)); // 4.19's loop steps by 4
+        assertEquals(0, vmcs.read(VmcsField.GUEST_IA32_EFER)); // read from the VMCS field in 4.19
+        assertEquals(0x0007040600070406L, vmcs.read(VmcsField.GUEST_IA32_PAT));
+        assertEquals(0xd01, vmcs.read(VmcsField.HOST_IA32_EFER));
+        assertEquals(0x21, vmcs.read(VmcsField.GUEST_INTR_STATUS));
+        assertEquals(0xf, vmcs.read(VmcsField.GUEST_IA32_PERF_GLOBAL_CTRL));
+        assertEquals(0xf, vmcs.read(VmcsField.HOST_IA32_PERF_GLOBAL_CTRL));
+        assertEquals(0x0001000000000000L, vmcs.read(VmcsField.TSC_MULTIPLIER));
+        assertEquals(0, vmcs.read(VmcsField.TPR_THRESHOLD));
+        assertEquals(0xf2, vmcs.read(VmcsField.POSTED_INTR_NV));
+        assertEquals(0x80, vmcs.read(VmcsField.PLE_GAP));
+        assertEquals(0x1000, vmcs.read(VmcsField.PLE_WINDOW));
+        assertEquals(1, vmcs.read(VmcsField.VIRTUAL_PROCESSOR_ID));
+        assertEquals(0x10000, vmcs.read(GuestSegment.LDTR.accessRights()));
+        assertEquals(0x7ff, vmcs.read(VmcsField.GUEST_IDTR_LIMIT));
+        assertEquals(0xa000, vmcs.read(VmcsField.GUEST_IDTR_BASE));
+        assertTrue(vmcs.exitReason().isVmEntryFailure());
+        assertEquals(BasicExitReason.INVALID_STATE, vmcs.exitReason().basic());
+
+        VmcsDump second = dumps.get(1);
+        assertEquals(62, second.firstLine());
+        assertEquals(71, second.lastLine());
+        assertEquals(OptionalLong.empty(), second.hardwareError()); // the one error line belongs to the first block
+        assertEquals(List.of(), second.problems());
+        assertEquals(0xfeffc000L, second.vmcs().read(VmcsField.CR3_TARGET_VALUE0));
+        assertEquals(0xe2, second.vmcs().read(VmcsField.SECONDARY_VM_EXEC_CONTROL));
+    }
 }

@@ -180,4 +180,112 @@ class ExitStatisticsTest {
         assertEquals(40_000, stats.rows(ExitStatistics.Order.COUNT).stream().mapToLong(ExitStatisticsRow::timedCount).sum());
         assertTrue(bytes < 16 * 1024, bytes + " bytes allocated for " + events + " events");
     }
+
+    @Test
+    void percentilesAreNearestRankWithinOneBucketBelow() {
+        java.util.Random random = new java.util.Random(7);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + random.nextInt(trial < 20 ? 10 : 3000);
+            long[] nanos = new long[n];
+            StringBuilder text = new StringBuilder();
+            long t = 1_000_000_000L;
+            for (int i = 0; i < n; i++) {
+                // spread over 0 ns .. about 10 ms, log-uniform, so every bucket range is exercised
+                nanos[i] = (long) Math.pow(10, random.nextDouble() * 7) - 1;
+                text.append(exit(11, seconds(t), 0, "HLT"));
+                text.append(entry(11, seconds(t + nanos[i]), 0));
+                t += nanos[i] + 1_000_000;
+            }
+            ExitStatisticsRow row = feed(text.toString(), ExitStatistics.byReason()).rows(ExitStatistics.Order.COUNT).get(0);
+            long[] sorted = nanos.clone();
+            java.util.Arrays.sort(sorted);
+            // text traces carry nanoseconds here (9 fraction digits), so the times are exact
+            assertEquals(sorted[0], row.minNanos());
+            assertEquals(sorted[n - 1], row.maxNanos());
+            assertEquals(java.util.Arrays.stream(nanos).sum(), row.totalNanos());
+            for (double p : new double[] {0.50, 0.99}) {
+                long exact = sorted[(int) Math.ceil(p * n) - 1]; // nearest rank
+                long reported = p == 0.50 ? row.p50Nanos() : row.p99Nanos();
+                assertTrue(reported <= exact && exact - reported <= exact / 32,
+                        "n=" + n + " p=" + p + " exact=" + exact + " reported=" + reported);
+            }
+        }
+        // the documented examples: p50 of 1, 2, 3, 4 ns is 2; p99 of fewer than 100 exits is the maximum
+        String small = exit(11, "1.000000000", 0, "HLT") + entry(11, "1.000000001", 0)
+                + exit(11, "2.000000000", 0, "HLT") + entry(11, "2.000000002", 0)
+                + exit(11, "3.000000000", 0, "HLT") + entry(11, "3.000000003", 0)
+                + exit(11, "4.000000000", 0, "HLT") + entry(11, "4.000000004", 0);
+        ExitStatisticsRow row = feed(small, ExitStatistics.byReason()).rows(ExitStatistics.Order.COUNT).get(0);
+        assertEquals(2, row.p50Nanos());
+        assertEquals(4, row.p99Nanos());
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%d.%09d", nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+    }
+
+    @Test
+    void csvAndJsonEscaping() {
+        assertEquals("HLT", ExitStatistics.csv("HLT"));
+        assertEquals("PF excp", ExitStatistics.csv("PF excp")); // a space needs no quotes
+        assertEquals("\"a,b\"", ExitStatistics.csv("a,b"));
+        assertEquals("\"say \"\"hi\"\"\"", ExitStatistics.csv("say \"hi\""));
+        assertEquals("\"two\nlines\"", ExitStatistics.csv("two\nlines"));
+        assertEquals("\"cr\rhere\"", ExitStatistics.csv("cr\rhere"));
+        assertEquals("\"HLT\"", ExitStatistics.json("HLT"));
+        assertEquals("\"a\\\"b\\\\c\"", ExitStatistics.json("a\"b\\c"));
+        assertEquals("\"\\u000a\\u0009\\u001f\"", ExitStatistics.json("\n\t\u001f"));
+        assertEquals("\"é\"", ExitStatistics.json("é")); // non-ASCII stays as is (UTF-8 JSON)
+    }
+
+    @Test
+    void csvAndJsonRowsCarryEveryColumnForSvmAndQualificationNames() {
+        // reason names with a space ("PF excp") and parentheses ("EPT_VIOLATION (write)") stay intact
+        String text = exit(11, "1.000000", 0, "PF excp") + entry(11, "1.000002", 0)
+                + exitLine(12, "1.000000", "EPT_VIOLATION", "0x0000000000000182", "0x00000000") + entry(12, "1.000003", 0);
+        ExitStatistics stats = feed(text, ExitStatistics.by(ExitStatistics.Grouping.QUALIFICATION_CLASS));
+        String csv = stats.toCsv(ExitStatistics.Order.REASON);
+        List<String> lines = csv.lines().toList();
+        assertEquals(3, lines.size(), csv);
+        assertEquals("VMX,0x30,EPT_VIOLATION (write),-1,2,false,1,0.500000,1,3000,3000,3000.0,3000,3000", lines.get(1));
+        assertEquals("SVM,0x4e,PF excp,-1,-1,false,1,0.500000,1,2000,2000,2000.0,2000,2000", lines.get(2));
+        for (String line : lines) {
+            assertEquals(14, line.split(",", -1).length, line);
+        }
+        assertEquals("{\"total\":2,\"rows\":[{\"isa\":\"VMX\",\"exitCode\":48,\"reason\":\"EPT_VIOLATION (write)\",\"vcpu\":-1,"
+                + "\"detail\":2,\"write\":false,\"count\":1,\"share\":0.500000,\"timed\":1,\"minNs\":3000,\"maxNs\":3000,"
+                + "\"meanNs\":3000.0,\"p50Ns\":3000,\"p99Ns\":3000},{\"isa\":\"SVM\",\"exitCode\":78,\"reason\":\"PF excp\","
+                + "\"vcpu\":-1,\"detail\":-1,\"write\":false,\"count\":1,\"share\":0.500000,\"timed\":1,\"minNs\":2000,"
+                + "\"maxNs\":2000,\"meanNs\":2000.0,\"p50Ns\":2000,\"p99Ns\":2000}]}", stats.toJson(ExitStatistics.Order.REASON));
+    }
+
+    @Test
+    void perVcpuRowsOfA4xTraceTakeTheVcpuFromTheThreadsEntries() {
+        // 4.x: kvm_exit "reason %s rip 0x%lx info %llx %llx" has no vCPU; kvm_entry "vcpu %u" has
+        String text = "qemu-11 [000] 1.000000: kvm_exit: reason HLT rip 0x1000 info 0 0\n" // before any entry
+                + "qemu-11 [000] 1.000001: kvm_entry: vcpu 3\n"
+                + "qemu-12 [001] 1.000002: kvm_entry: vcpu 0\n"
+                + "qemu-11 [000] 1.000010: kvm_exit: reason HLT rip 0x1000 info 0 0\n"
+                + "qemu-12 [001] 1.000011: kvm_exit: reason HLT rip 0x1000 info 0 0\n"
+                + "qemu-11 [000] 1.000020: kvm_entry: vcpu 3\n";
+        ExitStatistics stats = feed(text, ExitStatistics.byReasonAndVcpu());
+        List<ExitStatisticsRow> rows = stats.rows(ExitStatistics.Order.REASON);
+        assertEquals(List.of(-1, 0, 3), rows.stream().map(ExitStatisticsRow::vcpu).toList());
+        assertEquals(1_000, rows.get(0).maxNanos()); // the first exit is still timed, under vCPU -1
+        assertEquals(10_000, rows.get(2).maxNanos());
+        assertEquals(1, stats.unpairedEntries()); // thread 12's first entry
+    }
+
+    @Test
+    void anEntryStampedBeforeItsExitIsCountedNotTimed() {
+        String text = exit(11, "2.000000", 0, "HLT") + entry(11, "1.999990", 0)
+                + exit(11, "3.000000", 0, "HLT") + entry(11, "3.000004", 0);
+        ExitStatistics stats = feed(text, ExitStatistics.byReason());
+        ExitStatisticsRow hlt = stats.rows(ExitStatistics.Order.COUNT).get(0);
+        assertEquals(2, hlt.count());
+        assertEquals(1, hlt.timedCount());
+        assertEquals(4_000, hlt.minNanos());
+        assertEquals(1, stats.backwardIntervals());
+        assertEquals(0, stats.unpairedEntries());
+    }
 }
