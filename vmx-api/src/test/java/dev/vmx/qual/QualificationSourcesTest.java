@@ -183,4 +183,29 @@ class QualificationSourcesTest {
             assertEquals(0, DebugExceptionQualification.of(bit).reservedBits(), name + " is not reserved");
         }
     }
+
+    @Test
+    void sppAndImmediateMsrBitsAreKvmsBits() {
+        CDefines kvm = CDefines.read(getClass(), "kvm-spp-and-msr-imm-qualification.txt");
+        assertEquals(SppEventQualification.SPPT_MISS, 1L << kvm.value("SPPT_INDUCED_EXIT_TYPE_BIT"));
+        assertEquals(SppEventQualification.SPPT_MISS, kvm.value("SPPT_INDUCED_EXIT_TYPE"));
+        assertEquals(SppEventQualification.NMI_UNBLOCKING, kvm.value("SPPT_INTR_INFO_UNBLOCK_NMI"));
+        assertEquals(MsrImmediateQualification.MSR_INDEX_MASK, kvm.value("MSR_IMM_EXIT_QUAL_MSR_MASK"));
+        for (long bit = 1; bit != 0; bit <<= 1) {
+            SppEventQualification spp = SppEventQualification.of(bit);
+            boolean defined = bit == SppEventQualification.SPPT_MISS || bit == SppEventQualification.NMI_UNBLOCKING;
+            assertEquals(defined ? 0 : bit, spp.reservedBits(), Long.toHexString(bit));
+            MsrImmediateQualification msr = MsrImmediateQualification.of(dev.vmx.exit.BasicExitReason.MSR_READ_IMM, bit);
+            assertEquals(bit, msr.msrIndex() | msr.reservedBits());
+            assertEquals((bit & kvm.value("MSR_IMM_EXIT_QUAL_MSR_MASK")) != 0, msr.msrIndex() != 0);
+        }
+        // KVM's vmx_get_instr_info_reg(): (info >> 3) & 0xf names the data register.
+        int shift = (int) kvm.value("MSR_IMM_INSTR_INFO_REG_SHIFT");
+        for (int register = 0; register < 16; register++) {
+            dev.vmx.event.InstructionInfo info = dev.vmx.event.InstructionInfo.of(
+                    dev.vmx.exit.BasicExitReason.MSR_WRITE_IMM, register << shift | 0xffff_ff87);
+            assertEquals(Optional.of(dev.vmx.event.GeneralRegister.fromNumber(register)), info.registerOperand());
+            assertEquals(dev.vmx.event.InstructionInfoLayout.MSR_IMMEDIATE, info.layout());
+        }
+    }
 }
