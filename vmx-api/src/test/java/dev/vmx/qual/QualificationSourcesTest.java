@@ -208,4 +208,20 @@ class QualificationSourcesTest {
             assertEquals(dev.vmx.event.InstructionInfoLayout.MSR_IMMEDIATE, info.layout());
         }
     }
+
+    @Test
+    void nmiUnblockingIsBit12WhereverKvmReadsIt() {
+        long mask = CDefines.read(getClass(), "linux-6.1-nmi-unblocking-readers.txt").value("INTR_INFO_UNBLOCK_NMI");
+        assertEquals(mask, EptViolationQualification.NMI_UNBLOCKING);
+        assertEquals(mask, PmlFullQualification.NMI_UNBLOCKING);
+        assertEquals(mask, NotifyQualification.NMI_UNBLOCKING);
+        assertEquals(mask, SppEventQualification.NMI_UNBLOCKING);
+        assertEquals(mask, dev.vmx.event.InterruptionInfo.NMI_UNBLOCKING_MASK);
+        assertTrue(EptViolationQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(PmlFullQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(NotifyQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(SppEventQualification.of(mask).isNmiUnblockingDueToIret());
+        assertEquals(0, NotifyQualification.of(mask).reservedBits());
+        assertEquals(0, PmlFullQualification.of(mask).undefinedBits());
+    }
 }
