@@ -1,6 +1,7 @@
 package dev.vmx.qual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmx.CDefines;
@@ -223,5 +224,24 @@ class QualificationSourcesTest {
         assertTrue(SppEventQualification.of(mask).isNmiUnblockingDueToIret());
         assertEquals(0, NotifyQualification.of(mask).reservedBits());
         assertEquals(0, PmlFullQualification.of(mask).undefinedBits());
+    }
+
+    @Test
+    void eptViolationBitsAreWhereBochsWritesThem() throws ReflectiveOperationException {
+        int rows = 0;
+        for (String[] row : SourceTable.rows(getClass(), "bochs-ept-violation-writer.tsv", true)) {
+            long bit = 1L << Integer.parseInt(row[0]);
+            assertEquals(bit, EptViolationQualification.class.getField(row[1]).getLong(null), row[1]);
+            assertEquals(0, EptViolationQualification.of(bit).reservedBits(), row[1] + " is defined");
+            if (row[2].equals("translated")) {
+                // Bochs sets bits 11:9 only for an access to the translated address, so only then are they named.
+                long translated = EptViolationQualification.GUEST_LINEAR_ADDRESS_VALID | EptViolationQualification.TRANSLATED_ACCESS;
+                assertTrue((EptViolationQualification.GUEST_PAGING_INFO_MASK & bit) != 0, row[1]);
+                assertTrue(EptViolationQualification.of(bit).toString().contains("undefined bits 11:9"), row[1]);
+                assertFalse(EptViolationQualification.of(bit | translated).toString().contains("undefined"), row[1]);
+            }
+            rows++;
+        }
+        assertEquals(15, rows);
     }
 }
