@@ -166,7 +166,7 @@ class VmxCapabilitiesTest {
         assertEquals(new AllowedSettings(ControlField.TERTIARY_PROCESSOR_BASED, VmxMsr.IA32_VMX_TRUE_PROCBASED_CTLS, 0, 0),
                 tertiary);
         assertEquals(0, caps.adjust(ControlField.SECONDARY_EXIT, -1L));
-        assertEquals("SECONDARY_EXIT bit 0 (reserved bit) must be 0 per IA32_VMX_TRUE_EXIT_CTLS",
+        assertEquals("SECONDARY_EXIT bit 0 (SAVE_IA32_FRED) must be 0 per IA32_VMX_TRUE_EXIT_CTLS",
                 caps.check(ControlField.SECONDARY_EXIT, 1).get(0).toString());
         // Secondary controls may be activated (bit 63 of 0x48e), so a missing 0x48b is missing data.
         Map<Integer, Long> noSecondary = i7_5600uMsrs();
