@@ -136,7 +136,9 @@ public final class InstructionInfo {
     }
 
     /**
-     * The segment register of the memory operand.
+     * The segment register of the memory operand. For INS the SDM leaves bits 17:15 undefined (INS
+     * always writes through ES); only OUTS reports its source segment. The direction is bit 3 of the
+     * I/O-instruction exit qualification, which this field does not hold.
      *
      * @return the register; empty for codes 6 and 7
      */
