@@ -55,6 +55,14 @@ public final class CheckControls {
         System.out.println("adjusted 0x" + Long.toHexString(adjusted) + " -> violations: "
                 + caps.check(primary, adjusted).size());
 
+        // A real value from elsewhere: the secondary controls KVM ran a nested guest with on a Xeon 8373C
+        // (dump_vmcs "SecondaryExec=0x02040462" in a kvm@vger.kernel.org report, 2024-05-16). This
+        // Broadwell laptop has no TSC scaling, so that VMCS would fail VM entry here.
+        ControlField secondary = ControlField.SECONDARY_PROCESSOR_BASED;
+        long fromXeon = 0x02040462L;
+        System.out.println("Xeon secondary " + secondary.decode(fromXeon));
+        caps.check(secondary, fromXeon).forEach(v -> System.out.println("  violation: " + v));
+
         // CR0 and CR4 have fixed bits in VMX operation too: CR4.VMXE (bit 13) must be 1.
         System.out.println("CR4=0x20 offending bits: 0x" + Long.toHexString(caps.cr4Violations(0x20)));
     }

@@ -1,5 +1,6 @@
 package dev.vmx.examples;
 
+import dev.vmx.event.InterruptionField;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.exit.ExitReason;
 import dev.vmx.qual.ExceptionQualification;
@@ -31,6 +32,12 @@ public final class ExplainExit {
         // http://f.osdev.org/viewtopic.php?t=57777): KVM faults the page in and resumes.
         "kvm_exit: vcpu 3 reason EPT_VIOLATION rip 0x7f80ed32638b info1 0x0000000000000181 "
                 + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
+        // From a public KVM report ("Re: Deadlock due to EPT_VIOLATION", kvm@vger.kernel.org,
+        // 2023-05-30; its older trace format printed "info 683 0"): the guest's page walk had to
+        // write an accessed/dirty bit into a page-table page KVM had not mapped. Bit 8 is clear, so
+        // bits 11:9 say nothing here.
+        "kvm_exit: vcpu 1 reason EPT_VIOLATION rip 0xffffffffbc726140 info1 0x0000000000000683 "
+                + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
         // A byte written to the serial port: `out dx, al` with dx = 0x3f8.
         "kvm_exit: vcpu 0 reason IO_INSTRUCTION rip 0xffffffff8104a2b1 info1 0x0000000003f80000 "
                 + "info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000",
@@ -40,6 +47,10 @@ public final class ExplainExit {
         // A page fault the hypervisor intercepts (shadow paging): info1 holds the faulting address.
         "kvm_exit: vcpu 0 reason EXCEPTION_NMI rip 0x0000000000401000 info1 0x00007ffd3a2c1ff8 "
                 + "info2 0x0000000000000000 intr_info 0x80000b0e error_code 0x00000006",
+        // An EPT violation while the CPU delivered an interrupt to the guest (IDT-vectoring info valid,
+        // vector 0xec): the guest's IDT or stack page was not mapped yet; KVM maps it and re-injects.
+        "kvm_exit: vcpu 0 reason EPT_VIOLATION rip 0xffffffff828e3a0c info1 0x0000000000000182 "
+                + "info2 0x00000000800000ec intr_info 0x00000000 error_code 0x00000000",
         // A host interrupt (vector 0xec, the local APIC timer on Linux) arrived while the guest ran.
         "kvm_exit: vcpu 2 reason EXTERNAL_INTERRUPT rip 0xffffffff81b3c2de info1 0x0000000000000000 "
                 + "info2 0x0000000000000000 intr_info 0x800000ec error_code 0x00000000",
@@ -109,9 +120,11 @@ public final class ExplainExit {
         }
         // Step 4: if the exit interrupted the delivery of an event to the guest, the IDT-vectoring
         // information says which; the hypervisor must re-inject it.
+        // It has the interruption-information layout, but bit 12 means nothing there, so it is read
+        // as that field.
         InterruptionInfo vectoring = InterruptionInfo.of(idtVectoring);
         if (vectoring.isValid()) {
-            sentence += "; while delivering " + vectoring;
+            sentence += "; while delivering " + vectoring.describe(InterruptionField.IDT_VECTORING_INFO);
         }
         return sentence;
     }

@@ -78,9 +78,11 @@ class TutorialsTest {
             Map.entry(ExplainExit.class, new String[] {
                 "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",
                 "EPT violation: read from a page not present in EPT, guest linear address valid, access to the translated address (0x181)",
+                "EPT violation: read/write of a page not present in EPT, guest linear address valid, access to a guest paging-structure entry, undefined bits 11:9 0x3 (0x683)",
                 "OUT 1 byte to port 0x3f8 (dx)",
                 "MOV to CR3 from rax",
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
+                "EPT violation: write to a page not present in EPT, guest linear address valid, access to the translated address (0x182); while delivering valid external interrupt vector 236 (0x800000ec)",
                 "the host received an interrupt: valid external interrupt vector 236",
             }),
             Map.entry(ReadVmcs.class, new String[] {
@@ -99,6 +101,8 @@ class TutorialsTest {
                 "bit 1 (reserved bit) must be 1 per IA32_VMX_TRUE_PROCBASED_CTLS",
                 "bit 17 (ACTIVATE_TERTIARY_CONTROLS) must be 0 per IA32_VMX_TRUE_PROCBASED_CTLS",
                 "adjusted 0x140061f2 -> violations: 0",
+                "Xeon secondary SECONDARY_PROCESSOR_BASED{ENABLE_EPT, ENABLE_VPID, WBINVD_EXITING, PAUSE_LOOP_EXITING, EPT_VIOLATION, USE_TSC_SCALING}",
+                "violation: SECONDARY_PROCESSOR_BASED bit 25 (USE_TSC_SCALING) must be 0 per IA32_VMX_PROCBASED_CTLS2",
                 "CR4=0x20 offending bits: 0x2000",
             }));
 

@@ -78,6 +78,28 @@ public enum ControlField {
     }
 
     /**
+     * The control that makes this field exist: "activate secondary controls" (primary bit 31) for the
+     * secondary processor-based controls, "activate tertiary controls" (primary bit 17) for the
+     * tertiary ones, "activate secondary controls" (primary VM-exit bit 31) for the secondary VM-exit
+     * controls. The SDM (Vol. 3D, Appendix A) says the field's capability MSR exists only when that
+     * control may be 1, and the processor ignores the field while that control is 0.
+     *
+     * @return the activating control; empty for the fields that always exist
+     */
+    public java.util.Optional<ControlBit> activatedBy() {
+        switch (this) {
+            case SECONDARY_PROCESSOR_BASED:
+                return java.util.Optional.of(PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS);
+            case TERTIARY_PROCESSOR_BASED:
+                return java.util.Optional.of(PrimaryProcessorBasedControl.ACTIVATE_TERTIARY_CONTROLS);
+            case SECONDARY_EXIT:
+                return java.util.Optional.of(PrimaryExitControl.ACTIVATE_SECONDARY_CONTROLS);
+            default:
+                return java.util.Optional.empty();
+        }
+    }
+
+    /**
      * The defined bit at a position.
      *
      * @param bit 0..63

@@ -37,7 +37,13 @@ public enum EntryControl implements ControlBit {
     /** SDM LOAD_IA32_LBR_CTL (bit 21). */
     LOAD_IA32_LBR_CTL(21, Optional.of("LOAD_IA32_LBR_CTL"), Optional.empty()),
     /** SDM LOAD_IA32_PKRS (bit 22). */
-    LOAD_IA32_PKRS(22, Optional.of("LOAD_IA32_PKRS"), Optional.empty());
+    LOAD_IA32_PKRS(22, Optional.of("LOAD_IA32_PKRS"), Optional.empty()),
+    /**
+     * Load FRED state (bit 23), Linux VM_ENTRY_LOAD_IA32_FRED. Added by hand, not by the generator: the
+     * bit is newer than ia32-doc and Linux 6.1; its position and name come from the KVM FRED series (see
+     * the test resource kvm-fred-series-control-bits.txt).
+     */
+    LOAD_IA32_FRED(23, Optional.empty(), Optional.of("VM_ENTRY_LOAD_IA32_FRED"));
 
     private final int bit;
     private final Optional<String> sdmName;

@@ -10,6 +10,13 @@ import java.util.Optional;
  * against both by table-driven tests.
  */
 public enum SecondaryExitControl implements ControlBit {
+    /**
+     * Save FRED state (bit 0), Linux SECONDARY_VM_EXIT_SAVE_IA32_FRED. Added by hand from the KVM FRED
+     * series (newer than ia32-doc and Linux 6.1; see the test resource kvm-fred-series-control-bits.txt).
+     */
+    SAVE_IA32_FRED(0, Optional.empty(), Optional.of("SECONDARY_VM_EXIT_SAVE_IA32_FRED")),
+    /** Load FRED state (bit 1), Linux SECONDARY_VM_EXIT_LOAD_IA32_FRED; added by hand like bit 0. */
+    LOAD_IA32_FRED(1, Optional.empty(), Optional.of("SECONDARY_VM_EXIT_LOAD_IA32_FRED")),
     /** SDM ENABLE_PREMATURELY_BUSY_SHADOW_STACK_INDICATION (bit 3). */
     ENABLE_PREMATURELY_BUSY_SHADOW_STACK_INDICATION(3, Optional.of("ENABLE_PREMATURELY_BUSY_SHADOW_STACK_INDICATION"), Optional.empty());
 

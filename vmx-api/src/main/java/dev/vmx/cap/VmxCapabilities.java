@@ -16,7 +16,8 @@ import java.util.OptionalLong;
  * IA32_VMX_ENTRY_CTLS, IA32_VMX_MISC, IA32_VMX_CR0_FIXED0/1, IA32_VMX_CR4_FIXED0/1, and the four
  * IA32_VMX_TRUE_*_CTLS when IA32_VMX_BASIC bit 55 is set. Optional (queried only when used): IA32_VMX_VMCS_ENUM,
  * IA32_VMX_PROCBASED_CTLS2, IA32_VMX_EPT_VPID_CAP, IA32_VMX_VMFUNC, IA32_VMX_PROCBASED_CTLS3,
- * IA32_VMX_EXIT_CTLS2; asking for a field whose MSR is absent throws {@link NoSuchElementException} naming it.
+ * IA32_VMX_EXIT_CTLS2; asking for a field whose MSR is absent throws {@link NoSuchElementException} naming it,
+ * except for a secondary, tertiary or secondary VM-exit field the processor cannot activate, which allows nothing.
  */
 public final class VmxCapabilities {
     private static final VmxMsr[] REQUIRED = {VmxMsr.IA32_VMX_BASIC, VmxMsr.IA32_VMX_PINBASED_CTLS,
@@ -129,10 +130,22 @@ public final class VmxCapabilities {
      *
      * @param field the control field
      * @return its allowed settings
-     * @throws NoSuchElementException if the reporting MSR was not supplied
+     * @throws NoSuchElementException if the reporting MSR was not supplied (for an activated field: although
+     *     the activating control may be 1)
      */
     public AllowedSettings allowed(ControlField field) {
         VmxMsr msr = field.trueMsr().filter(t -> basic.trueControls()).orElse(field.capabilityMsr());
+        if (!values.containsKey(msr) && field.activatedBy().isPresent()) {
+            // The MSR exists only if the activating control may be 1 (SDM Vol. 3D A.3.3, A.3.4, A.4.2).
+            // When the processor forbids that control, the field cannot be used: nothing may be 1.
+            ControlBit gate = field.activatedBy().get();
+            AllowedSettings parent = allowed(gate.field());
+            if (!parent.canBeOne(gate)) {
+                return new AllowedSettings(field, parent.source(), 0, 0);
+            }
+            throw new NoSuchElementException(msr.name() + " (MSR 0x" + Integer.toHexString(msr.index())
+                    + ") was not supplied, although " + parent.source().name() + " allows " + gate + " to be 1");
+        }
         long value = require(msr);
         return field.width() == 64 ? AllowedSettings.ofAllowed1(field, msr, value)
                 : AllowedSettings.ofPair(field, msr, value);

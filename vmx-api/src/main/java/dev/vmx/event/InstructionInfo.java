@@ -4,6 +4,8 @@ import dev.vmx.exit.BasicExitReason;
 import dev.vmx.exit.ExitReason;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.function.ToLongFunction;
 
 /**
  * The VM-exit instruction-information field, read in the layout its exit reason selects
@@ -11,7 +13,8 @@ import java.util.OptionalInt;
  *
  * <pre>
  *  1:0   scaling (0: none, 1: *2, 2: *4, 3: *8)
- *  6:3   Reg1 (register operand; destination of RDRAND/RDSEED; XMM of LOADIWKEY)
+ *  6:3   Reg1 (register operand; destination of RDRAND/RDSEED; XMM of LOADIWKEY; data register
+ *        of immediate-form RDMSR/WRMSRNS)
  *  9:7   address size (0: 16-bit, 1: 32-bit, 2: 64-bit)
  * 10     Mem/Reg (0: memory, 1: register) for LLDT/LTR/SLDT/STR and VMREAD/VMWRITE
  * 11     operand size of LGDT/LIDT/SGDT/SIDT (0: 16-bit, 1: 32-bit)
@@ -133,7 +136,9 @@ public final class InstructionInfo {
     }
 
     /**
-     * The segment register of the memory operand.
+     * The segment register of the memory operand. For INS the SDM leaves bits 17:15 undefined (INS
+     * always writes through ES); only OUTS reports its source segment. The direction is bit 3 of the
+     * I/O-instruction exit qualification, which this field does not hold.
      *
      * @return the register; empty for codes 6 and 7
      */
@@ -231,7 +236,8 @@ public final class InstructionInfo {
 
     /**
      * The register operand, where the layout has one: Reg1 of a register-form LLDT/LTR/SLDT/STR or
-     * VMREAD/VMWRITE, the destination of RDRAND/RDSEED, the operand of TPAUSE/UMWAIT.
+     * VMREAD/VMWRITE, the destination of RDRAND/RDSEED, the operand of TPAUSE/UMWAIT, the data
+     * register of RDMSR/WRMSRNS with an immediate MSR index.
      *
      * @return the register; empty otherwise
      */
@@ -242,6 +248,7 @@ public final class InstructionInfo {
                 return isRegisterOperand() ? Optional.of(GeneralRegister.fromNumber(reg1Number())) : Optional.empty();
             case RDRAND_RDSEED:
             case TPAUSE_UMWAIT:
+            case MSR_IMMEDIATE:
                 return Optional.of(GeneralRegister.fromNumber(reg1Number()));
             default:
                 return Optional.empty();
@@ -318,6 +325,60 @@ public final class InstructionInfo {
             text.append('-').append(signed == Long.MIN_VALUE ? "0x8000000000000000" : hex(-signed));
         }
         return Optional.of(text.append(']').toString());
+    }
+
+    /**
+     * The effective address of the memory operand (the offset within its segment), computed as
+     * Linux's {@code get_vmx_mem_address()} does: the displacement sign-extended from the address
+     * size, plus the base register, plus the index register shifted by the scaling, truncated to
+     * the address size. With the faulting address of a #PF or an EPT violation this says which
+     * operand faulted.
+     *
+     * @param displacement the exit qualification of the same exit
+     * @param registers the guest's general-purpose registers, for example read from the exit's
+     *     register dump
+     * @return the effective address; empty when the instruction had no memory operand described
+     *     here or the address-size code is one the SDM does not define (3..7)
+     */
+    public OptionalLong effectiveAddress(long displacement, ToLongFunction<GeneralRegister> registers) {
+        OptionalInt bits = addressSize();
+        if (!hasMemoryOperand() || bits.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        int size = bits.getAsInt();
+        long offset = size == 16 ? (short) displacement : size == 32 ? (int) displacement : displacement;
+        if (isBaseValid()) {
+            offset += registers.applyAsLong(baseRegister());
+        }
+        if (isIndexValid()) {
+            offset += registers.applyAsLong(indexRegister()) << (raw & 3);
+        }
+        return OptionalLong.of(size == 16 ? offset & 0xffffL : size == 32 ? offset & 0xffff_ffffL : offset);
+    }
+
+    /**
+     * The linear address of the memory operand: the segment base plus the
+     * {@linkplain #effectiveAddress effective address}. In 64-bit mode only FS and GS have a base
+     * (the others count as 0) and nothing is truncated; outside 64-bit mode the sum is truncated
+     * to 32 bits (Linux {@code get_vmx_mem_address()}).
+     *
+     * @param displacement the exit qualification of the same exit
+     * @param registers the guest's general-purpose registers
+     * @param segmentBase the base of the segment {@link #segment()} names
+     * @param longMode whether the guest was in 64-bit mode
+     * @return the linear address; empty when {@link #effectiveAddress} is
+     */
+    public OptionalLong linearAddress(long displacement, ToLongFunction<GeneralRegister> registers, long segmentBase,
+            boolean longMode) {
+        OptionalLong offset = effectiveAddress(displacement, registers);
+        if (offset.isEmpty()) {
+            return offset;
+        }
+        if (longMode) {
+            boolean based = segmentCode() == SegmentRegister.FS.ordinal() || segmentCode() == SegmentRegister.GS.ordinal();
+            return OptionalLong.of(based ? segmentBase + offset.getAsLong() : offset.getAsLong());
+        }
+        return OptionalLong.of((segmentBase + offset.getAsLong()) & 0xffff_ffffL);
     }
 
     private String sizePrefix() {

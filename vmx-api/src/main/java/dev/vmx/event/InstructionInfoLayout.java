@@ -27,6 +27,12 @@ public enum InstructionInfoLayout {
     LOADIWKEY(false, false, true),
     /** TPAUSE, UMWAIT: Reg1, the register operand. */
     TPAUSE_UMWAIT(false, false, false),
+    /**
+     * RDMSR and WRMSRNS with an immediate MSR index (exit reasons 84, 85): Reg1 (bits 6:3) is the
+     * destination or source register; the MSR index is in the exit qualification. KVM reads it with
+     * {@code vmx_get_instr_info_reg()}, {@code (info >> 3) & 0xf}.
+     */
+    MSR_IMMEDIATE(false, false, false),
     /** The exit reason defines no instruction information; every bit is undefined. */
     NONE(false, false, false);
 
@@ -113,6 +119,9 @@ public enum InstructionInfoLayout {
             case TPAUSE:
             case UMWAIT:
                 return TPAUSE_UMWAIT;
+            case MSR_READ_IMM:
+            case MSR_WRITE_IMM:
+                return MSR_IMMEDIATE;
             default:
                 return NONE;
         }

@@ -202,7 +202,30 @@ public final class InterruptionInfo {
         return (raw & (VALID_MASK | TYPE_MASK | VECTOR_MASK)) == (VALID_MASK | (3 << 8) | exception.vector());
     }
 
-    @Override
+    /**
+     * The reserved bits of this value read as a particular field.
+     *
+     * @param field the field the value came from
+     * @return the bits that field reserves, in place (bit 12 counts for VM-entry information)
+     */
+    public int reservedBits(InterruptionField field) {
+        return raw & field.reservedMask();
+    }
+
+    /**
+     * Reads the value as a particular field: like {@link #toString()}, but bit 12 is named only
+     * where it means NMI unblocking (undefined in IDT-vectoring information, reserved on entry),
+     * and a type the field does not use is called so.
+     *
+     * @param field the field the value came from
+     * @return for example {@code "valid other event vector 0 (pending MTF VM exit) (0x80000700)"}
+     */
+    public String describe(InterruptionField field) {
+        return describe(field, field.hasNmiUnblocking(), reservedBits(field),
+                field.usesType(type()) ? "" : ", type not used in " + field);
+    }
+
+        @Override
     public boolean equals(Object other) {
         return other instanceof InterruptionInfo && ((InterruptionInfo) other).raw == raw;
     }
@@ -218,23 +241,36 @@ public final class InterruptionInfo {
      */
     @Override
     public String toString() {
+        return describe(null, true, reservedBits(), "");
+    }
+
+    private String describe(InterruptionField field, boolean nmiUnblocking, int reserved, String typeNote) {
         StringBuilder text = new StringBuilder();
         text.append(isValid() ? "valid " : "invalid ");
-        text.append(type().description()).append(' ');
+        InterruptionType type = type();
         Optional<ExceptionVector> exception = exception();
-        if (exception.isPresent()) {
+        if (type == InterruptionType.NMI && vector() == ExceptionVector.NMI.vector()) {
+            text.append("NMI (vector 2)");
+        } else if (exception.isPresent()) {
+            text.append(type.description()).append(' ');
             text.append(exception.get().mnemonic()).append(" (vector ").append(vector()).append(')');
         } else {
-            text.append("vector ").append(vector());
+            text.append(type.description()).append(" vector ").append(vector());
+            if (type == InterruptionType.OTHER_EVENT && vector() == 0) {
+                text.append(" (pending MTF VM exit)");
+            }
         }
+        text.append(typeNote);
         if (isErrorCodeValid()) {
-            text.append(", error code");
+            text.append(field == InterruptionField.VM_ENTRY_INTERRUPTION_INFO ? ", deliver error code" : ", error code");
         }
-        if (isNmiUnblockingDueToIret()) {
+        if (nmiUnblocking && isNmiUnblockingDueToIret()) {
             text.append(", NMI unblocking due to IRET");
+        } else if (field == InterruptionField.IDT_VECTORING_INFO && isNmiUnblockingDueToIret()) {
+            text.append(", undefined bit 12");
         }
-        if (reservedBits() != 0) {
-            text.append(String.format(", reserved bits 0x%x", reservedBits()));
+        if (reserved != 0) {
+            text.append(String.format(", reserved bits 0x%x", reserved));
         }
         return text.append(String.format(" (0x%08x)", raw)).toString();
     }

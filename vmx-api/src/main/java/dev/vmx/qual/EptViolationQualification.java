@@ -11,8 +11,9 @@ package dev.vmx.qual;
  *                            6  entry user-mode executable (MBEC)
  *  7  guest linear address valid
  *  8  access to the translated address (1) or to a guest paging-structure entry (0); if bit 7
- *  9  user-mode linear address       (advanced VM-exit information for EPT violations)
- * 10  read/write page (0: read-only)  11  execute-disable page
+ *  9  user-mode linear address       (advanced VM-exit information for EPT violations,
+ * 10  read/write page (0: read-only)   defined only when bits 7 and 8 are set)
+ * 11  execute-disable page
  * 12  NMI unblocking due to IRET
  * 13  shadow-stack access             14  supervisor shadow-stack page (EPT bit 60)
  * 15  guest-paging verification       16  asynchronous to instruction execution
@@ -42,6 +43,12 @@ public final class EptViolationQualification implements ExitQualification {
     /** Bit 16. */ public static final long ASYNCHRONOUS = 1L << 16;
     /** Bits 2:0, the access. */ public static final long ACCESS_MASK = 7L;
     /** Bits 5:3, the EPT entry's read/write/execute permissions. */ public static final long ENTRY_RWX_MASK = 7L << 3;
+    /**
+     * Bits 11:9, the guest-paging information (user/supervisor, read/write, execute-disable): defined
+     * only when bits 7 and 8 are set and the processor reports advanced VM-exit information for EPT
+     * violations (IA32_VMX_EPT_VPID_CAP bit 22).
+     */
+    public static final long GUEST_PAGING_INFO_MASK = 7L << 9;
     /** Bits 63:17, reserved. */ public static final long RESERVED_MASK = -1L << 17;
 
     private final long raw;
@@ -277,7 +284,9 @@ public final class EptViolationQualification implements ExitQualification {
     /**
      * Reads bit 9.
      *
-     * @return bit 9: user-mode linear address (with advanced VM-exit information for EPT violations)
+     * @return bit 9: user-mode linear address (1) or supervisor-mode (0); defined only for an access to
+     *     the translated address ({@link #isTranslatedAccess()}) on processors with advanced VM-exit
+     *     information for EPT violations
      */
     public boolean isUserModeLinearAddress() {
         return (raw & USER_MODE_LINEAR_ADDRESS) != 0;
@@ -286,7 +295,7 @@ public final class EptViolationQualification implements ExitQualification {
     /**
      * Reads bit 10.
      *
-     * @return bit 10: paging mapped the linear address read/write (0: read-only)
+     * @return bit 10: paging mapped the linear address read/write (0: read-only); defined as bit 9 is
      */
     public boolean isReadWritePage() {
         return (raw & READ_WRITE_PAGE) != 0;
@@ -295,7 +304,7 @@ public final class EptViolationQualification implements ExitQualification {
     /**
      * Reads bit 11.
      *
-     * @return bit 11: paging mapped the linear address execute-disable
+     * @return bit 11: paging mapped the linear address execute-disable; defined as bit 9 is
      */
     public boolean isExecuteDisablePage() {
         return (raw & EXECUTE_DISABLE_PAGE) != 0;
@@ -415,14 +424,20 @@ public final class EptViolationQualification implements ExitQualification {
             text.append(", guest linear address valid");
             text.append(isTranslatedAccess() ? ", access to the translated address" : ", access to a guest paging-structure entry");
         }
-        if (isUserModeLinearAddress()) {
-            text.append(", user-mode address");
-        }
-        if (isReadWritePage()) {
-            text.append(", guest page writable");
-        }
-        if (isExecuteDisablePage()) {
-            text.append(", guest page execute-disable");
+        // Bits 11:9 describe the guest's own paging of the address, and only for an access to the
+        // translated address (bits 7 and 8 set); elsewhere the SDM leaves them undefined.
+        if (isTranslatedAccess()) {
+            if (isUserModeLinearAddress()) {
+                text.append(", user-mode address");
+            }
+            if (isReadWritePage()) {
+                text.append(", guest page writable");
+            }
+            if (isExecuteDisablePage()) {
+                text.append(", guest page execute-disable");
+            }
+        } else if ((raw & GUEST_PAGING_INFO_MASK) != 0) {
+            text.append(String.format(", undefined bits 11:9 0x%x", (raw & GUEST_PAGING_INFO_MASK) >>> 9));
         }
         if (isNmiUnblockingDueToIret()) {
             text.append(", NMI unblocking due to IRET");

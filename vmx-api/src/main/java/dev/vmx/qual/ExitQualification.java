@@ -11,7 +11,8 @@ public sealed interface ExitQualification
         CrAccessQualification, DrAccessQualification, IoInstructionQualification, ApicAccessQualification,
         EptViolationQualification, EoiInducedQualification, ApicWriteQualification, NotifyQualification,
         SipiQualification, InvalidGuestStateQualification, MsrLoadFailureQualification, PmlFullQualification,
-        LinearAddressQualification, DisplacementQualification {
+        LinearAddressQualification, DisplacementQualification, SppEventQualification,
+        MsrImmediateQualification {
 
     /**
      * The raw 64-bit exit qualification.
@@ -29,7 +30,9 @@ public sealed interface ExitQualification
      * {@link ExceptionQualification} offering both readings. INVLPG gives a
      * {@link LinearAddressQualification}; INVEPT, INVPCID, INVVPID, LGDT/LIDT/SGDT/SIDT,
      * LLDT/LTR/SLDT/STR, VMCLEAR, VMPTRLD, VMPTRST, VMREAD, VMWRITE, VMXON, XRSTORS and XSAVES give
-     * the instruction's displacement ({@link DisplacementQualification}), as the SDM says.
+     * the instruction's displacement ({@link DisplacementQualification}), as the SDM says. An I/O SMI
+     * gives the I/O-instruction format of the instruction that retired just before it; the immediate
+     * forms of RDMSR/WRMSRNS give the MSR index ({@link MsrImmediateQualification}).
      * Reasons without a qualification give {@link NoQualification}, which still keeps the raw value.
      *
      * @param reason the exit reason (only its basic reason matters)
@@ -65,6 +68,10 @@ public sealed interface ExitQualification
             case DR_ACCESS:
                 return new DrAccessQualification(raw);
             case IO_INSTRUCTION:
+            case IO_SMI:
+                // An SMM VM exit right after an I/O instruction describes that instruction
+                // (SDM Vol. 3C "Exit Qualification for SMIs That Arrive Immediately After the
+                // Retirement of an I/O Instruction": the I/O-instruction layout).
                 return new IoInstructionQualification(raw);
             case INVALID_STATE:
                 return new InvalidGuestStateQualification(raw);
@@ -82,6 +89,11 @@ public sealed interface ExitQualification
                 return new NotifyQualification(raw);
             case PML_FULL:
                 return new PmlFullQualification(raw);
+            case SPP_EVENT:
+                return new SppEventQualification(raw);
+            case MSR_READ_IMM:
+            case MSR_WRITE_IMM:
+                return new MsrImmediateQualification(reason.basic(), raw);
             default:
                 return new NoQualification(reason.basic(), raw);
         }

@@ -4,10 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmx.SourceTable;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Every control bit against ia32-doc (SDM names) and Linux 6.1 (macro masks), both directions. */
@@ -41,7 +46,10 @@ class ControlBitSourcesTest {
     @Test
     void linuxMasksMatchVmxH() {
         Set<ControlBit> named = new HashSet<>();
-        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-control-bits.txt", true)) {
+        List<String[]> rows = new ArrayList<>(SourceTable.rows(getClass(), "linux-6.1-control-bits.txt", true));
+        // Bits newer than 6.1 whose Linux names come from a posted KVM series.
+        rows.addAll(SourceTable.rows(getClass(), "kvm-fred-series-control-bits.txt", true));
+        for (String[] row : rows) {
             long mask = SourceTable.cInteger(row[2]);
             ControlBit bit = bit(row[0], Long.numberOfTrailingZeros(mask));
             assertEquals(mask, bit.mask(), row[1]);
@@ -125,5 +133,81 @@ class ControlBitSourcesTest {
             assertEquals(mask, bit.mask(), row[1]);
             assertEquals(Optional.of(row[1]), bit.linuxName());
         }
+    }
+
+    /** The {@code #define} lines of a resource whose header names its origin. */
+    private static List<String> defineLines(String name) {
+        try (java.io.InputStream in = ControlBitSourcesTest.class.getResourceAsStream(name)) {
+            List<String> lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            assertTrue(lines.get(0).startsWith("# Origin:"), name + " names its origin first");
+            return lines.stream().filter(line -> line.startsWith("#define")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void everyVmxFeaturesBitIsANamedControl() {
+        // vmxfeatures.h numbers features word*32+bit; words 0 (below bit 8), 1, 2, 3 are control bits.
+        Pattern feature = Pattern.compile("^#define\\s+(VMX_FEATURE_\\w+)\\s+\\(\\s*(\\d)\\*32\\+\\s*(\\d+)\\)");
+        ControlField[] byWord = {ControlField.PIN_BASED, ControlField.PRIMARY_PROCESSOR_BASED,
+            ControlField.SECONDARY_PROCESSOR_BASED, ControlField.TERTIARY_PROCESSOR_BASED};
+        int features = 0;
+        Map<ControlField, Long> covered = new HashMap<>();
+        for (String line : defineLines("linux-6.1-vmxfeatures.txt")) {
+            Matcher m = feature.matcher(line);
+            assertTrue(m.find(), "not a VMX_FEATURE line: " + line);
+            ControlField field = byWord[Integer.parseInt(m.group(2))];
+            int bit = Integer.parseInt(m.group(3));
+            Optional<ControlBit> named = field.bitAt(bit);
+            assertTrue(named.isPresent(), m.group(1) + " is " + field + " bit " + bit + ", which no enum constant names");
+            // Not every feature has a vmx.h macro: 6.1 defines none for EPT_VIOLATION_VE (secondary bit 18) or
+            // ENCLV_EXITING (bit 28), so linuxName() stays empty there while the SDM name is present.
+            assertTrue(named.get().sdmName().isPresent() || named.get().linuxName().isPresent(), m.group(1));
+            covered.merge(field, 1L << bit, (a, b) -> a | b);
+            features++;
+        }
+        assertEquals(56, features);
+        // Linux 6.1 names a feature for every pin-based and primary control it defines a macro for.
+        for (ControlField field : List.of(ControlField.PIN_BASED, ControlField.PRIMARY_PROCESSOR_BASED)) {
+            long withMacro = 0;
+            for (ControlBit bit : field.bits()) {
+                withMacro |= bit.linuxName().isPresent() ? bit.mask() : 0;
+            }
+            assertEquals(Long.toHexString(withMacro), Long.toHexString(covered.get(field)), field.name());
+        }
+    }
+
+    @Test
+    void realKvmControlValuesDecodeToNamedBitsPlusDefault1Bits() {
+        Map<ControlField, Long> default1 = new HashMap<>();
+        for (String[] row : SourceTable.rows(getClass(), "linux-6.1-alwayson.txt", true)) {
+            ControlField field = switch (row[0]) {
+                case "CPU_BASED_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PRIMARY_PROCESSOR_BASED;
+                case "PIN_BASED_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PIN_BASED;
+                case "VM_EXIT_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.PRIMARY_EXIT;
+                case "VM_ENTRY_ALWAYSON_WITHOUT_TRUE_MSR" -> ControlField.ENTRY;
+                default -> throw new AssertionError(row[0]);
+            };
+            default1.put(field, SourceTable.cInteger(row[1]));
+        }
+        int rows = 0;
+        for (String[] row : SourceTable.rows(getClass(), "kvm-dump-vmcs-controls.tsv", true)) {
+            ControlField field = ControlField.valueOf(row[0]);
+            long value = SourceTable.cInteger(row[1]);
+            ControlSet decoded = field.decode(value);
+            List<String> names = new ArrayList<>();
+            for (ControlBit bit : decoded.bits()) {
+                names.add(((Enum<?>) bit).name());
+            }
+            List<String> expected = row[2].isEmpty() ? List.of() : List.of(row[2].split(","));
+            assertEquals(expected, names, row[0]);
+            assertEquals(SourceTable.cInteger(row[3]), decoded.undefinedBits(), row[0] + " unnamed bits");
+            long mustBeOne = default1.getOrDefault(field, 0L);
+            assertEquals(0, decoded.undefinedBits() & ~mustBeOne,
+                    row[0] + ": a real value sets only named bits and the SDM's default1 bits");
+            rows++;
+        }
+        assertEquals(6, rows);
     }
 }

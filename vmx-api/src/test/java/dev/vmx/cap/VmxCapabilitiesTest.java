@@ -159,9 +159,27 @@ class VmxCapabilitiesTest {
         NoSuchElementException e = assertThrows(NoSuchElementException.class, () -> VmxCapabilities.fromMsrs(msrs));
         assertTrue(e.getMessage().contains("IA32_VMX_TRUE_PROCBASED_CTLS"), e.getMessage());
         VmxCapabilities caps = i7_5600u();
-        NoSuchElementException tertiary = assertThrows(NoSuchElementException.class,
-                () -> caps.allowed(ControlField.TERTIARY_PROCESSOR_BASED));
-        assertTrue(tertiary.getMessage().contains("IA32_VMX_PROCBASED_CTLS3 (MSR 0x492)"), tertiary.getMessage());
+        // The Broadwell dump may not set "activate secondary controls" of the exit controls or "activate
+        // tertiary controls" (allowed-1 bits 63 of 0x48f and 49 of 0x48e are 0), so those MSRs do not
+        // exist: the fields allow nothing, and the violation names the MSR that forbids activating them.
+        AllowedSettings tertiary = caps.allowed(ControlField.TERTIARY_PROCESSOR_BASED);
+        assertEquals(new AllowedSettings(ControlField.TERTIARY_PROCESSOR_BASED, VmxMsr.IA32_VMX_TRUE_PROCBASED_CTLS, 0, 0),
+                tertiary);
+        assertEquals(0, caps.adjust(ControlField.SECONDARY_EXIT, -1L));
+        assertEquals("SECONDARY_EXIT bit 0 (SAVE_IA32_FRED) must be 0 per IA32_VMX_TRUE_EXIT_CTLS",
+                caps.check(ControlField.SECONDARY_EXIT, 1).get(0).toString());
+        // Secondary controls may be activated (bit 63 of 0x48e), so a missing 0x48b is missing data.
+        Map<Integer, Long> noSecondary = i7_5600uMsrs();
+        noSecondary.remove(0x48b);
+        NoSuchElementException secondary = assertThrows(NoSuchElementException.class,
+                () -> VmxCapabilities.fromMsrs(noSecondary).allowed(ControlField.SECONDARY_PROCESSOR_BASED));
+        assertEquals("IA32_VMX_PROCBASED_CTLS2 (MSR 0x48b) was not supplied, although IA32_VMX_TRUE_PROCBASED_CTLS allows "
+                + "ACTIVATE_SECONDARY_CONTROLS to be 1", secondary.getMessage());
+        Map<Integer, Long> withTertiary = i7_5600uMsrs();
+        withTertiary.put(0x48e, withTertiary.get(0x48e) | 1L << 49);
+        NoSuchElementException ctls3 = assertThrows(NoSuchElementException.class,
+                () -> VmxCapabilities.fromMsrs(withTertiary).allowed(ControlField.TERTIARY_PROCESSOR_BASED));
+        assertTrue(ctls3.getMessage().startsWith("IA32_VMX_PROCBASED_CTLS3 (MSR 0x492) was not supplied"), ctls3.getMessage());
         assertFalse(caps.msr(VmxMsr.IA32_VMX_EXIT_CTLS2).isPresent());
         Map<Integer, Long> withoutOptional = i7_5600uMsrs();
         withoutOptional.remove(0x491);

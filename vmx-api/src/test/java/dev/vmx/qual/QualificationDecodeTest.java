@@ -61,8 +61,8 @@ class QualificationDecodeTest {
 
     @Test
     void eptViolationReadsEveryBit() {
-        // Write to a page mapped read-only in EPT, from a user-mode linear address.
-        EptViolationQualification q = EptViolationQualification.of(0x28a);
+        // Write to a page mapped read-only in EPT, from a user-mode linear address (bits 7, 8, 9).
+        EptViolationQualification q = EptViolationQualification.of(0x38a);
         assertTrue(q.isWrite());
         assertFalse(q.isRead());
         assertTrue(q.isEntryReadable());
@@ -70,7 +70,20 @@ class QualificationDecodeTest {
         assertEquals("read-only", q.entryPermissions());
         assertTrue(q.isUserModeLinearAddress());
         assertEquals("EPT violation: write to a page mapped read-only in EPT, guest linear address valid, "
-                + "access to a guest paging-structure entry, user-mode address (0x28a)", q.toString());
+                + "access to the translated address, user-mode address (0x38a)", q.toString());
+        assertEquals("EPT violation: write to a page mapped read-only in EPT, guest linear address valid, "
+                + "access to the translated address, user-mode address, guest page writable, guest page execute-disable (0xf8a)",
+                EptViolationQualification.of(0xf8a).toString());
+        // Bits 11:9 mean something only for an access to the translated address (bits 7 and 8): for a
+        // page-walk access (bit 8 clear) or without a linear address (bit 7 clear) they are undefined,
+        // still read by the accessors and named as undefined in the text.
+        EptViolationQualification walk = EptViolationQualification.of(0x28a);
+        assertTrue(walk.isUserModeLinearAddress());
+        assertEquals("EPT violation: write to a page mapped read-only in EPT, guest linear address valid, "
+                + "access to a guest paging-structure entry, undefined bits 11:9 0x1 (0x28a)", walk.toString());
+        assertEquals("EPT violation: read from a page not present in EPT, undefined bits 11:9 0x7 (0xe01)",
+                EptViolationQualification.of(0xe01).toString());
+        assertEquals(0xe00L, EptViolationQualification.GUEST_PAGING_INFO_MASK);
         EptViolationQualification recent = EptViolationQualification.of(0x1_f000L | 0x4 | 0x28);
         assertTrue(recent.isNmiUnblockingDueToIret());
         assertTrue(recent.isShadowStackAccess());
@@ -155,5 +168,28 @@ class QualificationDecodeTest {
         assertInstanceOf(DebugExceptionQualification.class, icebp);
         assertEquals(q, q.interpret(InterruptionInfo.valid(2, InterruptionType.NMI, false)));
         assertEquals(q, q.interpret(InterruptionInfo.of(14 | 3 << 8)), "invalid info: no reading chosen");
+    }
+
+    @Test
+    void ioSmiSppAndImmediateMsrFormats() {
+        // An SMM VM exit right after `out 0xb2, al` (the APM SMI port): the I/O-instruction layout.
+        ExitQualification smi = ExitQualification.decode(ExitReason.of(BasicExitReason.IO_SMI.number()), 0x00b2_0040L);
+        assertEquals("OUT 1 byte to port 0xb2 (immediate) (0xb20040)", smi.toString());
+        SppEventQualification miss = assertInstanceOf(SppEventQualification.class,
+                ExitQualification.decode(ExitReason.of(66), 0x1800));
+        assertTrue(miss.isSpptMiss());
+        assertFalse(miss.isSpptMisconfiguration());
+        assertTrue(miss.isNmiUnblockingDueToIret());
+        assertEquals("SPP event: SPPT miss, NMI unblocking due to IRET (0x1800)", miss.toString());
+        assertEquals("SPP event: SPPT misconfiguration, reserved bits 0x401 (0x401)", SppEventQualification.of(0x401).toString());
+        MsrImmediateQualification rdmsr = assertInstanceOf(MsrImmediateQualification.class,
+                ExitQualification.decode(ExitReason.of(84), 0xc000_0080L));
+        assertEquals(0xc000_0080L, rdmsr.msrIndex());
+        assertEquals(BasicExitReason.MSR_READ_IMM, rdmsr.reason());
+        assertEquals("RDMSR (immediate form) of MSR 0xc0000080 (0xc0000080)", rdmsr.toString());
+        MsrImmediateQualification wrmsr = MsrImmediateQualification.of(BasicExitReason.MSR_WRITE_IMM, 1L << 40 | 0x6e0);
+        assertEquals(0x6e0, wrmsr.msrIndex());
+        assertEquals(1L << 40, wrmsr.reservedBits());
+        assertEquals("WRMSRNS (immediate form) of MSR 0x6e0, reserved bits 0x10000000000 (0x100000006e0)", wrmsr.toString());
     }
 }

@@ -1,6 +1,7 @@
 package dev.vmx.qual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmx.CDefines;
@@ -182,5 +183,65 @@ class QualificationSourcesTest {
             assertEquals(0, ours.get(name).applyAsLong(~bit), name + " with every other bit set");
             assertEquals(0, DebugExceptionQualification.of(bit).reservedBits(), name + " is not reserved");
         }
+    }
+
+    @Test
+    void sppAndImmediateMsrBitsAreKvmsBits() {
+        CDefines kvm = CDefines.read(getClass(), "kvm-spp-and-msr-imm-qualification.txt");
+        assertEquals(SppEventQualification.SPPT_MISS, 1L << kvm.value("SPPT_INDUCED_EXIT_TYPE_BIT"));
+        assertEquals(SppEventQualification.SPPT_MISS, kvm.value("SPPT_INDUCED_EXIT_TYPE"));
+        assertEquals(SppEventQualification.NMI_UNBLOCKING, kvm.value("SPPT_INTR_INFO_UNBLOCK_NMI"));
+        assertEquals(MsrImmediateQualification.MSR_INDEX_MASK, kvm.value("MSR_IMM_EXIT_QUAL_MSR_MASK"));
+        for (long bit = 1; bit != 0; bit <<= 1) {
+            SppEventQualification spp = SppEventQualification.of(bit);
+            boolean defined = bit == SppEventQualification.SPPT_MISS || bit == SppEventQualification.NMI_UNBLOCKING;
+            assertEquals(defined ? 0 : bit, spp.reservedBits(), Long.toHexString(bit));
+            MsrImmediateQualification msr = MsrImmediateQualification.of(dev.vmx.exit.BasicExitReason.MSR_READ_IMM, bit);
+            assertEquals(bit, msr.msrIndex() | msr.reservedBits());
+            assertEquals((bit & kvm.value("MSR_IMM_EXIT_QUAL_MSR_MASK")) != 0, msr.msrIndex() != 0);
+        }
+        // KVM's vmx_get_instr_info_reg(): (info >> 3) & 0xf names the data register.
+        int shift = (int) kvm.value("MSR_IMM_INSTR_INFO_REG_SHIFT");
+        for (int register = 0; register < 16; register++) {
+            dev.vmx.event.InstructionInfo info = dev.vmx.event.InstructionInfo.of(
+                    dev.vmx.exit.BasicExitReason.MSR_WRITE_IMM, register << shift | 0xffff_ff87);
+            assertEquals(Optional.of(dev.vmx.event.GeneralRegister.fromNumber(register)), info.registerOperand());
+            assertEquals(dev.vmx.event.InstructionInfoLayout.MSR_IMMEDIATE, info.layout());
+        }
+    }
+
+    @Test
+    void nmiUnblockingIsBit12WhereverKvmReadsIt() {
+        long mask = CDefines.read(getClass(), "linux-6.1-nmi-unblocking-readers.txt").value("INTR_INFO_UNBLOCK_NMI");
+        assertEquals(mask, EptViolationQualification.NMI_UNBLOCKING);
+        assertEquals(mask, PmlFullQualification.NMI_UNBLOCKING);
+        assertEquals(mask, NotifyQualification.NMI_UNBLOCKING);
+        assertEquals(mask, SppEventQualification.NMI_UNBLOCKING);
+        assertEquals(mask, dev.vmx.event.InterruptionInfo.NMI_UNBLOCKING_MASK);
+        assertTrue(EptViolationQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(PmlFullQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(NotifyQualification.of(mask).isNmiUnblockingDueToIret());
+        assertTrue(SppEventQualification.of(mask).isNmiUnblockingDueToIret());
+        assertEquals(0, NotifyQualification.of(mask).reservedBits());
+        assertEquals(0, PmlFullQualification.of(mask).undefinedBits());
+    }
+
+    @Test
+    void eptViolationBitsAreWhereBochsWritesThem() throws ReflectiveOperationException {
+        int rows = 0;
+        for (String[] row : SourceTable.rows(getClass(), "bochs-ept-violation-writer.tsv", true)) {
+            long bit = 1L << Integer.parseInt(row[0]);
+            assertEquals(bit, EptViolationQualification.class.getField(row[1]).getLong(null), row[1]);
+            assertEquals(0, EptViolationQualification.of(bit).reservedBits(), row[1] + " is defined");
+            if (row[2].equals("translated")) {
+                // Bochs sets bits 11:9 only for an access to the translated address, so only then are they named.
+                long translated = EptViolationQualification.GUEST_LINEAR_ADDRESS_VALID | EptViolationQualification.TRANSLATED_ACCESS;
+                assertTrue((EptViolationQualification.GUEST_PAGING_INFO_MASK & bit) != 0, row[1]);
+                assertTrue(EptViolationQualification.of(bit).toString().contains("undefined bits 11:9"), row[1]);
+                assertFalse(EptViolationQualification.of(bit | translated).toString().contains("undefined"), row[1]);
+            }
+            rows++;
+        }
+        assertEquals(15, rows);
     }
 }

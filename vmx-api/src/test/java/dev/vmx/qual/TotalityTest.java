@@ -126,6 +126,10 @@ class TotalityTest {
             InterruptionInfo info = InterruptionInfo.of((int) value);
             exercise(info);
             exerciseStatics(InterruptionInfo.class, value);
+            for (dev.vmx.event.InterruptionField field : dev.vmx.event.InterruptionField.values()) {
+                assertTrue(info.describe(field).endsWith(String.format("(0x%08x)", (int) value)));
+                assertEquals((int) value & field.reservedMask(), info.reservedBits(field));
+            }
             VmInstructionError.fromNumber(value);
             VmInstructionError.describe(value);
         }
@@ -135,6 +139,10 @@ class TotalityTest {
                 exercise(info);
                 info.memoryOperand(values[(i + 1) % values.length]);
                 info.memoryOperand(Long.MIN_VALUE);
+                long register = values[(i + 2) % values.length];
+                assertEquals(info.hasMemoryOperand() && info.addressSize().isPresent(),
+                        info.effectiveAddress(values[(i + 1) % values.length], r -> register).isPresent());
+                info.linearAddress(Long.MIN_VALUE, r -> register, -1L, (i & 1) == 0);
             }
         }
     }
