@@ -4,6 +4,8 @@ import dev.vmx.event.ExceptionVector;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.event.InterruptionType;
 import dev.vmx.exit.BasicExitReason;
+import dev.vmx.exit.ExitReason;
+import dev.vmx.exit.ExitReasonFlag;
 import dev.vmx.qual.CrAccessQualification;
 import dev.vmx.qual.IoInstructionQualification;
 import java.util.ArrayList;
@@ -410,7 +412,19 @@ public final class ExitStatistics {
         if (isa == KvmIsa.VMX) {
             BasicExitReason basic = BasicExitReason.fromNumber((int) (exitCode & 0xffff));
             String name = basic == BasicExitReason.UNRECOGNIZED ? "0x" + Long.toHexString(exitCode & 0xffff) : basic.name();
-            return (exitCode & 0x8000_0000L) != 0 ? name + " FAILED_VMENTRY" : name;
+            // as kvm_exit prints it (FAILED_VMENTRY for bit 31), with the other flags by name so that
+            // an enclave-mode EPT violation and a plain one do not make two rows of the same name
+            StringBuilder text = new StringBuilder(name);
+            for (ExitReasonFlag flag : ExitReasonFlag.values()) {
+                if (flag != ExitReasonFlag.VM_ENTRY_FAILURE && (exitCode & flag.mask() & 0xffff_ffffL) != 0) {
+                    text.append(' ').append(flag.name());
+                }
+            }
+            int reserved = ExitReason.of((int) exitCode).reservedBits();
+            if (reserved != 0) {
+                text.append(" 0x").append(Integer.toHexString(reserved));
+            }
+            return (exitCode & 0x8000_0000L) != 0 ? text.append(" FAILED_VMENTRY").toString() : text.toString();
         }
         if (isa == KvmIsa.SVM) {
             for (String name : SVM_NAMES) {

@@ -288,4 +288,12 @@ class ExitStatisticsTest {
         assertEquals(1, stats.backwardIntervals());
         assertEquals(0, stats.unpairedEntries());
     }
+
+    @Test
+    void rowsOfTheSameBasicReasonWithOtherFlagsHaveDistinctNames() {
+        assertEquals("EPT_VIOLATION", ExitStatistics.reasonName(KvmIsa.VMX, 0x30));
+        assertEquals("EPT_VIOLATION ENCLAVE_MODE", ExitStatistics.reasonName(KvmIsa.VMX, 0x0800_0030L));
+        assertEquals("INVALID_STATE BUS_LOCK_DETECTED FAILED_VMENTRY", ExitStatistics.reasonName(KvmIsa.VMX, 0x8400_0021L));
+        assertEquals("HLT 0x10000", ExitStatistics.reasonName(KvmIsa.VMX, 0x0001_000cL)); // reserved bit 16 kept
+    }
 }
