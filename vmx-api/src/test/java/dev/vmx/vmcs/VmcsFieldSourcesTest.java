@@ -203,6 +203,21 @@ class VmcsFieldSourcesTest {
     void groupingsCoverTheAreas() {
         assertTrue(VmcsField.fields(FieldType.HOST_STATE).contains(VmcsField.HOST_RIP));
         assertTrue(VmcsField.fields(FieldType.HOST_STATE).stream().allMatch(f -> f.name().startsWith("HOST_")));
+        // the host-state area is exactly the catalog fields whose encoding has type 3 (bits 11:10)
+        java.util.List<VmcsField> hostArea = new java.util.ArrayList<>();
+        for (VmcsField field : VmcsField.values()) {
+            if (((field.encoding() >>> 10) & 3) == 3) {
+                hostArea.add(field);
+            }
+        }
+        assertEquals(hostArea, VmcsField.fields(FieldType.HOST_STATE));
+        assertTrue(hostArea.containsAll(java.util.List.of(VmcsField.HOST_CR0, VmcsField.HOST_CR3, VmcsField.HOST_CR4,
+                VmcsField.HOST_RSP, VmcsField.HOST_RIP, VmcsField.HOST_TR_SELECTOR, VmcsField.HOST_IA32_EFER)));
+        assertEquals(java.util.List.of(VmcsField.GUEST_ES_SELECTOR, VmcsField.GUEST_CS_SELECTOR, VmcsField.GUEST_SS_SELECTOR,
+                VmcsField.GUEST_DS_SELECTOR, VmcsField.GUEST_FS_SELECTOR, VmcsField.GUEST_GS_SELECTOR,
+                VmcsField.GUEST_LDTR_SELECTOR, VmcsField.GUEST_TR_SELECTOR, VmcsField.GUEST_INTR_STATUS,
+                VmcsField.GUEST_PML_INDEX, VmcsField.GUEST_UINV),
+                VmcsField.fields(FieldType.GUEST_STATE, FieldWidth.BITS_16), "in encoding order");
         assertTrue(VmcsField.fields(FieldType.GUEST_STATE, FieldWidth.BITS_16).contains(VmcsField.GUEST_CS_SELECTOR));
         int total = 0;
         for (FieldType type : FieldType.values()) {
@@ -216,6 +231,17 @@ class VmcsFieldSourcesTest {
         }
         assertEquals(VmcsField.values().length, total);
         for (GuestSegment segment : GuestSegment.values()) {
+            // SDM Appendix B numbers the segment fields ES, CS, SS, DS, FS, GS, LDTR, TR from index 0
+            int i = segment.ordinal();
+            assertEquals(0x0800 + 2 * i, segment.selector().encoding(), segment.name());
+            assertEquals(0x6806 + 2 * i, segment.base().encoding(), segment.name());
+            assertEquals(0x4800 + 2 * i, segment.limit().encoding(), segment.name());
+            assertEquals(0x4814 + 2 * i, segment.accessRights().encoding(), segment.name());
+            assertEquals(java.util.List.of(segment.selector(), segment.base(), segment.limit(), segment.accessRights()),
+                    segment.fields());
+            assertEquals("GUEST_" + segment + "_BASE", segment.base().name());
+            assertEquals("GUEST_" + segment + "_LIMIT", segment.limit().name());
+            assertEquals("GUEST_" + segment + "_AR_BYTES", segment.accessRights().name());
             assertEquals("GUEST_" + segment + "_SELECTOR", segment.selector().name());
             assertEquals(FieldWidth.BITS_16, segment.selector().width());
             assertEquals(FieldWidth.NATURAL, segment.base().width());
