@@ -598,7 +598,7 @@ public enum VmcsField {
     /** Encodings are below 0x8000, so a dense table gives O(1) lookup. */
     private static final VmcsField[] BY_ENCODING = new VmcsField[0x8000];
     /** The same table holding the Optionals {@link #fromEncoding(int)} returns, so it allocates nothing. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Optional<VmcsField>[] OPTIONAL_BY_ENCODING = new Optional[0x8000];
     private static final Map<String, VmcsField> BY_NAME = new HashMap<>();
     private static final Map<FieldType, Map<FieldWidth, List<VmcsField>>> BY_TYPE_AND_WIDTH = new EnumMap<>(FieldType.class);

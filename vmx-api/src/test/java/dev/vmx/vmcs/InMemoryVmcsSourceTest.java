@@ -137,10 +137,9 @@ class InMemoryVmcsSourceTest {
                 }
                 return null;
             });
-            @SuppressWarnings("unchecked")
-            Future<Integer>[] results = new Future[readers];
+            java.util.List<Future<Integer>> results = new java.util.ArrayList<>();
             for (int r = 0; r < readers; r++) {
-                results[r] = pool.submit(() -> {
+                results.add(pool.submit(() -> {
                     start.await();
                     int reads = 0;
                     long last = -1;
@@ -159,7 +158,7 @@ class InMemoryVmcsSourceTest {
                         reads++;
                     }
                     return reads;
-                });
+                }));
             }
             start.countDown();
             writer.get(1, TimeUnit.MINUTES);
