@@ -71,6 +71,17 @@ class InMemoryVmcsSourceTest {
     }
 
     @Test
+    void aFailedLoadFromAReaderKeepsThePreviousVmcs() {
+        InMemoryVmcsSource source = VmcsSources.embedded();
+        VmcsSnapshot first = source.load(new java.io.StringReader("GUEST_RIP = 0x1000\n"));
+        assertEquals(first, source.read());
+        VmxParseException error = assertThrows(VmxParseException.class,
+                () -> source.load(new java.io.StringReader("GUEST_RIP = 0x2000\nGUEST_CS_SELECTOR = 0x10000\n")));
+        assertEquals(2, error.lineNumber());
+        assertEquals(0x1000, source.read().guestRip());
+    }
+
+    @Test
     void loadingAMissingFileNamesIt(@TempDir Path dir) {
         Path missing = dir.resolve("no-such.vmcs");
         UncheckedIOException error = assertThrows(UncheckedIOException.class, () -> VmcsSources.embedded().load(missing));
