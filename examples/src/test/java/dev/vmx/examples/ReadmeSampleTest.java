@@ -32,7 +32,13 @@ class ReadmeSampleTest {
     private static final Pattern PRINTLN = Pattern.compile("^System\\.out\\.println\\(.*;\\s*//\\s*([^:]+?)\\s*(:.*)?$");
 
     private static String firstJavaSample() throws IOException {
-        Path readme = Path.of("..", "README.md");
+        // the reactor root: Surefire runs in examples/, an IDE may run in the root
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !(Files.exists(dir.resolve("README.md")) && Files.exists(dir.resolve("mvnw")))) {
+            dir = dir.getParent();
+        }
+        assertTrue(dir != null, "no README.md next to mvnw above " + Path.of("").toAbsolutePath());
+        Path readme = dir.resolve("README.md");
         Matcher block = JAVA_BLOCK.matcher(Files.readString(readme, StandardCharsets.UTF_8));
         assertTrue(block.find(), "README.md has no ```java block");
         return block.group(1);
