@@ -5,8 +5,11 @@ Sources (the same files the tests check the enum against):
   Linux 6.1 enum vmcs_field  -> vmx-api/src/test/resources/dev/vmx/vmcs/linux-6.1-vmcs-fields.txt
   Linux 6.18 CET additions   -> .../linux-6.18-vmcs-additions.txt
   ia32-doc (SDM Appendix B)  -> .../ia32-doc-vmcs-fields.txt
-Linux names win; fields only the SDM lists get Linux-style names from SDM_ONLY_NAMES below,
-and 64-bit ones get a _HIGH sibling as Linux does. The ia32-doc name is kept as the SDM alias.
+  KVM patch series (FRED, APIC-timer virtualization) -> .../linux-kvm-patches-vmcs-fields.txt
+  Bochs vmx.h (SDM + Intel ISE) -> .../bochs-vmcs-fields.txt
+Released-Linux names win, then KVM patch-series names; fields only the SDM (ia32-doc) or Bochs
+lists get Linux-style names from SDM_ONLY_NAMES / BOCHS_ONLY_NAMES below, and 64-bit ones get a
+_HIGH sibling as Linux does. The ia32-doc name is kept as the SDM alias.
 """
 import pathlib, sys
 
@@ -24,6 +27,12 @@ SDM_ONLY_NAMES = {
     0x6402: "EXIT_IO_RCX", 0x6404: "EXIT_IO_RSI", 0x6406: "EXIT_IO_RDI", 0x6408: "EXIT_IO_RIP",
 }
 
+# Bochs-only fields (Intel ISE features ia32-doc and Linux do not list yet)
+BOCHS_ONLY_NAMES = {
+    0x000A: "VIRTUAL_TIMER_VECTOR", 0x2402: "MSR_DATA", 0x282E: "GUEST_IA32_SPEC_CTRL",
+    0x2C1A: "HOST_IA32_SPEC_CTRL", 0x4026: "SEAM_GUEST_KEYID",
+}
+
 def rows(name):
     for line in (RES / name).read_text().splitlines():
         if line.strip() and not line.startswith("#"):
@@ -33,6 +42,8 @@ def rows(name):
 fields = {}  # encoding -> name
 for n, e in list(rows("linux-6.1-vmcs-fields.txt")) + list(rows("linux-6.18-vmcs-additions.txt")):
     fields[e] = n
+linux = set(fields)  # encodings released Linux names
+patch = {e: n for n, e in rows("linux-kvm-patches-vmcs-fields.txt")}
 ia32 = {e: n for n, e in rows("ia32-doc-vmcs-fields.txt")}
 for e, n in ia32.items():
     if e not in fields:
@@ -42,11 +53,30 @@ for e, n in ia32.items():
         if (e >> 13) & 3 == 1 and e & 1 == 0:
             fields[e | 1] = SDM_ONLY_NAMES[e] + "_HIGH"
 
+for e, n in patch.items():
+    if e not in fields:
+        fields[e] = n
+for n, e in rows("bochs-vmcs-fields.txt"):
+    if e not in fields and e not in ia32:
+        if e & 1:
+            continue  # HIGH halves follow their FULL field below
+        if e not in BOCHS_ONLY_NAMES:
+            sys.exit("no Linux-style name for Bochs field %s 0x%04x" % (n, e))
+        fields[e] = BOCHS_ONLY_NAMES[e]
+        if (e >> 13) & 3 == 1:
+            fields[e | 1] = BOCHS_ONLY_NAMES[e] + "_HIGH"
+
 out = []
 for e in sorted(fields):
     alias = ia32.get(e, "")
-    linux = e not in SDM_ONLY_NAMES and not (e & 1 and (e & ~1) in SDM_ONLY_NAMES)
+    if e in linux:
+        note = ""
+    elif e in patch:
+        note = " (name from a KVM patch series; not in a released Linux's enum vmcs_field)"
+    elif e in ia32 or (e & ~1) in ia32:
+        note = " (SDM only; not in Linux's enum vmcs_field)"
+    else:
+        note = " (SDM/Intel ISE via Bochs; not in Linux's enum vmcs_field)"
     out.append('    /** Encoding 0x%04x%s. */\n    %s(0x%04x, "%s", %s),' % (
-        e, "" if linux else " (SDM only; not in Linux's enum vmcs_field)", fields[e], e, alias,
-        "true" if linux else "false"))
+        e, note, fields[e], e, alias, "true" if e in linux else "false"))
 print("\n".join(out)[:-1] + ";")

@@ -11,8 +11,11 @@ package dev.vmx;
 public class VmxParseException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** The text that failed to parse. */
     private final String input;
+    /** The 0-based index in {@link #input} where parsing broke. */
     private final int errorIndex;
+    /** The 1-based line of a multi-line input, or 0 for a single value. */
     private final long lineNumber;
 
     /**

@@ -7,7 +7,7 @@ import dev.vmx.vmcs.VmcsField;
 import dev.vmx.vmcs.VmcsSnapshot;
 import dev.vmx.vmcs.VmcsSource;
 import dev.vmx.vmcs.VmcsSources;
-import dev.vmx.vmcs.VmcsText;
+import java.io.StringReader;
 import java.io.StringWriter;
 
 /**
@@ -50,12 +50,15 @@ public final class ReadVmcs {
         source.save(saved);                               // the text format: FIELD = 0x... per line
         System.out.println("\nsaved as text:\n" + saved);
 
+        // ServiceLoader finds the embedded source (and vmx-hw's native ones when present).
         VmcsSource found = VmcsSources.find(InMemoryVmcsSource.NAME).orElseThrow();
         System.out.println("registered sources: " + VmcsSources.all().stream().map(VmcsSource::name).toList()
                 + ", '" + found.name() + "' available: " + found.isAvailable());
 
-        // Read it back and use the typed views instead of masks.
-        VmcsSnapshot vmcs = VmcsText.parse(saved.toString());
+        // Read it back through the discovered source and use the typed views instead of masks.
+        ((InMemoryVmcsSource) found).load(new StringReader(saved.toString()));
+        VmcsSnapshot vmcs = found.read();
+        System.out.println("read back equals what was written: " + vmcs.equals(afterExit));
         System.out.println("exit reason: " + vmcs.exitReason());
         EptViolationQualification qualification = (EptViolationQualification) vmcs.exitQualification();
         System.out.println("qualification: " + qualification);

@@ -89,6 +89,7 @@ class TutorialsTest {
                 "GUEST_RIP is encoding 0x681e: 0x681e (NATURAL GUEST_STATE index 15 FULL)",
                 "EXIT_QUALIFICATION                   = 0x000000000000018a",
                 "registered sources: [memory",
+                "read back equals what was written: true",
                 "exit reason: EPT_VIOLATION",
                 "guest-physical 0x7f3e2000, RIP 0xffffffff8103a5c4",
                 "what changed at the next exit (IO_INSTRUCTION):",

@@ -7,7 +7,8 @@ import java.util.Optional;
  *
  * <p>One constant per number defined in Intel SDM Vol. 3D Appendix C ("VMX Basic Exit Reasons"),
  * plus the numbers newer Linux kernels know ({@link #SEAMCALL}, {@link #TDCALL},
- * {@link #MSR_READ_IMM}, {@link #MSR_WRITE_IMM}). Constant names are Linux's
+ * {@link #MSR_READ_IMM}, {@link #MSR_WRITE_IMM}) and the USER_MSR instructions ({@link #URDMSR} 80,
+ * {@link #UWRMSR} 81), which Linux does not name. 82 and 83 are reserved. Constant names are Linux's
  * {@code EXIT_REASON_*} names without the prefix where Linux has one, and names in the same style
  * where only the SDM defines the number. {@link #sdmName()} gives the SDM's wording.
  *
@@ -172,6 +173,10 @@ public enum BasicExitReason {
     RDMSRLIST(Numbers.RDMSRLIST, "RDMSRLIST", false),
     /** 79: WRMSRLIST (SDM only). */
     WRMSRLIST(Numbers.WRMSRLIST, "WRMSRLIST", false),
+    /** 80: URDMSR, the user-mode MSR read (USER_MSR; Linux has no name, Bochs {@code VMX_VMEXIT_URDMSR}). */
+    URDMSR(Numbers.URDMSR, "URDMSR", false),
+    /** 81: UWRMSR, the user-mode MSR write (USER_MSR; Linux has no name, Bochs {@code VMX_VMEXIT_UWRMSR}). */
+    UWRMSR(Numbers.UWRMSR, "UWRMSR", false),
     /** 84: RDMSR with an immediate MSR index (Linux 6.17+). */
     MSR_READ_IMM(Numbers.MSR_READ_IMM, "RDMSR (immediate form)", true),
     /** 85: WRMSRNS with an immediate MSR index (Linux 6.17+). */
@@ -418,6 +423,12 @@ public enum BasicExitReason {
 
         /** 79: WRMSRLIST (SDM only). */
         public static final int WRMSRLIST = 79;
+
+        /** 80: URDMSR, the user-mode MSR read (USER_MSR). */
+        public static final int URDMSR = 80;
+
+        /** 81: UWRMSR, the user-mode MSR write (USER_MSR). */
+        public static final int UWRMSR = 81;
 
         /** 84: RDMSR with an immediate MSR index (Linux 6.17+). */
         public static final int MSR_READ_IMM = 84;

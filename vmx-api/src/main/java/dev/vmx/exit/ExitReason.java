@@ -109,7 +109,7 @@ public final class ExitReason {
      *   <li>an unsigned decimal number, e.g. {@code 48};</li>
      *   <li>the form {@link #toString()} writes: a basic reason name, then {@code |}-separated
      *       flags, e.g. {@code EPT_VIOLATION}, {@code INVALID_STATE|VM_ENTRY_FAILURE},
-     *       {@code UNRECOGNIZED(80)|RESERVED(0x10000)}. Linux's flag name
+     *       {@code UNRECOGNIZED(82)|RESERVED(0x10000)}. Linux's flag name
      *       {@code FAILED_VMENTRY} is accepted for {@link ExitReasonFlag#VM_ENTRY_FAILURE}.</li>
      * </ul>
      * Digits may be grouped with underscores ({@code 0x8000_0021}).
@@ -274,7 +274,7 @@ public final class ExitReason {
 
     /**
      * The basic reason and flags, e.g. {@code EPT_VIOLATION},
-     * {@code INVALID_STATE|VM_ENTRY_FAILURE}, {@code UNRECOGNIZED(80)},
+     * {@code INVALID_STATE|VM_ENTRY_FAILURE}, {@code UNRECOGNIZED(82)},
      * {@code HLT|RESERVED(0x10000)}. {@link #parse(CharSequence)} reads it back.
      */
     @Override

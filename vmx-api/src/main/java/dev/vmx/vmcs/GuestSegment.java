@@ -1,5 +1,7 @@
 package dev.vmx.vmcs;
 
+import java.util.List;
+
 /**
  * The guest-state area's segment registers, each with its four fields: selector, base, limit and
  * access rights (SDM Vol. 3C "Guest Register State").
@@ -69,5 +71,14 @@ public enum GuestSegment {
      */
     public VmcsField accessRights() {
         return accessRights;
+    }
+
+    /**
+     * The segment's four fields.
+     *
+     * @return selector, base, limit and access rights, in that order
+     */
+    public List<VmcsField> fields() {
+        return List.of(selector, base, limit, accessRights);
     }
 }

@@ -1,6 +1,7 @@
 package dev.vmx.vmcs;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -77,12 +78,25 @@ public final class InMemoryVmcsSource implements VmcsSource {
      */
     public VmcsSnapshot load(Path file) {
         try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            VmcsSnapshot snapshot = VmcsText.parse(reader);
-            current.set(snapshot);
-            return snapshot;
+            return load(reader);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read VMCS file " + file, e);
         }
+    }
+
+    /**
+     * Loads a VMCS in the {@link VmcsText} format from a reader (not closed). On a parse error the
+     * previously held VMCS stays.
+     *
+     * @param text the text
+     * @return the loaded snapshot, now held
+     * @throws dev.vmx.VmxParseException with line and column for a bad line
+     * @throws UncheckedIOException if reading fails
+     */
+    public VmcsSnapshot load(Reader text) {
+        VmcsSnapshot snapshot = VmcsText.parse(text);
+        current.set(snapshot);
+        return snapshot;
     }
 
     /**

@@ -141,10 +141,13 @@ public final class VmcsText {
     }
 
     private static long parseValue(String line, int start, int end, long lineNumber) {
-        boolean hex = end - start > 2 && line.charAt(start) == '0'
+        boolean hex = end - start >= 2 && line.charAt(start) == '0'
                 && (line.charAt(start + 1) == 'x' || line.charAt(start + 1) == 'X');
         int radix = hex ? 16 : 10;
         int digitsStart = hex ? start + 2 : start;
+        if (digitsStart == end) {
+            throw new VmxParseException("missing digits after '0x'", line, digitsStart, lineNumber);
+        }
         long value = 0;
         for (int i = digitsStart; i < end; i++) {
             int digit = Character.digit(line.charAt(i), radix);

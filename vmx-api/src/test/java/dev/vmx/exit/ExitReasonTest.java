@@ -141,11 +141,11 @@ class ExitReasonTest {
 
     @Test
     void unknownNumbersKeepTheirRealNumber() {
-        ExitReason reason = ExitReason.of(0x0000_0050);
+        ExitReason reason = ExitReason.of(0x0000_0052);
         assertEquals(UNRECOGNIZED, reason.basic());
         assertTrue(reason.is(UNRECOGNIZED));
-        assertEquals(80, reason.basicNumber());
-        assertEquals("UNRECOGNIZED(80)", reason.toString());
+        assertEquals(82, reason.basicNumber());
+        assertEquals("UNRECOGNIZED(82)", reason.toString());
         assertEquals(0xFFFF, ExitReason.of(0x8000_FFFF).basicNumber());
         assertThrows(IllegalArgumentException.class, () -> ExitReason.of(UNRECOGNIZED));
     }
@@ -164,7 +164,8 @@ class ExitReasonTest {
         "0x3400000c, HLT|BUS_LOCK_DETECTED|PENDING_MTF|FROM_VMX_ROOT",
         "0x0001000c, HLT|RESERVED(0x10000)",
         "0xc0000021, INVALID_STATE|VM_ENTRY_FAILURE|RESERVED(0x40000000)",
-        "0x80000050, UNRECOGNIZED(80)|VM_ENTRY_FAILURE",
+        "0x80000052, UNRECOGNIZED(82)|VM_ENTRY_FAILURE",
+        "0x00000050, URDMSR",
     })
     void toStringAndParseAgree(String raw, String text) {
         ExitReason reason = ExitReason.of(Integer.parseUnsignedInt(raw.substring(2), 16));
