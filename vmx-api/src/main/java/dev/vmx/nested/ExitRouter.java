@@ -49,6 +49,9 @@ import java.util.OptionalLong;
  * <li>VMFUNC applies the VM-function controls and the EPTP list; PAUSE-loop exiting is L0's at
  *     CPL above 0 when the exit gives the CPL (both KVM decides by control alone).
  * </ul>
+ * URDMSR/UWRMSR (80/81) have no rule in the SDM editions consulted; they follow Bochs, which
+ * checks them against the MSR bitmaps as RDMSR/WRMSR, and the decision text says so. The immediate
+ * forms (84/85) use the MSR bitmaps with the index from the exit qualification, as KVM does.
  * Not modelled: the PLE_Gap/PLE_Window timing of PAUSE-loop exiting, the MSR bitmaps for each
  * MSR of RDMSRLIST/WRMSRLIST, and whether L1's CPUID exposes a feature. With
  * {@link L0Intercepts#kvm()} the reasons KVM always keeps (EPT, preemption timer, PML, VMFUNC,
@@ -58,6 +61,8 @@ public final class ExitRouter {
     private static final long MSR_LOW_END = 0x1FFFL;
     private static final long MSR_HIGH_BASE = 0xC000_0000L;
     private static final long MSR_HIGH_END = 0xC000_1FFFL;
+    /** URDMSR/UWRMSR take #GP(0) above this index before any VM exit (Bochs bochs/cpu/msr.cc). */
+    private static final long USER_MSR_MAX_INDEX = 0x3FFFL;
 
     private final NestedExit exit;
     private final Vmcs vmcs12;
@@ -134,164 +139,90 @@ public final class ExitRouter {
 
     private RoutingDecision l1Rule() {
         BasicExitReason basic = exit.reason().basic();
-        switch (basic) {
-            case EXCEPTION_NMI:
-                return exceptionOrNmi();
-            case EXTERNAL_INTERRUPT:
-                return byControl(PinBasedControl.EXTERNAL_INTERRUPT_EXITING, pin(PinBasedControl.EXTERNAL_INTERRUPT_EXITING),
-                        SdmSection.OTHER_CAUSES, "an external interrupt arrived");
-            case TRIPLE_FAULT:
-            case INIT_SIGNAL:
-            case SIPI_SIGNAL:
-            case TASK_SWITCH:
-                return always(SdmSection.OTHER_CAUSES, basic + " causes a VM exit in VMX non-root operation whatever the controls");
-            case IO_SMI:
-            case OTHER_SMI:
-            case RSM:
-                return RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, basic
+        // a switch expression without default: a basic reason added without a rule does not compile
+        return switch (basic) {
+            case EXCEPTION_NMI -> exceptionOrNmi();
+            case EXTERNAL_INTERRUPT -> byControl(PinBasedControl.EXTERNAL_INTERRUPT_EXITING,
+                        pin(PinBasedControl.EXTERNAL_INTERRUPT_EXITING), SdmSection.OTHER_CAUSES, "an external interrupt arrived");
+            case TRIPLE_FAULT, INIT_SIGNAL, SIPI_SIGNAL, TASK_SWITCH -> always(SdmSection.OTHER_CAUSES,
+                        basic + " causes a VM exit in VMX non-root operation whatever the controls");
+            case IO_SMI, OTHER_SMI, RSM -> RoutingDecision.of(Route.L0_WANTS, SdmSection.OTHER_CAUSES, basic
                         + " exits only under the dual-monitor treatment of SMM, which belongs to the SMM-transfer monitor, not to L1");
-            case INTERRUPT_WINDOW:
-                return primaryControl(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+            case INTERRUPT_WINDOW -> primaryControl(PrimaryProcessorBasedControl.INTERRUPT_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
                         "the guest became able to take an interrupt");
-            case NMI_WINDOW:
-                return primaryControl(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
+            case NMI_WINDOW -> primaryControl(PrimaryProcessorBasedControl.NMI_WINDOW_EXITING, SdmSection.OTHER_CAUSES,
                         "the guest became able to take an NMI");
-            case CPUID:
-            case GETSEC:
-            case INVD:
-            case XSETBV:
-            case VMCALL:
-            case VMCLEAR:
-            case VMLAUNCH:
-            case VMPTRLD:
-            case VMPTRST:
-            case VMRESUME:
-            case VMOFF:
-            case VMON:
-            case INVEPT:
-            case INVVPID:
-                return always(SdmSection.UNCONDITIONAL_INSTRUCTIONS, basic + " causes a VM exit unconditionally");
-            case SEAMCALL:
-            case TDCALL:
-                return always(SdmSection.BASIC_EXIT_REASONS, basic + " causes a VM exit unconditionally in VMX non-root operation");
-            case HLT:
-                return primaryControl(PrimaryProcessorBasedControl.HLT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "HLT");
-            case INVLPG:
-                return primaryControl(PrimaryProcessorBasedControl.INVLPG_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "INVLPG");
-            case RDPMC:
-                return primaryControl(PrimaryProcessorBasedControl.RDPMC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDPMC");
-            case RDTSC:
-                return primaryControl(PrimaryProcessorBasedControl.RDTSC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDTSC");
-            case RDTSCP:
-                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+            case CPUID, GETSEC, INVD, XSETBV, VMCALL, VMCLEAR, VMLAUNCH, VMPTRLD, VMPTRST, VMRESUME, VMOFF, VMON, INVEPT, INVVPID ->
+                    always(SdmSection.UNCONDITIONAL_INSTRUCTIONS, basic + " causes a VM exit unconditionally");
+            case SEAMCALL, TDCALL -> always(SdmSection.BASIC_EXIT_REASONS,
+                        basic + " causes a VM exit unconditionally in VMX non-root operation");
+            case HLT -> primaryControl(PrimaryProcessorBasedControl.HLT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "HLT");
+            case INVLPG -> primaryControl(PrimaryProcessorBasedControl.INVLPG_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "INVLPG");
+            case RDPMC -> primaryControl(PrimaryProcessorBasedControl.RDPMC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDPMC");
+            case RDTSC -> primaryControl(PrimaryProcessorBasedControl.RDTSC_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDTSC");
+            case RDTSCP -> bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
                         secondary(SecondaryProcessorBasedControl.ENABLE_RDTSCP), SecondaryProcessorBasedControl.ENABLE_RDTSCP, "RDTSCP");
-            case UMWAIT:
-            case TPAUSE:
-                return bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
+            case UMWAIT, TPAUSE -> bothControls(primary(PrimaryProcessorBasedControl.RDTSC_EXITING), PrimaryProcessorBasedControl.RDTSC_EXITING,
                         secondary(SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE),
                         SecondaryProcessorBasedControl.ENABLE_USER_WAIT_PAUSE, basic.toString());
-            case VMREAD:
-                return vmcsAccess(VmcsField.VMREAD_BITMAP, "VMREAD bitmap");
-            case VMWRITE:
-                return vmcsAccess(VmcsField.VMWRITE_BITMAP, "VMWRITE bitmap");
-            case CR_ACCESS:
-                return crAccess();
-            case DR_ACCESS:
-                return primaryControl(PrimaryProcessorBasedControl.MOV_DR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV DR");
-            case IO_INSTRUCTION:
-                return io();
-            case MSR_READ:
-                return msr(register(GeneralRegister.RCX, "the MSR index of RDMSR") & 0xFFFF_FFFFL, false);
-            case MSR_WRITE:
-                return msr(register(GeneralRegister.RCX, "the MSR index of WRMSR") & 0xFFFF_FFFFL, true);
-            case MSR_READ_IMM:
-                // the immediate forms carry the MSR index in the exit qualification (Linux 6.18 handle_rdmsr_imm)
-                return msr(exit.qualification() & 0xFFFF_FFFFL, false);
-            case MSR_WRITE_IMM:
-                return msr(exit.qualification() & 0xFFFF_FFFFL, true);
-            case RDMSRLIST:
-            case WRMSRLIST:
-                return msrList(basic);
-            case INVALID_STATE:
-            case MSR_LOAD_FAIL:
-                return always(SdmSection.ENTRY_FAILURES, "the VM entry to L2 failed (" + exit.reason()
+            case VMREAD -> vmcsAccess(VmcsField.VMREAD_BITMAP, "VMREAD bitmap");
+            case VMWRITE -> vmcsAccess(VmcsField.VMWRITE_BITMAP, "VMWRITE bitmap");
+            case CR_ACCESS -> crAccess();
+            case DR_ACCESS -> primaryControl(PrimaryProcessorBasedControl.MOV_DR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MOV DR");
+            case IO_INSTRUCTION -> io();
+            case MSR_READ -> msr("RDMSR", register(GeneralRegister.RCX, "the MSR index of RDMSR") & 0xFFFF_FFFFL, false, "");
+            case MSR_WRITE -> msr("WRMSR", register(GeneralRegister.RCX, "the MSR index of WRMSR") & 0xFFFF_FFFFL, true, "");
+            // the immediate forms carry the MSR index in the exit qualification, and KVM's
+            // nested_vmx_exit_handled_msr() (Linux 6.18, commit 885df2d2109a) consults the same bitmaps with it
+            case MSR_READ_IMM -> msr("RDMSR (immediate form)", exit.qualification() & 0xFFFF_FFFFL, false, "");
+            case MSR_WRITE_IMM -> msr("WRMSRNS (immediate form)", exit.qualification() & 0xFFFF_FFFFL, true, "");
+            case URDMSR, UWRMSR -> userMsr(basic == BasicExitReason.UWRMSR);
+            case RDMSRLIST, WRMSRLIST -> msrList(basic);
+            case INVALID_STATE, MSR_LOAD_FAIL -> always(SdmSection.ENTRY_FAILURES, "the VM entry to L2 failed (" + exit.reason()
                         + "): L1's VMLAUNCH/VMRESUME would have ended in the same VM exit");
-            case MCE_DURING_VMENTRY:
-                return always(SdmSection.MACHINE_CHECK_DURING_ENTRY, "a machine check interrupted the VM entry to L2");
-            case MWAIT_INSTRUCTION:
-                return primaryControl(PrimaryProcessorBasedControl.MWAIT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MWAIT");
-            case MONITOR_INSTRUCTION:
-                return primaryControl(PrimaryProcessorBasedControl.MONITOR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MONITOR");
-            case MONITOR_TRAP_FLAG:
-                return monitorTrapFlag();
-            case PAUSE_INSTRUCTION:
-                return pause();
-            case TPR_BELOW_THRESHOLD:
-                return primaryControl(PrimaryProcessorBasedControl.USE_TPR_SHADOW, SdmSection.APIC_VIRTUALIZATION,
+            case MCE_DURING_VMENTRY -> always(SdmSection.MACHINE_CHECK_DURING_ENTRY, "a machine check interrupted the VM entry to L2");
+            case MWAIT_INSTRUCTION -> primaryControl(PrimaryProcessorBasedControl.MWAIT_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MWAIT");
+            case MONITOR_INSTRUCTION -> primaryControl(PrimaryProcessorBasedControl.MONITOR_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "MONITOR");
+            case MONITOR_TRAP_FLAG -> monitorTrapFlag();
+            case PAUSE_INSTRUCTION -> pause();
+            case TPR_BELOW_THRESHOLD -> primaryControl(PrimaryProcessorBasedControl.USE_TPR_SHADOW, SdmSection.APIC_VIRTUALIZATION,
                         "the virtual TPR dropped below the TPR threshold");
-            case APIC_ACCESS:
-                return secondaryControl(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES, SdmSection.APIC_VIRTUALIZATION,
+            case APIC_ACCESS -> secondaryControl(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES, SdmSection.APIC_VIRTUALIZATION,
                         "an access to the APIC-access page");
-            case APIC_WRITE:
-                return apicWrite();
-            case EOI_INDUCED:
-                return eoiInduced();
-            case GDTR_IDTR:
-            case LDTR_TR:
-                return secondaryControl(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS,
-                        "a descriptor-table instruction");
-            case EPT_VIOLATION:
-            case EPT_MISCONFIG:
-                return ept(basic == BasicExitReason.EPT_MISCONFIG);
-            case PREEMPTION_TIMER:
-                return byControl(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER, pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER),
-                        SdmSection.PREEMPTION_TIMER, "the VMX-preemption timer expired");
-            case WBINVD:
-                return secondaryControl(SecondaryProcessorBasedControl.WBINVD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "WBINVD");
-            case RDRAND:
-                return secondaryControl(SecondaryProcessorBasedControl.RDRAND_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDRAND");
-            case RDSEED:
-                return secondaryControl(SecondaryProcessorBasedControl.RDSEED_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDSEED");
-            case INVPCID:
-                return bothControls(secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID), SecondaryProcessorBasedControl.ENABLE_INVPCID,
+            case APIC_WRITE -> apicWrite();
+            case EOI_INDUCED -> eoiInduced();
+            case GDTR_IDTR, LDTR_TR -> secondaryControl(SecondaryProcessorBasedControl.DESCRIPTOR_TABLE_EXITING,
+                        SdmSection.CONDITIONAL_INSTRUCTIONS, "a descriptor-table instruction");
+            case EPT_VIOLATION, EPT_MISCONFIG -> ept(basic == BasicExitReason.EPT_MISCONFIG);
+            case PREEMPTION_TIMER -> byControl(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER,
+                        pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER), SdmSection.PREEMPTION_TIMER, "the VMX-preemption timer expired");
+            case WBINVD -> secondaryControl(SecondaryProcessorBasedControl.WBINVD_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "WBINVD");
+            case RDRAND -> secondaryControl(SecondaryProcessorBasedControl.RDRAND_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDRAND");
+            case RDSEED -> secondaryControl(SecondaryProcessorBasedControl.RDSEED_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "RDSEED");
+            case INVPCID -> bothControls(secondary(SecondaryProcessorBasedControl.ENABLE_INVPCID), SecondaryProcessorBasedControl.ENABLE_INVPCID,
                         primary(PrimaryProcessorBasedControl.INVLPG_EXITING), PrimaryProcessorBasedControl.INVLPG_EXITING, "INVPCID");
-            case VMFUNC:
-                return vmfunc();
-            case ENCLS:
-                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
+            case VMFUNC -> vmfunc();
+            case ENCLS -> leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLS_EXITING, VmcsField.ENCLS_EXITING_BITMAP,
                         SdmSection.ENCLS_EXITING_BITMAP, "ENCLS");
-            case ENCLV:
-                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
+            case ENCLV -> leafBitmap(SecondaryProcessorBasedControl.ENABLE_ENCLV_EXITING, VmcsField.ENCLV_EXITING_BITMAP,
                         SdmSection.CONDITIONAL_INSTRUCTIONS, "ENCLV");
-            case PCONFIG:
-                return leafBitmap(SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
+            case PCONFIG -> leafBitmap(SecondaryProcessorBasedControl.ENABLE_PCONFIG, VmcsField.PCONFIG_EXITING_BITMAP,
                         SdmSection.CONDITIONAL_INSTRUCTIONS, "PCONFIG");
-            case PML_FULL:
-                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PML, SdmSection.EPT,
+            case PML_FULL -> secondaryControl(SecondaryProcessorBasedControl.ENABLE_PML, SdmSection.EPT,
                         "the page-modification log is full");
-            case XSAVES:
-            case XRSTORS:
-                return xsaves(basic);
-            case SPP_EVENT:
-                return secondaryControl(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, SdmSection.EPT,
+            case XSAVES, XRSTORS -> xsaves(basic);
+            case SPP_EVENT -> secondaryControl(SecondaryProcessorBasedControl.SUB_PAGE_WRITE_PERMISSIONS_FOR_EPT, SdmSection.EPT,
                         "a sub-page write-permission event");
-            case LOADIWKEY:
-                return tertiaryControl(TertiaryProcessorBasedControl.LOADIWKEY_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "LOADIWKEY");
-            case ENQCMD_PASID_FAIL:
-            case ENQCMDS_PASID_FAIL:
-                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_PASID_TRANSLATION, SdmSection.BASIC_EXIT_REASONS,
-                        "a failed PASID translation of " + basic);
-            case BUS_LOCK:
-                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION, SdmSection.OTHER_CAUSES,
+            case LOADIWKEY -> tertiaryControl(TertiaryProcessorBasedControl.LOADIWKEY_EXITING, SdmSection.CONDITIONAL_INSTRUCTIONS, "LOADIWKEY");
+            case ENQCMD_PASID_FAIL, ENQCMDS_PASID_FAIL -> secondaryControl(SecondaryProcessorBasedControl.ENABLE_PASID_TRANSLATION,
+                        SdmSection.BASIC_EXIT_REASONS, "a failed PASID translation of " + basic);
+            case BUS_LOCK -> secondaryControl(SecondaryProcessorBasedControl.ENABLE_VMM_BUS_LOCK_DETECTION, SdmSection.OTHER_CAUSES,
                         "a bus lock");
-            case NOTIFY:
-                return secondaryControl(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT, SdmSection.OTHER_CAUSES,
+            case NOTIFY -> secondaryControl(SecondaryProcessorBasedControl.ENABLE_INSTRUCTION_TIMEOUT_EXIT, SdmSection.OTHER_CAUSES,
                         "an instruction timeout");
-            case UNRECOGNIZED:
-            default:
-                return RoutingDecision.of(Route.L0_WANTS, SdmSection.BASIC_EXIT_REASONS, "basic exit reason "
+            case UNRECOGNIZED -> RoutingDecision.of(Route.L0_WANTS, SdmSection.BASIC_EXIT_REASONS, "basic exit reason "
                         + exit.reason().basicNumber() + " is not defined by the SDM: no rule of L1's controls can cause it");
-        }
+        };
     }
 
     private RoutingDecision exceptionOrNmi() {
@@ -443,16 +374,20 @@ public final class ExitRouter {
                 access + ": L1's I/O bitmaps have 0 for every port accessed");
     }
 
-    private RoutingDecision msr(long index, boolean write) {
-        String access = String.format(Locale.ROOT, "%s of MSR 0x%x", write ? "WRMSR" : "RDMSR", index);
+    /**
+     * The MSR-bitmap rule of RDMSR and WRMSR (SDM 25.1.3), which the immediate forms and, in Bochs,
+     * URDMSR/UWRMSR share; {@code note} ends every reason text (empty for the SDM's own rules).
+     */
+    private RoutingDecision msr(String instruction, long index, boolean write, String note) {
+        String access = String.format(Locale.ROOT, "%s of MSR 0x%x", instruction, index);
         if (!primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS)) {
             return RoutingDecision.control(Route.L1_WANTS, SdmSection.CONDITIONAL_INSTRUCTIONS, PrimaryProcessorBasedControl.USE_MSR_BITMAPS,
-                    access + ": USE_MSR_BITMAPS is 0, so every RDMSR and WRMSR exits");
+                    access + ": USE_MSR_BITMAPS is 0, so every " + instruction + " exits" + note);
         }
         boolean high = index >= MSR_HIGH_BASE;
         if (index > MSR_LOW_END && !(high && index <= MSR_HIGH_END)) {
-            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MSR_BITMAPS,
-                    access + ": outside 00000000H-00001FFFH and C0000000H-C0001FFFH, which the MSR bitmaps do not cover, so it exits");
+            return RoutingDecision.of(Route.L1_WANTS, SdmSection.MSR_BITMAPS, access
+                    + ": outside 00000000H-00001FFFH and C0000000H-C0001FFFH, which the MSR bitmaps do not cover, so it exits" + note);
         }
         // four 1-KByte bitmaps: read low, read high, write low, write high
         long offset = (write ? 2048 : 0) + (high ? 1024 : 0);
@@ -461,8 +396,29 @@ public final class ExitRouter {
         String name = (write ? "write" : "read") + " bitmap for " + (high ? "high" : "low") + " MSRs";
         boolean set = bit(byteAddress, (int) (bitIndex & 7), name);
         return RoutingDecision.bitmap(set ? Route.L1_WANTS : Route.L0_WANTS, SdmSection.MSR_BITMAPS, byteAddress, (int) (bitIndex & 7),
-                String.format(Locale.ROOT, "%s: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d", access, bitIndex, name, byteAddress,
-                        bitIndex & 7, set ? 1 : 0));
+                String.format(Locale.ROOT, "%s: bit 0x%x of L1's %s (byte 0x%x, bit %d) is %d%s", access, bitIndex, name, byteAddress,
+                        bitIndex & 7, set ? 1 : 0, note));
+    }
+
+    /**
+     * URDMSR and UWRMSR (USER_MSR, exit reasons 80 and 81), for which no SDM edition consulted gives
+     * the VM-exit rule. Bochs (bochs/cpu/msr.cc {@code URDMSR()}/{@code UWRMSR()} calling
+     * vmexit.cc {@code VMexit_MSR()}) applies the RDMSR/WRMSR rule: every access when "use MSR
+     * bitmaps" is 0, else the read bitmaps for URDMSR and the write bitmaps for UWRMSR, after its
+     * IA32_USER_MSR_CTL checks (#UD, or #GP(0) for an index above 3FFFH or one its user-MSR bitmap
+     * denies) have passed. The MSR index is read from the exit qualification, where Xen's USER-MSR
+     * patch (Jan Beulich, v4 2024-01-11 to v9 2025-11-24) reads it; Bochs stores 0 there.
+     */
+    private RoutingDecision userMsr(boolean write) {
+        String instruction = write ? "UWRMSR" : "URDMSR";
+        long index = exit.qualification() & 0xFFFF_FFFFL;
+        if (index > USER_MSR_MAX_INDEX) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "routing %s: MSR index 0x%x (exit qualification 0x%x) is above"
+                    + " 3FFFH, which %s rejects with #GP(0) before any VM exit (Bochs msr.cc)", exit, index, exit.qualification(),
+                    instruction));
+        }
+        return msr(instruction, index, write, "; no SDM rule for " + instruction + " is modelled: this is Bochs's (VMexit_MSR), with"
+                + " the MSR index from the exit qualification as Xen's USER-MSR patch reads it (Bochs stores 0 there)");
     }
 
     private RoutingDecision msrList(BasicExitReason basic) {

@@ -1,6 +1,7 @@
 package dev.vmx.nested;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,9 @@ class ExitRouterTest {
                         vmcs12.read(VmcsField.PIN_BASED_VM_EXEC_CONTROL) == 0 ? NO_BITS : eptMappingAllRwx(ALL_BITMAPS_SET));
                 assertTrue(decision.section().isPresent(), reason + ": " + decision);
                 assertTrue(!decision.reason().isBlank(), reason.name());
+                // a defined reason must have its own rule, never the branch for numbers the SDM leaves undefined
+                assertFalse(decision.reason().contains("not defined by the SDM"), reason + " fell to the undefined-number branch: " + decision);
+                assertFalse(decision.reason().contains("basic exit reason " + reason.number() + " "), reason + ": " + decision);
             }
         }
         RoutingDecision unknown = ExitRouter.route(NestedExit.of(ExitReason.of(0x1234), 0), one().build(), ALL_BITMAPS_SET,
@@ -332,6 +336,46 @@ class ExitRouterTest {
         RoutingDecision noBitmaps = ExitRouter.l1Rule(msr(false, 0x10), zero().build(), memory);
         assertEquals(Route.L1_WANTS, noBitmaps.route());
         assertEquals(Optional.of(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), noBitmaps.control());
+    }
+
+    @Test
+    void userMsrAndImmediateMsrExitsFollowTheMsrBitmapsAsBochsAndKvmCheckThem() {
+        int rows = 0;
+        for (String[] row : SourceTable.rows(getClass(), "msr-exit-routing-80-81-84-85.tsv", true)) {
+            BasicExitReason reason = BasicExitReason.valueOf(row[0]);
+            VmcsSnapshot vmcs12 = row[1].equals("1") ? withControl(PrimaryProcessorBasedControl.USE_MSR_BITMAPS) : zero().build();
+            GuestMemory.Builder memory = GuestMemory.builder().zeroPage(MSRS);
+            if (!row[3].equals("-")) {
+                memory.fill(MSRS + SourceTable.cInteger(row[3]), 1, 0xFF);
+            }
+            NestedExit exit = NestedExit.builder(ExitReason.of(reason)).qualification(SourceTable.cInteger(row[2])).build();
+            RoutingDecision decision = ExitRouter.l1Rule(exit, vmcs12, memory.build());
+            String where = String.join(" ", row) + ": " + decision;
+            assertEquals(row[4].equals("L1") ? Route.L1_WANTS : Route.L0_WANTS, decision.route(), where);
+            assertEquals(row[5].equals("-") ? OptionalLong.empty() : OptionalLong.of(MSRS + SourceTable.cInteger(row[5])),
+                    decision.bitmapByteAddress(), where);
+            boolean userMsr = reason == BasicExitReason.URDMSR || reason == BasicExitReason.UWRMSR;
+            // the USER_MSR rule is Bochs's, not the SDM's, and every decision says so
+            assertEquals(userMsr, decision.reason().contains("no SDM rule for " + reason + " is modelled: this is Bochs's"), where);
+            assertTrue(decision.reason().startsWith(userMsr ? reason.toString() : reason == BasicExitReason.MSR_READ_IMM
+                    ? "RDMSR (immediate form)" : "WRMSRNS (immediate form)"), where);
+            rows++;
+        }
+        assertEquals(20, rows);
+        RoutingDecision read = ExitRouter.l1Rule(NestedExit.of(ExitReason.of(BasicExitReason.URDMSR), 0x10),
+                withControl(PrimaryProcessorBasedControl.USE_MSR_BITMAPS), GuestMemory.builder().zeroPage(MSRS).build());
+        assertEquals("URDMSR of MSR 0x10: bit 0x10 of L1's read bitmap for low MSRs (byte 0x12002, bit 0) is 0; no SDM rule for"
+                + " URDMSR is modelled: this is Bochs's (VMexit_MSR), with the MSR index from the exit qualification as Xen's"
+                + " USER-MSR patch reads it (Bochs stores 0 there)", read.reason());
+        // Bochs raises #GP(0) for an index above 3FFFH before any VM exit, so such an exit is rejected
+        IllegalArgumentException above = assertThrows(IllegalArgumentException.class, () -> ExitRouter.l1Rule(
+                NestedExit.of(ExitReason.of(BasicExitReason.UWRMSR), 0x4000), zero().build(), NO_BITS));
+        assertEquals("routing UWRMSR qualification=0x4000: MSR index 0x4000 (exit qualification 0x4000) is above 3FFFH, which"
+                + " UWRMSR rejects with #GP(0) before any VM exit (Bochs msr.cc)", above.getMessage());
+        // bits 63:32 of the qualification are not part of the index (KVM's u32 msr_index)
+        assertEquals(Route.L1_WANTS, ExitRouter.l1Rule(NestedExit.of(ExitReason.of(BasicExitReason.MSR_READ_IMM), 1L << 32 | 0x10),
+                withControl(PrimaryProcessorBasedControl.USE_MSR_BITMAPS),
+                GuestMemory.builder().zeroPage(MSRS).setBit(MSRS, 0x10).build()).route());
     }
 
     private static NestedExit exception(int vector, InterruptionType type, Integer errorCode) {
