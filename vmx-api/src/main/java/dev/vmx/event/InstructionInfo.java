@@ -237,7 +237,7 @@ public final class InstructionInfo {
     /**
      * The register operand, where the layout has one: Reg1 of a register-form LLDT/LTR/SLDT/STR or
      * VMREAD/VMWRITE, the destination of RDRAND/RDSEED, the operand of TPAUSE/UMWAIT, the data
-     * register of RDMSR/WRMSRNS with an immediate MSR index.
+     * register of RDMSR/WRMSRNS with an immediate MSR index and of URDMSR/UWRMSR.
      *
      * @return the register; empty otherwise
      */

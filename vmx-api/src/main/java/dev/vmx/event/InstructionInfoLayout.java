@@ -30,7 +30,10 @@ public enum InstructionInfoLayout {
     /**
      * RDMSR and WRMSRNS with an immediate MSR index (exit reasons 84, 85): Reg1 (bits 6:3) is the
      * destination or source register; the MSR index is in the exit qualification. KVM reads it with
-     * {@code vmx_get_instr_info_reg()}, {@code (info >> 3) & 0xf}.
+     * {@code vmx_get_instr_info_reg()}, {@code (info >> 3) & 0xf}. URDMSR and UWRMSR (80, 81), which
+     * no SDM edition consulted documents, use it too as Xen's USER-MSR patch reads them (its
+     * {@code msr_imm_instr_info_t}: bits 6:3 the source/destination register, the rest undefined);
+     * Bochs writes no instruction information for them.
      */
     MSR_IMMEDIATE(false, false, false),
     /** The exit reason defines no instruction information; every bit is undefined. */
@@ -121,6 +124,8 @@ public enum InstructionInfoLayout {
                 return TPAUSE_UMWAIT;
             case MSR_READ_IMM:
             case MSR_WRITE_IMM:
+            case URDMSR:
+            case UWRMSR:
                 return MSR_IMMEDIATE;
             default:
                 return NONE;

@@ -32,7 +32,9 @@ public sealed interface ExitQualification
      * LLDT/LTR/SLDT/STR, VMCLEAR, VMPTRLD, VMPTRST, VMREAD, VMWRITE, VMXON, XRSTORS and XSAVES give
      * the instruction's displacement ({@link DisplacementQualification}), as the SDM says. An I/O SMI
      * gives the I/O-instruction format of the instruction that retired just before it; the immediate
-     * forms of RDMSR/WRMSRNS give the MSR index ({@link MsrImmediateQualification}).
+     * forms of RDMSR/WRMSRNS give the MSR index ({@link MsrImmediateQualification}), and so do URDMSR
+     * and UWRMSR, whose qualification no SDM edition consulted documents: Xen's USER-MSR patch reads
+     * the MSR index there (Bochs stores 0).
      * Reasons without a qualification give {@link NoQualification}, which still keeps the raw value.
      *
      * @param reason the exit reason (only its basic reason matters)
@@ -93,6 +95,9 @@ public sealed interface ExitQualification
                 return new SppEventQualification(raw);
             case MSR_READ_IMM:
             case MSR_WRITE_IMM:
+            // URDMSR/UWRMSR: the MSR index as Xen's USER-MSR patch reads it (no SDM edition has them; Bochs stores 0)
+            case URDMSR:
+            case UWRMSR:
                 return new MsrImmediateQualification(reason.basic(), raw);
             default:
                 return new NoQualification(reason.basic(), raw);

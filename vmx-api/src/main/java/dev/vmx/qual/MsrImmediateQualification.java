@@ -9,6 +9,11 @@ import dev.vmx.exit.BasicExitReason;
  * {@link dev.vmx.event.InstructionInfoLayout#MSR_IMMEDIATE}). KVM reads them the same way:
  * {@code handle_rdmsr_imm()} passes {@code vmx_get_exit_qual()} as the MSR and
  * {@code vmx_get_instr_info_reg()} ({@code (info >> 3) & 0xf}) as the register.
+ *
+ * <p>URDMSR and UWRMSR (exit reasons 80 and 81, USER_MSR) get the same reading: no SDM edition
+ * consulted documents their qualification, and Xen's USER-MSR patch (Jan Beulich, v4 2024 to v9
+ * 2025) reads the MSR index from the qualification and the data register from bits 6:3 of the
+ * instruction information. Bochs, the other public source, stores 0 in the qualification.
  */
 public final class MsrImmediateQualification implements ExitQualification {
     /** Bits 31:0, the MSR index. */
@@ -25,7 +30,8 @@ public final class MsrImmediateQualification implements ExitQualification {
     /**
      * Wraps a raw qualification for an exit reason; every value is accepted.
      *
-     * @param reason {@code MSR_READ_IMM} or {@code MSR_WRITE_IMM} (any reason is kept as given)
+     * @param reason {@code MSR_READ_IMM}, {@code MSR_WRITE_IMM}, {@code URDMSR} or {@code UWRMSR} (any
+     *        reason is kept as given)
      * @param raw the exit qualification
      * @return the decoded view
      */
@@ -76,11 +82,15 @@ public final class MsrImmediateQualification implements ExitQualification {
         return Long.hashCode(raw) * 31 + reason.hashCode();
     }
 
-    /** Reads like {@code RDMSR (immediate form) of MSR 0x10 (0x10)}. */
+    /** Reads like {@code RDMSR (immediate form) of MSR 0x10 (0x10)} or {@code URDMSR of MSR 0x10 (0x10)}. */
     @Override
     public String toString() {
-        String instruction = reason == BasicExitReason.MSR_WRITE_IMM ? "WRMSRNS (immediate form)"
-                : reason == BasicExitReason.MSR_READ_IMM ? "RDMSR (immediate form)" : "MSR instruction (" + reason + ")";
+        String instruction = switch (reason) {
+            case MSR_WRITE_IMM -> "WRMSRNS (immediate form)";
+            case MSR_READ_IMM -> "RDMSR (immediate form)";
+            case URDMSR, UWRMSR -> reason.toString();
+            default -> "MSR instruction (" + reason + ")";
+        };
         return instruction + String.format(" of MSR 0x%x", msrIndex())
                 + (reservedBits() != 0 ? String.format(", reserved bits 0x%x", reservedBits()) : "")
                 + String.format(" (0x%x)", raw);

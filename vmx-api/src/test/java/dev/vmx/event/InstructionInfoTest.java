@@ -191,5 +191,13 @@ class InstructionInfoTest {
         assertEquals(Optional.of(GeneralRegister.R13), rdmsr.registerOperand());
         assertFalse(rdmsr.hasMemoryOperand());
         assertEquals("MSR_IMMEDIATE: register r13 (0x00000068)", rdmsr.toString());
+        // URDMSR/UWRMSR: the layout Xen's USER-MSR patch reads (msr_imm_instr_info_t, bits 6:3), see
+        // ../qual/xen-user-msr-exit-information.txt; no SDM edition consulted documents them
+        for (BasicExitReason user : new BasicExitReason[] {BasicExitReason.URDMSR, BasicExitReason.UWRMSR}) {
+            InstructionInfo info = InstructionInfo.of(ExitReason.of(user.number()), 2 << 3 | 0x7);
+            assertEquals(InstructionInfoLayout.MSR_IMMEDIATE, InstructionInfoLayout.forBasic(user));
+            assertEquals(Optional.of(GeneralRegister.RDX), info.registerOperand(), user.name());
+            assertEquals("MSR_IMMEDIATE: register rdx (0x00000017)", info.toString());
+        }
     }
 }

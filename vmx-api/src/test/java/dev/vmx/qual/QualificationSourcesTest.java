@@ -2,6 +2,7 @@ package dev.vmx.qual;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmx.CDefines;
@@ -208,6 +209,37 @@ class QualificationSourcesTest {
             assertEquals(Optional.of(dev.vmx.event.GeneralRegister.fromNumber(register)), info.registerOperand());
             assertEquals(dev.vmx.event.InstructionInfoLayout.MSR_IMMEDIATE, info.layout());
         }
+    }
+
+    @Test
+    void userMsrExitsReadAsXensUserMsrPatchReadsThem() {
+        CDefines xen = CDefines.read(getClass(), "xen-user-msr-exit-information.txt");
+        assertEquals(dev.vmx.exit.BasicExitReason.URDMSR.number(), xen.value("EXIT_REASON_URDMSR"));
+        assertEquals(dev.vmx.exit.BasicExitReason.UWRMSR.number(), xen.value("EXIT_REASON_UWRMSR"));
+        long msrMask = xen.value("USER_MSR_EXIT_QUAL_MSR_MASK");
+        int shift = (int) xen.value("USER_MSR_INSTR_INFO_GPR_SHIFT");
+        int gprMask = (int) xen.value("USER_MSR_INSTR_INFO_GPR_MASK");
+        assertEquals(0xf << shift, gprMask);
+        for (String name : new String[] {"EXIT_REASON_URDMSR", "EXIT_REASON_UWRMSR"}) {
+            dev.vmx.exit.ExitReason reason = dev.vmx.exit.ExitReason.of((int) xen.value(name));
+            for (long bit = 1; bit != 0; bit <<= 1) {
+                MsrImmediateQualification decoded = assertInstanceOf(MsrImmediateQualification.class,
+                        ExitQualification.decode(reason, bit), name);
+                assertEquals(reason.basic(), decoded.reason());
+                assertEquals(bit & msrMask, decoded.msrIndex(), name + " bit " + Long.numberOfTrailingZeros(bit));
+                assertEquals(bit & ~msrMask, decoded.reservedBits(), name + " bit " + Long.numberOfTrailingZeros(bit));
+            }
+            // bits 6:3 name the data register whatever the undefined bits 2:0 and 31:7 hold
+            for (int register = 0; register < 16; register++) {
+                dev.vmx.event.InstructionInfo info = dev.vmx.event.InstructionInfo.of(reason, register << shift | ~gprMask);
+                assertEquals(dev.vmx.event.InstructionInfoLayout.MSR_IMMEDIATE, info.layout(), name);
+                assertEquals(Optional.of(dev.vmx.event.GeneralRegister.fromNumber(register)), info.registerOperand(), name);
+                assertFalse(info.hasMemoryOperand(), name);
+            }
+        }
+        assertEquals("URDMSR of MSR 0x1b01 (0x1b01)", ExitQualification.decode(dev.vmx.exit.ExitReason.of(80), 0x1b01).toString());
+        assertEquals("UWRMSR of MSR 0x1b01, reserved bits 0x100000000 (0x100001b01)",
+                ExitQualification.decode(dev.vmx.exit.ExitReason.of(81), 1L << 32 | 0x1b01).toString());
     }
 
     @Test
