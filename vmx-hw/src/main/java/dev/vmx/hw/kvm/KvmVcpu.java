@@ -65,6 +65,21 @@ public final class KvmVcpu implements AutoCloseable {
     }
 
     /**
+     * Reads {@code struct kvm_sregs}, lets {@code edit} change it in place (offsets per
+     * {@link KvmUapi}), and writes it back: for tests that need a state {@link #enterRealMode(int)}
+     * does not set up, such as one the processor refuses to enter.
+     *
+     * @param edit changes the {@code SIZEOF_KVM_SREGS} bytes
+     */
+    void editSpecialRegisters(java.util.function.Consumer<Pointer> edit) {
+        try (Memory sregs = new Memory(KvmUapi.SIZEOF_KVM_SREGS)) {
+            ioctl("KVM_GET_SREGS", KvmUapi.KVM_GET_SREGS, sregs);
+            edit.accept(sregs);
+            ioctl("KVM_SET_SREGS", KvmUapi.KVM_SET_SREGS, sregs);
+        }
+    }
+
+    /**
      * {@code KVM_RUN}: runs the guest until KVM needs user space, and decodes why.
      *
      * @return the exit
