@@ -48,6 +48,8 @@ public final class RingBufferDecoder {
     private final int dataSize;
     private final int typeOffset;
     private final int pidOffset;
+    /** The end of the common fields ({@code common_type} .. {@code common_pid}) every record starts with. */
+    private final int commonEnd;
     private final EventLayout[] layoutById;
     private final RingBufferEvent event = new RingBufferEvent();
 
@@ -99,13 +101,21 @@ public final class RingBufferDecoder {
         int maxId = 0;
         int type = 0;
         int pid = -1;
+        int common = 0;
         for (EventFormat format : formats) {
             maxId = Math.max(maxId, format.id());
             type = required(format, "common_type", format.name()).offset();
             pid = format.field("common_pid").map(EventFormat.Field::offset).orElse(-1);
+            for (EventFormat.Field field : format.fields().values()) {
+                if (field.name().startsWith("common_")) {
+                    common = Math.max(common, field.offset() + field.size());
+                }
+            }
         }
         this.typeOffset = type;
         this.pidOffset = pid;
+        // even a record of an event not decoded here (OTHER) is read for its type and pid
+        this.commonEnd = Math.max(common, type + 2);
         this.layoutById = new EventLayout[maxId + 1];
         for (EventFormat format : formats) {
             if (format.id() >= 0) {
@@ -150,7 +160,8 @@ public final class RingBufferDecoder {
         long pageClock = clock;
         long commitWord = commitSize == 8 ? in.getLong(commitOffset) : Integer.toUnsignedLong(in.getInt(commitOffset));
         int commit = (int) (commitWord & (RB_MISSED_STORED - 1));
-        if (commit > dataSize) {
+        // bits 63:32 of the 64-bit local_t commit are never set by ring_buffer.c
+        if (commit > dataSize || (commitWord >>> 32) != 0) {
             corruptPages++;
             return 0;
         }
@@ -238,7 +249,7 @@ public final class RingBufferDecoder {
                 break;
             }
             clock += delta;
-            if (payloadLength < typeOffset + 2) {
+            if (payloadLength < commonEnd) {
                 corruptPages++;
                 break;
             }

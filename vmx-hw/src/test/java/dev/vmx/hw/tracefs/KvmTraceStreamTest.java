@@ -87,6 +87,70 @@ class KvmTraceStreamTest {
                 assertThrows(IllegalArgumentException.class, () -> KvmTraceStream.open(tracefs, "../x")).getMessage());
     }
 
+    /**
+     * The global tracing state a stream must leave as it found it: the files a user or another
+     * tool set (tracing on/off, tracer, clock, buffer size, the event list, every kvm event's
+     * enable), and the instances (other than this library's test instances of other processes,
+     * which parallel builds may create).
+     */
+    private static java.util.Map<String, String> globalState(Tracefs tracefs) throws java.io.IOException {
+        java.util.Map<String, String> state = new java.util.TreeMap<>();
+        Path root = tracefs.root();
+        for (String file : List.of("tracing_on", "current_tracer", "trace_clock", "buffer_size_kb", "set_event",
+                "events/enable", "events/kvm/enable")) {
+            if (Files.exists(root.resolve(file))) {
+                state.put(file, Tracefs.read(root.resolve(file)));
+            }
+        }
+        try (var events = Files.list(root.resolve("events/kvm"))) {
+            for (Path event : events.filter(Files::isDirectory).collect(Collectors.toList())) {
+                state.put("events/kvm/" + event.getFileName() + "/enable", Tracefs.read(event.resolve("enable")));
+            }
+        }
+        try (var instances = Files.list(root.resolve("instances"))) {
+            state.put("instances", instances.map(path -> path.getFileName().toString())
+                    .filter(name -> !name.startsWith("vmx-") || name.endsWith("-" + ProcessHandle.current().pid()))
+                    .sorted().collect(Collectors.joining(" ")));
+        }
+        return state;
+    }
+
+    /**
+     * Tracing state is restored on close: the tracefs files read before opening a stream (binary
+     * and text) read the same after closing it, while during it the instance has every default
+     * event enabled and the global enables are untouched.
+     */
+    @Test
+    @Tag("root")
+    void closingRestoresTheTracingStateReadFromTracefs() throws Exception {
+        Tracefs tracefs = tracefsOrSkip();
+        java.util.Map<String, String> before = globalState(tracefs);
+        assertTrue(before.containsKey("events/kvm/kvm_exit/enable"), before.toString());
+        Path instance;
+        try (KvmTraceStream stream = KvmTraceStream.open(tracefs, uniqueName("state"), KvmTraceStream.DEFAULT_EVENTS, 64)) {
+            instance = stream.instance();
+            for (String event : KvmTraceStream.DEFAULT_EVENTS) {
+                assertEquals("1", Tracefs.read(instance.resolve("events/kvm/" + event + "/enable")).strip(), event);
+            }
+            // the kernel rounds the size up to whole sub-buffers (and their headers)
+            int kilobytes = Integer.parseInt(Tracefs.read(instance.resolve("buffer_size_kb")).strip());
+            assertTrue(kilobytes >= 64 && kilobytes < 128, kilobytes + " KiB");
+            java.util.Map<String, String> during = globalState(tracefs);
+            during.remove("instances");
+            java.util.Map<String, String> expected = new java.util.TreeMap<>(before);
+            expected.remove("instances");
+            assertEquals(expected, during, "the global state is untouched while the stream records");
+        }
+        assertFalse(Files.exists(instance), "the binary stream's instance is removed on close");
+        assertEquals(before, globalState(tracefs), "the binary stream restored the tracing state");
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("statetext"), List.of("kvm_pio"))) {
+            instance = text.instance();
+            assertEquals("1", Tracefs.read(instance.resolve("events/kvm/kvm_pio/enable")).strip());
+        }
+        assertFalse(Files.exists(instance), "the text stream's instance is removed on close");
+        assertEquals(before, globalState(tracefs), "the text stream restored the tracing state");
+    }
+
     /** The real thing: run a guest under /dev/kvm while streaming, and find its events. */
     @Test
     @Tag("kvm")

@@ -219,6 +219,35 @@ class RingBufferDecoderTest {
     }
 
     @Test
+    void aRecordTooShortForTheCommonFieldsAtThePageEndIsCorruptNotACrash() {
+        // a 4-byte record (type_len 1) ending exactly at the page end: reading its common_pid
+        // (offset 4 in every format) would run past the page
+        int pidEnd = Formats.event("kvm_pio").field("common_pid").orElseThrow().offset() + 4;
+        assertTrue(pidEnd > 4, "common_pid lies beyond a 4-byte payload");
+        ByteBuffer page = new PageBuilder(0).build(0);
+        int last = page.capacity() - 8;
+        page.putInt(16, PageBuilder.PADDING | (1 << PageBuilder.TYPE_LEN_BITS)); // a discarded record up to it
+        page.putInt(20, last - 16 - 4);
+        page.putInt(last, 1 | (1 << PageBuilder.TYPE_LEN_BITS));
+        page.putShort(last + 4, (short) 9999);
+        page.putLong(8, page.capacity() - 16); // the whole data area is used
+        List<Integer> pids = new ArrayList<>();
+        assertEquals(0, decoder.decodePage(page, page.capacity(), 0, event -> pids.add(event.pid())));
+        assertEquals(1, decoder.stats().corruptPages());
+        ByteBuffer next = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("common_pid", 77L)).build(0);
+        assertEquals(1, decoder.decodePage(next, next.capacity(), 0, event -> pids.add(event.pid())));
+        assertEquals(List.of(77), pids);
+    }
+
+    @Test
+    void aCommitWithBitsAboveTheFlagsIsCorrupt() {
+        // commit is a 64-bit local_t holding the index in bits 29:0 and the two flags in 31:30
+        ByteBuffer page = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of()).build(1L << 32);
+        assertEquals(0, decode(page, 0));
+        assertEquals(new RingBufferStats(1, 0, 0, 0, 0, 0, 1), decoder.stats());
+    }
+
+    @Test
     void largerSubBufferPagesDecodeWithTheirSize() {
         RingBufferDecoder large = new RingBufferDecoder(Formats.headerPage(), Formats.kvmEvents(), 8192);
         assertEquals(8192, large.pageSize());
