@@ -69,13 +69,14 @@ public final class KvmVm implements AutoCloseable {
      */
     public KvmVcpu createVcpu(int id) {
         checkOpen();
+        int runSize = system.vcpuMmapSize(); // before the fd exists, so a failure leaks nothing
         int vcpuFd;
         try {
             vcpuFd = LibC.INSTANCE.ioctl(fd, KvmUapi.KVM_CREATE_VCPU, id);
         } catch (LastErrorException e) {
             throw KvmSystem.unavailable(KvmSystem.DEVICE, "KVM_CREATE_VCPU(" + id + ")", e);
         }
-        KvmVcpu vcpu = new KvmVcpu(vcpuFd, id, system.vcpuMmapSize());
+        KvmVcpu vcpu = new KvmVcpu(vcpuFd, id, runSize);
         vcpus.add(vcpu);
         return vcpu;
     }

@@ -78,6 +78,40 @@ class VmxMsrTest {
         }
     }
 
+    /**
+     * A write-only sysfs attribute refuses a read-only open with EACCES even to root (kernfs
+     * opens need a show method): the permission path of the MSR device, for real.
+     */
+    @Test
+    void aDeviceThatRefusesReadingSaysPermissionDenied() {
+        Path writeOnly = Path.of("/sys/bus/pci/rescan");
+        if (!Files.exists(writeOnly)) {
+            System.out.println("SKIPPED: no " + writeOnly + " (a write-only sysfs file) on this machine");
+        }
+        assumeTrue(Files.exists(writeOnly), "no " + writeOnly);
+        NativeUnavailableException error = assertThrows(NativeUnavailableException.class, () -> MsrDevice.at(writeOnly));
+        assertEquals(13, error.errno());
+        assertEquals("open of /sys/bus/pci/rescan failed (errno 13): permission denied: reading MSRs needs root with CAP_SYS_RAWIO",
+                error.getMessage());
+        assertEquals(writeOnly.toString(), error.path());
+    }
+
+    /**
+     * Only EIO means "this CPU has no such MSR" (msr.c); any other failure is reported, not
+     * skipped: here a file that holds IA32_VMX_BASIC and ends 7 bytes into the next MSR.
+     */
+    @Test
+    void aReadFailureOtherThanEioIsNotTakenForAnAbsentMsr(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("msr");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0xda0400000001L), 0x480);
+        }
+        try (MsrDevice device = MsrDevice.at(file)) {
+            NativeUnavailableException error = assertThrows(NativeUnavailableException.class, device::vmxMsrsUnchecked);
+            assertEquals("RDMSR 0x481 through " + file + " returned 7 bytes, not 8", error.getMessage());
+        }
+    }
+
     @Test
     void aCpuWithoutVmxIsNamed() {
         CpuInfo amd = CpuInfo.parse("vendor_id\t: AuthenticAMD\nflags\t\t: fpu svm sse2\n", Path.of("/nonexistent"));
