@@ -55,6 +55,35 @@ class KvmTraceStreamTest {
         assertEquals("/nonexistent/tracing", error.path());
     }
 
+    /**
+     * The running kernel's own description files, read live: every default event exists with every
+     * field the library reads, header_page gives the page layout the decoder needs, and
+     * header_event states the record header the decoder assumes.
+     */
+    @Test
+    @Tag("root")
+    void thisKernelsLiveFormatsHaveEveryFieldTheDecoderReads() {
+        Tracefs tracefs = tracefsOrSkip();
+        List<EventFormat> formats = new ArrayList<>();
+        for (String event : KvmTraceStream.DEFAULT_EVENTS) {
+            EventFormat format = tracefs.format("kvm", event);
+            assertEquals(event, format.name());
+            assertTrue(format.id() > 0, event);
+            for (String field : EventLayout.fieldNames(KvmEventType.fromTracepoint(event)).values()) {
+                assertTrue(format.field(field).isPresent(), event + " has no field " + field + " on this kernel");
+            }
+            formats.add(format);
+        }
+        RingBufferDecoder live = new RingBufferDecoder(tracefs.headerPage(), formats);
+        assertTrue(live.pageSize() >= 4096, "page size " + live.pageSize());
+        String headerEvent = Tracefs.read(tracefs.root().resolve("events/header_event"));
+        assertTrue(headerEvent.matches("(?s).*type_len\\s*:\\s*5 bits.*time_delta\\s*:\\s*27 bits.*"), headerEvent);
+        assertTrue(headerEvent.contains("padding     : type == " + RingBufferDecoder.TYPE_PADDING), headerEvent);
+        assertTrue(headerEvent.contains("time_extend : type == " + RingBufferDecoder.TYPE_TIME_EXTEND), headerEvent);
+        assertTrue(headerEvent.contains("time_stamp : type == " + RingBufferDecoder.TYPE_TIME_STAMP), headerEvent);
+        assertTrue(headerEvent.contains("data max type_len  == 28"), headerEvent);
+    }
+
     @Test
     @Tag("root")
     void aMissingEventIsNamedAndTheInstanceIsRemoved() {

@@ -70,6 +70,36 @@ class RingBufferDecoderTest {
         }
     }
 
+    /**
+     * Offsets come from the format file, never from the code: a kvm_pio format whose fields lie
+     * elsewhere (reordered, with a different id and a 64-bit val, as another kernel could declare
+     * them) decodes its records at those places.
+     */
+    @Test
+    void fieldsAreReadWhereTheFormatFileSaysNotWhereThisKernelHasThem() {
+        String moved = "name: kvm_pio\nID: 4321\nformat:\n"
+                + "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+                + "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+                + "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+                + "\tfield:u64 val;\toffset:8;\tsize:8;\tsigned:0;\n"
+                + "\tfield:unsigned short port;\toffset:16;\tsize:2;\tsigned:0;\n"
+                + "\tfield:unsigned char size;\toffset:18;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned char rw;\toffset:19;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned int count;\toffset:20;\tsize:4;\tsigned:0;\n";
+        EventFormat format = EventFormat.parse(moved);
+        RingBufferDecoder movedDecoder = new RingBufferDecoder(Formats.headerPage(), List.of(format));
+        ByteBuffer page = new PageBuilder(0).event(1, format, Map.of("common_pid", 9L, "val", 0x1_0000_0048L, "port", 0x3f8L,
+                "size", 1L, "rw", 1L, "count", 1L)).build(0);
+        List<KvmEventRecord> decoded = new ArrayList<>();
+        assertEquals(1, movedDecoder.decodePage(page, page.capacity(), 0, event -> decoded.add(event.toRecord())));
+        assertEquals(KvmEventRecord.builder().type(KvmEventType.KVM_PIO).timestampNanos(1).cpu(0).pid(9).write(true)
+                .port(0x3f8).size(1).count(1).value(0x1_0000_0048L).build(), decoded.get(0));
+        // and the stock decoder, which knows kvm_pio by this kernel's id, does not take id 4321 for it
+        assertEquals(1, decode(page, 0));
+        assertEquals(KvmEventType.OTHER, events.get(0).type());
+    }
+
     @Test
     void anSvmExitAPioAndAUserspaceExitDecodeWithTheirTimes() {
         ByteBuffer page = new PageBuilder(1_000_000L)
