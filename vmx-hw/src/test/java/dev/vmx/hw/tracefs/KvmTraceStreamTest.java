@@ -373,6 +373,45 @@ class KvmTraceStreamTest {
         assertTrue(mine.get(4).contains("kvm_userspace_exit: reason KVM_EXIT_HLT (5)"), seen);
     }
 
+    @Test
+    void theKernelsLossLineIsRecognised() {
+        // kernel/trace/trace.c print_trace_line(): "CPU:%d [LOST %lu EVENTS]\n"
+        assertEquals(5616, KvmTraceTextStream.lostCount("CPU:1 [LOST 5616 EVENTS]"));
+        assertEquals(-1, KvmTraceTextStream.lostCount(" java-42 [001] ..... 6162.065637: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48 "));
+        assertEquals(-1, KvmTraceTextStream.lostCount("CPU:1 [LOST EVENTS]"));
+    }
+
+    /** Loss in text mode, for real: the kernel's [LOST N EVENTS] lines are counted, not parsed as events. */
+    @Test
+    @Tag("kvm")
+    @Tag("root")
+    void theTextFallbackCountsTheKernelsLossLines() {
+        Tracefs tracefs = tracefsOrSkip();
+        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm");
+        byte[] code = {
+            (byte) 0xb9, (byte) 0xb8, 0x0b, (byte) 0xba, (byte) 0x80, 0x00, // mov cx, 3000; mov dx, 0x80
+            (byte) 0x89, (byte) 0xc8, (byte) 0xef, (byte) 0xe2, (byte) 0xfb, (byte) 0xf4, // again: mov ax,cx; out dx,ax; loop; hlt
+        };
+        int thread = LibC.INSTANCE.gettid();
+        List<KvmEventRecord> pio = new ArrayList<>();
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("textloss"), List.of("kvm_pio", "kvm_userspace_exit"), 8);
+                KvmSystem system = KvmSystem.open()) {
+            assertTrue(GuestRunner.runRealMode(system, code, 4000).halted());
+            text.pollEvents(event -> {
+                if (event.pid() == thread && event.type() == KvmEventType.KVM_PIO) {
+                    pio.add(event.toRecord());
+                }
+            });
+            System.out.println("text loss test: " + text.lossLines() + " loss lines, " + text.lostEvents() + " lost, kept "
+                    + pio.size() + " of 3000 kvm_pio, " + text.problems() + " unparsed");
+            assertTrue(pio.size() < 3000, "an 8 KiB buffer cannot hold 6000 events");
+            assertTrue(text.lossLines() > 0, "the kernel reported the loss");
+            assertTrue(text.lostEvents() > 0);
+            assertEquals(0, text.problems(), "loss lines are not handed to the parser");
+        }
+        assertEquals(1, pio.get(pio.size() - 1).value(), "the newest write (cx = 1) is kept");
+    }
+
     /** The text fallback parsed into events by the trace text parser, on the real trace_pipe. */
     @Test
     @Tag("kvm")
