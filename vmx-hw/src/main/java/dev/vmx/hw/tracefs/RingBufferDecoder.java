@@ -160,8 +160,12 @@ public final class RingBufferDecoder {
         long pageClock = clock;
         long commitWord = commitSize == 8 ? in.getLong(commitOffset) : Integer.toUnsignedLong(in.getInt(commitOffset));
         int commit = (int) (commitWord & (RB_MISSED_STORED - 1));
-        // bits 63:32 of the 64-bit local_t commit are never set by ring_buffer.c
-        if (commit > dataSize || (commitWord >>> 32) != 0) {
+        // ring_buffer.c adds RB_MISSED_EVENTS, the int (1 << 31), to the 64-bit local_t commit: it
+        // is sign-extended, so bits 63:32 are all ones when bit 31 is set; set in any other way,
+        // they are damage
+        long high = commitWord >>> 32;
+        boolean signExtended = high == 0xffff_ffffL && (commitWord & RB_MISSED_EVENTS) != 0;
+        if (commit > dataSize || (high != 0 && !signExtended)) {
             corruptPages++;
             return 0;
         }

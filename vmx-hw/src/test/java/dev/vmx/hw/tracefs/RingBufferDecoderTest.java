@@ -269,6 +269,20 @@ class RingBufferDecoderTest {
         assertEquals(List.of(77), pids);
     }
 
+    /**
+     * As the kernel writes it: local_add(RB_MISSED_EVENTS, &commit) adds the int (1 << 31) to a
+     * 64-bit local_t, which sign-extends it, so the commit word's bits 63:32 are all ones.
+     */
+    @Test
+    void aLossFlagSignExtendedIntoTheCommitWordIsTheKernelsOwnForm() {
+        long kernelFlags = (long) (int) MISSED_EVENTS + MISSED_STORED;
+        assertEquals(0xffff_ffff_c000_0000L, kernelFlags);
+        ByteBuffer page = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("port", 0x80L))
+                .buildWithLostCount(kernelFlags, 5616);
+        assertEquals(1, decode(page, 0));
+        assertEquals(new RingBufferStats(1, 1, 0, 5616, 0, 0, 0), decoder.stats());
+    }
+
     @Test
     void aCommitWithBitsAboveTheFlagsIsCorrupt() {
         // commit is a 64-bit local_t holding the index in bits 29:0 and the two flags in 31:30
