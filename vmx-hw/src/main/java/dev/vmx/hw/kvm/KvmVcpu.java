@@ -12,13 +12,15 @@ import java.nio.ByteBuffer;
  * Created by {@link KvmVm#createVcpu(int)} and closed with its VM. Not thread-safe.
  */
 public final class KvmVcpu implements AutoCloseable {
+    private final String path;
     private final int fd;
     private final int id;
     private final Pointer run;
     private final int runSize;
     private boolean closed;
 
-    KvmVcpu(int fd, int id, int runSize) {
+    KvmVcpu(String path, int fd, int id, int runSize) {
+        this.path = path;
         this.fd = fd;
         this.id = id;
         this.runSize = runSize;
@@ -26,7 +28,7 @@ public final class KvmVcpu implements AutoCloseable {
             this.run = LibC.INSTANCE.mmap(null, runSize, LibC.PROT_READ_WRITE, LibC.MAP_SHARED, fd, 0);
         } catch (LastErrorException e) {
             LibC.INSTANCE.close(fd);
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, "mmap of kvm_run for vCPU " + id, e);
+            throw KvmSystem.unavailable(path, "mmap of kvm_run for vCPU " + id, e);
         }
     }
 
@@ -95,7 +97,7 @@ public final class KvmVcpu implements AutoCloseable {
                 // a signal interrupted the guest (kvm.h: KVM_RUN fails with EINTR, exit_reason KVM_EXIT_INTR)
                 return new KvmExit.Other(KvmExitType.INTR, KvmExitType.INTR.number());
             }
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, "KVM_RUN on vCPU " + id, e);
+            throw KvmSystem.unavailable(path, "KVM_RUN on vCPU " + id, e);
         }
         return KvmExit.decode(runArea());
     }
@@ -192,7 +194,7 @@ public final class KvmVcpu implements AutoCloseable {
         try {
             LibC.INSTANCE.ioctl(fd, request, argument);
         } catch (LastErrorException e) {
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, name + " on vCPU " + id, e);
+            throw KvmSystem.unavailable(path, name + " on vCPU " + id, e);
         }
     }
 
@@ -207,8 +209,20 @@ public final class KvmVcpu implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.munmap(run, runSize);
-            LibC.INSTANCE.close(fd);
+            LastErrorException unmapFailure = null;
+            try {
+                LibC.INSTANCE.munmap(run, runSize);
+            } catch (LastErrorException e) {
+                unmapFailure = e;
+            }
+            try {
+                LibC.INSTANCE.close(fd);
+            } catch (LastErrorException e) {
+                throw KvmSystem.unavailable(path, "close of vCPU " + id, e);
+            }
+            if (unmapFailure != null) {
+                throw KvmSystem.unavailable(path, "munmap of kvm_run for vCPU " + id, unmapFailure);
+            }
         }
     }
 }

@@ -44,6 +44,19 @@ class VmxMsrTest {
     void rawValuesBecomeCapabilitiesWithTheSameIndexes() {
         VmxMsrValues empty = new VmxMsrValues("test", Map.of());
         assertThrows(java.util.NoSuchElementException.class, empty::toCapabilities);
+        // a real dump (vmx-api's Core i7-5600U resource, origin in its header) as a backend delivers it
+        Map<Integer, Long> dump = dev.vmx.cap.SampleCapabilities.coreI7_5600uMsrs();
+        Map<VmxMsr, Long> byMsr = new java.util.EnumMap<>(VmxMsr.class);
+        dump.forEach((index, value) -> byMsr.put(VmxMsr.ofIndex(index).orElseThrow(), value));
+        VmxMsrValues values = new VmxMsrValues("dump", byMsr);
+        dev.vmx.cap.VmxCapabilities capabilities = values.toCapabilities();
+        for (Map.Entry<VmxMsr, Long> msr : byMsr.entrySet()) {
+            assertEquals(OptionalLong.of(msr.getValue()), capabilities.msr(msr.getKey()), msr.getKey().name());
+            assertEquals(OptionalLong.of(msr.getValue()), values.value(msr.getKey()));
+        }
+        assertEquals(dev.vmx.cap.SampleCapabilities.coreI7_5600u().basic(), capabilities.basic());
+        byMsr.clear();
+        assertEquals(dump.size(), values.values().size(), "the record kept its own copy");
     }
 
     @Test
