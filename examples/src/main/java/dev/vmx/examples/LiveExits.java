@@ -6,6 +6,7 @@ import dev.vmx.hw.NativeUnavailableException;
 import dev.vmx.hw.kvm.GuestRun;
 import dev.vmx.hw.kvm.GuestRunner;
 import dev.vmx.hw.kvm.KvmExit;
+import dev.vmx.hw.kvm.KvmExitType;
 import dev.vmx.hw.kvm.KvmSystem;
 import dev.vmx.hw.tracefs.KvmTraceStream;
 import dev.vmx.hw.tracefs.Tracefs;
@@ -112,6 +113,19 @@ public final class LiveExits {
             return "kvm_exit " + event.exitReason() + " rip=0x" + Long.toHexString(event.guestRip()) + ": "
                     + ExitQualification.decode(event.exitReason(), event.info1());
         }
-        return event.toRecord().toString();
+        long micros = event.timestampNanos() / 1000;
+        String when = "t=" + micros / 1_000_000 + "." + String.format("%06d", micros % 1_000_000) + "s cpu" + event.cpu() + " ";
+        switch (event.type()) {
+            case KVM_PIO:
+                // the kernel's record of the port access, before it hands the exit to user space
+                return when + "kvm_pio " + (event.isWrite() ? "write" : "read") + " port 0x" + Integer.toHexString(event.port())
+                        + " size " + event.size() + " value 0x" + Long.toHexString(event.value());
+            case KVM_USERSPACE_EXIT:
+                // the exit_reason KVM_RUN returns with: the same numbers as kvm_run.exit_reason
+                return when + "kvm_userspace_exit " + KvmExitType.fromNumber(event.userspaceExitReason()).uapiName()
+                        + " (" + event.userspaceExitReason() + ")";
+            default:
+                return when + event.toRecord();
+        }
     }
 }

@@ -1,10 +1,12 @@
 package dev.vmx.examples;
 
 import dev.vmx.exit.ExitReason;
+import dev.vmx.hw.kvm.KvmNestedStateVmcsSource;
 import dev.vmx.hw.kvm.Vmcs12Field;
 import dev.vmx.hw.kvm.Vmcs12Layout;
 import dev.vmx.vmcs.VmcsField;
 import dev.vmx.vmcs.VmcsSnapshot;
+import dev.vmx.vmcs.VmcsSources;
 import java.util.Map;
 
 /**
@@ -55,6 +57,15 @@ public final class ReadNestedVmcs {
                 + vmcs12.exitQualification());
         System.out.println("  guest-physical address 0x" + Long.toHexString(vmcs12.guestPhysicalAddress()));
         System.out.println("  L2 RIP 0x" + Long.toHexString(vmcs12.guestRip()));
+
+        // The live path: the kvm-nested VmcsSource, found with ServiceLoader, says whether this
+        // machine can do it and, if not, exactly why.
+        System.out.println();
+        System.out.println("Live: on an Intel host with kvm_intel nested=1, KvmNestedStateVmcsSource.of(kvm, vcpu).read()");
+        System.out.println("returns this snapshot for a vCPU that runs an L1 hypervisor (KVM_GET_NESTED_STATE).");
+        VmcsSources.find(KvmNestedStateVmcsSource.NAME).ifPresent(source -> System.out.println("This machine's "
+                + source.name() + " source: " + source.unavailableReason().map(why -> "unavailable: " + why)
+                .orElse("available")));
 
         // On a live Intel host, KvmNestedStateVmcsSource.of(kvm, vcpu).read() returns this same
         // snapshot for the vCPU running L1 (KVM_GET_NESTED_STATE): L1's controls, L2's guest state

@@ -74,6 +74,7 @@ class TutorialsTest {
                 "exit qualification 0x181: EPT violation: ",
                 "not present in EPT",
                 "guest-physical address 0xfebf0000",
+                "This machine's kvm-nested source: unavailable: ",
             }),
             Map.entry(ExplainExit.class, new String[] {
                 "EPT violation: write to a page mapped read-only in EPT, guest linear address valid",

@@ -20,7 +20,7 @@ public final class Backends {
     private Backends() {
     }
 
-    private abstract static class Probe implements NativeBackend {
+    abstract static class Probe implements NativeBackend {
         private final String name;
         private final Supplier<String> probe;
 
@@ -40,6 +40,10 @@ public final class Backends {
                 return new BackendStatus(name, true, probe.get());
             } catch (NativeUnavailableException e) {
                 return new BackendStatus(name, false, e.getMessage());
+            } catch (RuntimeException | LinkageError e) {
+                // probing must answer, not throw: an I/O error reading /proc or /sys, or JNA unable
+                // to load libc, makes the backend unavailable with that reason
+                return new BackendStatus(name, false, "probe failed: " + e);
             }
         }
     }

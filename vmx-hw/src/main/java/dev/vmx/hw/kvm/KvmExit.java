@@ -225,6 +225,28 @@ public sealed interface KvmExit
             }
         }
 
+        /**
+         * For {@code KVM_INTERNAL_ERROR_EMULATION} with
+         * {@code KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES} in {@code emulation_failure.flags}
+         * (the first data word): the bytes of the instruction KVM failed to emulate,
+         * {@code insn_bytes[0..insn_size)}. Empty otherwise.
+         *
+         * @return the instruction bytes, a copy
+         */
+        public byte[] instructionBytes() {
+            // struct emulation_failure overlays internal.data[]: flags is data[0], insn_size the low
+            // byte of data[1], insn_bytes[15] the rest of data[1] and data[2]
+            if (suberror != KvmUapi.KVM_INTERNAL_ERROR_EMULATION || data.length < 3
+                    || (data[0] & KvmUapi.KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) == 0) {
+                return new byte[0];
+            }
+            ByteBuffer words = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(data[1]).putLong(data[2]);
+            int size = Math.min(Byte.toUnsignedInt(words.get(0)), 15);
+            byte[] bytes = new byte[size];
+            words.get(1, bytes);
+            return bytes;
+        }
+
         @Override
         public boolean equals(Object other) {
             return other instanceof InternalError error && error.suberror == suberror && Arrays.equals(error.data, data);

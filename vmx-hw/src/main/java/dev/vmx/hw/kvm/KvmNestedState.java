@@ -40,6 +40,14 @@ public record KvmNestedState(int flags, int format, int size, long vmxonAddress,
         }
         Optional<byte[]> vmcs12 = Optional.empty();
         int vmcs12End = KvmUapi.KVM_NESTED_STATE_DATA_VMX_VMCS12 + KvmUapi.KVM_STATE_NESTED_VMX_VMCS_SIZE;
+        int shadowEnd = KvmUapi.KVM_NESTED_STATE_DATA_VMX_SHADOW_VMCS12 + KvmUapi.KVM_STATE_NESTED_VMX_VMCS_SIZE;
+        // nested.c vmx_get_nested_state(): the header, then whole vmcs12 and shadow vmcs12 pages only
+        if (format == KvmUapi.KVM_STATE_NESTED_FORMAT_VMX && size != KvmUapi.SIZEOF_KVM_NESTED_STATE
+                && size != vmcs12End && size != shadowEnd) {
+            throw new IllegalArgumentException("kvm_nested_state (VMX) size " + size + " is not the header ("
+                    + KvmUapi.SIZEOF_KVM_NESTED_STATE + "), header + vmcs12 (" + vmcs12End + ") or header + vmcs12 + shadow vmcs12 ("
+                    + shadowEnd + "): a truncated vmcs12");
+        }
         if (format == KvmUapi.KVM_STATE_NESTED_FORMAT_VMX && size >= vmcs12End) {
             byte[] image = new byte[KvmUapi.KVM_STATE_NESTED_VMX_VMCS_SIZE];
             in.get(KvmUapi.KVM_NESTED_STATE_DATA_VMX_VMCS12, image);
@@ -47,6 +55,30 @@ public record KvmNestedState(int flags, int format, int size, long vmxonAddress,
         }
         return new KvmNestedState(flags, format, size, in.getLong(KvmUapi.KVM_NESTED_STATE_HDR_VMX_VMXON_PA),
                 in.getLong(KvmUapi.KVM_NESTED_STATE_HDR_VMX_VMCS12_PA), vmcs12);
+    }
+
+    /**
+     * Copies the image, so the record stays immutable.
+     *
+     * @param flags the flags
+     * @param format the format
+     * @param size the size
+     * @param vmxonAddress the VMXON region address
+     * @param vmcs12Address the current VMCS pointer
+     * @param vmcs12 the vmcs12 image, copied
+     */
+    public KvmNestedState {
+        vmcs12 = vmcs12.map(byte[]::clone);
+    }
+
+    /**
+     * The vmcs12 image.
+     *
+     * @return a copy of the image, empty when KVM returned none
+     */
+    @Override
+    public Optional<byte[]> vmcs12() {
+        return vmcs12.map(byte[]::clone);
     }
 
     /**

@@ -220,6 +220,11 @@ public final class KvmSystem implements AutoCloseable {
         }
     }
 
+    /** The device path this handle opened. */
+    String path() {
+        return path;
+    }
+
     static NativeUnavailableException unavailable(String path, String operation, LastErrorException e) {
         int errno = e.getErrorCode();
         String reason = LibC.INSTANCE.strerror(errno);
@@ -244,7 +249,11 @@ public final class KvmSystem implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.close(fd);
+            try {
+                LibC.INSTANCE.close(fd);
+            } catch (LastErrorException e) {
+                throw unavailable(path, "close", e);
+            }
         }
     }
 }

@@ -58,6 +58,8 @@ final class KvmUapi {
     static final int KVM_INTERNAL_ERROR_SIMUL_EX = 2;
     static final int KVM_INTERNAL_ERROR_DELIVERY_EV = 3;
     static final int KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON = 4;
+    /** {@code emulation_failure.flags}: {@code insn_size} and {@code insn_bytes} are valid. */
+    static final long KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES = 1L;
     static final int KVM_STATE_NESTED_FORMAT_VMX = 0;
     static final int KVM_STATE_NESTED_FORMAT_SVM = 1;
     static final int KVM_STATE_NESTED_VMX_VMCS_SIZE = 4096;
@@ -78,6 +80,9 @@ final class KvmUapi {
     static final int KVM_RUN_INTERNAL_SUBERROR = 32;
     static final int KVM_RUN_INTERNAL_NDATA = 36;
     static final int KVM_RUN_INTERNAL_DATA = 40;
+    static final int KVM_RUN_EMULATION_FAILURE_FLAGS = 40;
+    static final int KVM_RUN_EMULATION_FAILURE_INSN_SIZE = 48;
+    static final int KVM_RUN_EMULATION_FAILURE_INSN_BYTES = 49;
     static final int KVM_RUN_HW_HARDWARE_EXIT_REASON = 32;
     static final int KVM_RUN_SYSTEM_EVENT_TYPE = 32;
     static final int SIZEOF_KVM_RUN = 2352;
@@ -102,13 +107,26 @@ final class KvmUapi {
     static final int KVM_SREGS_FS = 72;
     static final int KVM_SREGS_GS = 96;
     static final int KVM_SREGS_SS = 120;
+    static final int KVM_SREGS_IDT = 208;
     static final int KVM_SREGS_CR0 = 224;
+    static final int KVM_SREGS_CR3 = 240;
+    static final int KVM_SREGS_CR4 = 248;
     static final int KVM_SREGS_EFER = 264;
     static final int SIZEOF_KVM_SREGS = 312;
     static final int KVM_SEGMENT_BASE = 0;
     static final int KVM_SEGMENT_LIMIT = 8;
     static final int KVM_SEGMENT_SELECTOR = 12;
+    static final int KVM_SEGMENT_TYPE = 14;
+    static final int KVM_SEGMENT_PRESENT = 15;
+    static final int KVM_SEGMENT_DPL = 16;
+    static final int KVM_SEGMENT_DB = 17;
+    static final int KVM_SEGMENT_S = 18;
+    static final int KVM_SEGMENT_L = 19;
+    static final int KVM_SEGMENT_G = 20;
     static final int SIZEOF_KVM_SEGMENT = 24;
+    static final int KVM_DTABLE_BASE = 0;
+    static final int KVM_DTABLE_LIMIT = 8;
+    static final int SIZEOF_KVM_DTABLE = 16;
     // struct kvm_msr_list, kvm_msrs, kvm_msr_entry
     static final int KVM_MSR_LIST_NMSRS = 0;
     static final int KVM_MSR_LIST_INDICES = 4;

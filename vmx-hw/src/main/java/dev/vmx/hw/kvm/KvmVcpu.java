@@ -12,13 +12,15 @@ import java.nio.ByteBuffer;
  * Created by {@link KvmVm#createVcpu(int)} and closed with its VM. Not thread-safe.
  */
 public final class KvmVcpu implements AutoCloseable {
+    private final String path;
     private final int fd;
     private final int id;
     private final Pointer run;
     private final int runSize;
     private boolean closed;
 
-    KvmVcpu(int fd, int id, int runSize) {
+    KvmVcpu(String path, int fd, int id, int runSize) {
+        this.path = path;
         this.fd = fd;
         this.id = id;
         this.runSize = runSize;
@@ -26,7 +28,7 @@ public final class KvmVcpu implements AutoCloseable {
             this.run = LibC.INSTANCE.mmap(null, runSize, LibC.PROT_READ_WRITE, LibC.MAP_SHARED, fd, 0);
         } catch (LastErrorException e) {
             LibC.INSTANCE.close(fd);
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, "mmap of kvm_run for vCPU " + id, e);
+            throw KvmSystem.unavailable(path, "mmap of kvm_run for vCPU " + id, e);
         }
     }
 
@@ -65,6 +67,21 @@ public final class KvmVcpu implements AutoCloseable {
     }
 
     /**
+     * Reads {@code struct kvm_sregs}, lets {@code edit} change it in place (offsets per
+     * {@link KvmUapi}), and writes it back: for tests that need a state {@link #enterRealMode(int)}
+     * does not set up, such as one the processor refuses to enter.
+     *
+     * @param edit changes the {@code SIZEOF_KVM_SREGS} bytes
+     */
+    void editSpecialRegisters(java.util.function.Consumer<Pointer> edit) {
+        try (Memory sregs = new Memory(KvmUapi.SIZEOF_KVM_SREGS)) {
+            ioctl("KVM_GET_SREGS", KvmUapi.KVM_GET_SREGS, sregs);
+            edit.accept(sregs);
+            ioctl("KVM_SET_SREGS", KvmUapi.KVM_SET_SREGS, sregs);
+        }
+    }
+
+    /**
      * {@code KVM_RUN}: runs the guest until KVM needs user space, and decodes why.
      *
      * @return the exit
@@ -80,7 +97,7 @@ public final class KvmVcpu implements AutoCloseable {
                 // a signal interrupted the guest (kvm.h: KVM_RUN fails with EINTR, exit_reason KVM_EXIT_INTR)
                 return new KvmExit.Other(KvmExitType.INTR, KvmExitType.INTR.number());
             }
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, "KVM_RUN on vCPU " + id, e);
+            throw KvmSystem.unavailable(path, "KVM_RUN on vCPU " + id, e);
         }
         return KvmExit.decode(runArea());
     }
@@ -177,7 +194,7 @@ public final class KvmVcpu implements AutoCloseable {
         try {
             LibC.INSTANCE.ioctl(fd, request, argument);
         } catch (LastErrorException e) {
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, name + " on vCPU " + id, e);
+            throw KvmSystem.unavailable(path, name + " on vCPU " + id, e);
         }
     }
 
@@ -192,8 +209,20 @@ public final class KvmVcpu implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.munmap(run, runSize);
-            LibC.INSTANCE.close(fd);
+            LastErrorException unmapFailure = null;
+            try {
+                LibC.INSTANCE.munmap(run, runSize);
+            } catch (LastErrorException e) {
+                unmapFailure = e;
+            }
+            try {
+                LibC.INSTANCE.close(fd);
+            } catch (LastErrorException e) {
+                throw KvmSystem.unavailable(path, "close of vCPU " + id, e);
+            }
+            if (unmapFailure != null) {
+                throw KvmSystem.unavailable(path, "munmap of kvm_run for vCPU " + id, unmapFailure);
+            }
         }
     }
 }

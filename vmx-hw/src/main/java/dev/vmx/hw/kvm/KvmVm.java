@@ -69,13 +69,14 @@ public final class KvmVm implements AutoCloseable {
      */
     public KvmVcpu createVcpu(int id) {
         checkOpen();
+        int runSize = system.vcpuMmapSize(); // before the fd exists, so a failure leaks nothing
         int vcpuFd;
         try {
             vcpuFd = LibC.INSTANCE.ioctl(fd, KvmUapi.KVM_CREATE_VCPU, id);
         } catch (LastErrorException e) {
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, "KVM_CREATE_VCPU(" + id + ")", e);
+            throw KvmSystem.unavailable(system.path(), "KVM_CREATE_VCPU(" + id + ")", e);
         }
-        KvmVcpu vcpu = new KvmVcpu(vcpuFd, id, system.vcpuMmapSize());
+        KvmVcpu vcpu = new KvmVcpu(system.path(), vcpuFd, id, runSize);
         vcpus.add(vcpu);
         return vcpu;
     }
@@ -84,7 +85,7 @@ public final class KvmVm implements AutoCloseable {
         try {
             LibC.INSTANCE.ioctl(fd, request, argument);
         } catch (LastErrorException e) {
-            throw KvmSystem.unavailable(KvmSystem.DEVICE, name, e);
+            throw KvmSystem.unavailable(system.path(), name, e);
         }
     }
 
@@ -101,12 +102,29 @@ public final class KvmVm implements AutoCloseable {
             return;
         }
         closed = true;
+        // release everything even if one step fails, then report the first failure
+        RuntimeException first = null;
         for (KvmVcpu vcpu : vcpus) {
-            vcpu.close();
+            try {
+                vcpu.close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
         }
-        LibC.INSTANCE.close(fd);
+        try {
+            LibC.INSTANCE.close(fd);
+        } catch (LastErrorException e) {
+            first = first == null ? KvmSystem.unavailable(system.path(), "close of the VM fd", e) : first;
+        }
         for (int i = 0; i < mappings.size(); i++) {
-            LibC.INSTANCE.munmap(mappings.get(i), mappingSizes.get(i));
+            try {
+                LibC.INSTANCE.munmap(mappings.get(i), mappingSizes.get(i));
+            } catch (LastErrorException e) {
+                first = first == null ? KvmSystem.unavailable("anonymous memory", "munmap of guest memory slot " + i, e) : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

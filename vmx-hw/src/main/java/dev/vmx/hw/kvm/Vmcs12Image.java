@@ -15,6 +15,18 @@ import java.util.OptionalLong;
  */
 public record Vmcs12Image(boolean shadow, int abortIndicator, int launchState, Map<String, Long> values) {
     /**
+     * Copies the values, keeping their order.
+     *
+     * @param shadow the shadow-VMCS indicator
+     * @param abortIndicator the VMX-abort indicator
+     * @param launchState the launch state
+     * @param values the values, copied
+     */
+    public Vmcs12Image {
+        values = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(values));
+    }
+
+    /**
      * One field's value.
      *
      * @param linuxName e.g. {@code VM_EXIT_REASON}

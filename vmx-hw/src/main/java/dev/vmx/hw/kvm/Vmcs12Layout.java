@@ -265,15 +265,19 @@ public final class Vmcs12Layout {
     /**
      * Decodes a vmcs12 image (e.g. {@code data.vmx[0].vmcs12} of {@code KVM_GET_NESTED_STATE}).
      *
-     * @param image at least {@link #usedSize()} bytes, little-endian
+     * @param image at least {@link #usedSize()} and at most {@link #SIZE} bytes, little-endian
      * @return the decoded image
-     * @throws IllegalArgumentException if the image is too short or its revision is not
-     *         {@link #REVISION}
+     * @throws IllegalArgumentException if the image is too short (truncated), longer than
+     *         {@code VMCS12_SIZE} (not one vmcs12), or its revision is not {@link #REVISION}
      */
     public static Vmcs12Image decode(byte[] image) {
         if (image.length < END) {
             throw new IllegalArgumentException("vmcs12 image of " + image.length + " bytes is shorter than the "
                     + END + " bytes struct vmcs12 uses");
+        }
+        if (image.length > SIZE) {
+            throw new IllegalArgumentException("vmcs12 image of " + image.length + " bytes is longer than VMCS12_SIZE ("
+                    + SIZE + " bytes): not one vmcs12");
         }
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(image).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int header = in.getInt(0);
@@ -297,8 +301,8 @@ public final class Vmcs12Layout {
      *
      * @param values Linux field name to value
      * @return the image
-     * @throws IllegalArgumentException for a name vmcs12 does not hold, or a value that does not
-     *         fit its field
+     * @throws IllegalArgumentException for a name vmcs12 does not hold, a value that does not
+     *         fit its field, or a 64-bit field given together with its {@code _HIGH} half
      */
     public static byte[] encode(Map<String, Long> values) {
         byte[] image = new byte[SIZE];
@@ -307,6 +311,14 @@ public final class Vmcs12Layout {
         for (Map.Entry<String, Long> value : values.entrySet()) {
             Vmcs12Field field = field(value.getKey()).orElseThrow(() -> new IllegalArgumentException(
                     "struct vmcs12 holds no field named '" + value.getKey() + "'"));
+            // the two share bytes: which one wins would depend on the map's order
+            if (value.getKey().endsWith("_HIGH")) {
+                String full = value.getKey().substring(0, value.getKey().length() - "_HIGH".length());
+                if (values.containsKey(full)) {
+                    throw new IllegalArgumentException(full + " and " + value.getKey()
+                            + " both given: they are the same bytes of struct vmcs12 (" + field.member() + ")");
+                }
+            }
             field.write(out, value.getValue());
         }
         return image;

@@ -17,6 +17,9 @@ import java.util.Map;
  * offers guests: see {@code KvmSystem.vmxFeatureMsrs()} for that).
  */
 public final class MsrDevice implements AutoCloseable {
+    /** {@code EIO}: what {@code /dev/cpu/N/msr} returns when RDMSR faults (no such MSR). */
+    private static final int EIO = 5;
+
     private final Path path;
     private final int fd;
     private boolean closed;
@@ -121,7 +124,11 @@ public final class MsrDevice implements AutoCloseable {
                 try {
                     values.put(msr, read(msr.index()));
                 } catch (NativeUnavailableException e) {
-                    // absent on this CPU (EIO), left out rather than zero
+                    // msr.c: RDMSR of an MSR this CPU lacks faults, and the read fails with EIO; such
+                    // an MSR is left out rather than zero. Any other failure is not an absent MSR.
+                    if (e.errno() != EIO) {
+                        throw e;
+                    }
                 }
             }
         }

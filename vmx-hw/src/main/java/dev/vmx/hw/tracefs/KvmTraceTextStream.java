@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  */
 public final class KvmTraceTextStream implements AutoCloseable {
     private static final int CHUNK = 64 * 1024;
+    /** trace.c print_trace_line(): {@code "CPU:%d [LOST %lu EVENTS]\n"} before the first event after a loss. */
+    private static final java.util.regex.Pattern LOST = java.util.regex.Pattern.compile("CPU:(\\d+) \\[LOST (\\d+) EVENTS\\]");
 
     private final TraceInstance instance;
     private final int fd;
@@ -31,6 +33,8 @@ public final class KvmTraceTextStream implements AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     private long lines;
     private long problems;
+    private long lostEvents;
+    private long lossLines;
     private boolean closed;
 
     private KvmTraceTextStream(TraceInstance instance, int fd) {
@@ -49,8 +53,25 @@ public final class KvmTraceTextStream implements AutoCloseable {
      *         the instance already exists
      */
     public static KvmTraceTextStream open(Tracefs tracefs, String instanceName, Collection<String> events) {
+        return open(tracefs, instanceName, events, 0);
+    }
+
+    /**
+     * Opens a text stream with a chosen ring-buffer size per CPU; what the kernel overwrites when
+     * it is full is counted in {@link #lostEvents()}.
+     *
+     * @param tracefs the tracefs
+     * @param instanceName the instance to create under {@code instances/}; must not exist
+     * @param events event names of the {@code kvm} system
+     * @param bufferSizeKb the instance's {@code buffer_size_kb} per CPU, or 0 for the kernel's default
+     * @return the stream, recording from now on
+     * @throws NativeUnavailableException without permission, if an event does not exist, or if
+     *         the instance already exists
+     */
+    public static KvmTraceTextStream open(Tracefs tracefs, String instanceName, Collection<String> events, int bufferSizeKb) {
         TraceInstance instance = TraceInstance.create(tracefs, instanceName);
         try {
+            instance.bufferSizeKb(bufferSizeKb);
             instance.enable(events);
             Path pipe = instance.path().resolve("trace_pipe");
             try {
@@ -104,7 +125,13 @@ public final class KvmTraceTextStream implements AutoCloseable {
             partial.append(new String(chunk.getByteArray(0, (int) read), StandardCharsets.UTF_8));
             int start = 0;
             for (int newline = partial.indexOf("\n"); newline >= 0; newline = partial.indexOf("\n", start)) {
-                sink.accept(partial.substring(start, newline));
+                String line = partial.substring(start, newline);
+                long lost = lostCount(line);
+                if (lost >= 0) {
+                    lostEvents += lost;
+                    lossLines++;
+                }
+                sink.accept(line);
                 delivered++;
                 start = newline + 1;
             }
@@ -124,7 +151,12 @@ public final class KvmTraceTextStream implements AutoCloseable {
      */
     public int pollEvents(Consumer<? super KvmEvent> sink) {
         StringBuilder text = new StringBuilder();
-        poll(line -> text.append(line).append('\n'));
+        // a loss line is no event: it is counted in lostEvents() by poll, not handed to the parser
+        poll(line -> {
+            if (lostCount(line) < 0) {
+                text.append(line).append('\n');
+            }
+        });
         if (text.length() == 0) {
             return 0;
         }
@@ -137,6 +169,36 @@ public final class KvmTraceTextStream implements AutoCloseable {
             problems += reader.problemCount();
         }
         return delivered;
+    }
+
+    /**
+     * The count in a {@code CPU:N [LOST M EVENTS]} line.
+     *
+     * @param line one trace_pipe line
+     * @return M, or -1 if the line is not a loss line
+     */
+    static long lostCount(CharSequence line) {
+        java.util.regex.Matcher matcher = LOST.matcher(line);
+        return matcher.matches() ? Long.parseLong(matcher.group(2)) : -1;
+    }
+
+    /**
+     * Events the kernel overwrote before they were read, as its {@code CPU:N [LOST M EVENTS]}
+     * lines count them (those lines are delivered by {@link #poll(Consumer)} too).
+     *
+     * @return the sum of M over the loss lines read so far
+     */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    /**
+     * How many {@code CPU:N [LOST M EVENTS]} lines were read.
+     *
+     * @return the count
+     */
+    public long lossLines() {
+        return lossLines;
     }
 
     /**

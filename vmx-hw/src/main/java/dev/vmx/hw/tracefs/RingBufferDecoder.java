@@ -48,6 +48,8 @@ public final class RingBufferDecoder {
     private final int dataSize;
     private final int typeOffset;
     private final int pidOffset;
+    /** The end of the common fields ({@code common_type} .. {@code common_pid}) every record starts with. */
+    private final int commonEnd;
     private final EventLayout[] layoutById;
     private final RingBufferEvent event = new RingBufferEvent();
 
@@ -99,13 +101,21 @@ public final class RingBufferDecoder {
         int maxId = 0;
         int type = 0;
         int pid = -1;
+        int common = 0;
         for (EventFormat format : formats) {
             maxId = Math.max(maxId, format.id());
             type = required(format, "common_type", format.name()).offset();
             pid = format.field("common_pid").map(EventFormat.Field::offset).orElse(-1);
+            for (EventFormat.Field field : format.fields().values()) {
+                if (field.name().startsWith("common_")) {
+                    common = Math.max(common, field.offset() + field.size());
+                }
+            }
         }
         this.typeOffset = type;
         this.pidOffset = pid;
+        // even a record of an event not decoded here (OTHER) is read for its type and pid
+        this.commonEnd = Math.max(common, type + 2);
         this.layoutById = new EventLayout[maxId + 1];
         for (EventFormat format : formats) {
             if (format.id() >= 0) {
@@ -150,7 +160,12 @@ public final class RingBufferDecoder {
         long pageClock = clock;
         long commitWord = commitSize == 8 ? in.getLong(commitOffset) : Integer.toUnsignedLong(in.getInt(commitOffset));
         int commit = (int) (commitWord & (RB_MISSED_STORED - 1));
-        if (commit > dataSize) {
+        // ring_buffer.c adds RB_MISSED_EVENTS, the int (1 << 31), to the 64-bit local_t commit: it
+        // is sign-extended, so bits 63:32 are all ones when bit 31 is set; set in any other way,
+        // they are damage
+        long high = commitWord >>> 32;
+        boolean signExtended = high == 0xffff_ffffL && (commitWord & RB_MISSED_EVENTS) != 0;
+        if (commit > dataSize || (high != 0 && !signExtended)) {
             corruptPages++;
             return 0;
         }
@@ -238,7 +253,7 @@ public final class RingBufferDecoder {
                 break;
             }
             clock += delta;
-            if (payloadLength < typeOffset + 2) {
+            if (payloadLength < commonEnd) {
                 corruptPages++;
                 break;
             }

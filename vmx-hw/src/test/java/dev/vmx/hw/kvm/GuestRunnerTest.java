@@ -157,6 +157,110 @@ class GuestRunnerTest {
         }
     }
 
+    /**
+     * 64-bit mode with paging on and page tables that map nothing: PML4 at 0x2000 (zeroed guest
+     * RAM), IDT limit 0. Control-register and EFER bits per SDM Vol. 3A 2.5 (CR0.PE bit 0, ET bit 4,
+     * PG bit 31; CR4.PAE bit 5) and 2.2.1 (EFER.LME bit 8, LMA bit 10); segment fields per
+     * struct kvm_segment. {@code csD} sets CS.D beside CS.L, which no processor enters.
+     */
+    private static void longModeWithoutMappings(com.sun.jna.Pointer sregs, boolean csD) {
+        sregs.setLong(KvmUapi.KVM_SREGS_CR0, 0x8000_0011L);
+        sregs.setLong(KvmUapi.KVM_SREGS_CR3, 0x2000L);
+        sregs.setLong(KvmUapi.KVM_SREGS_CR4, 0x20L);
+        sregs.setLong(KvmUapi.KVM_SREGS_EFER, 0x500L);
+        int[] segments = {KvmUapi.KVM_SREGS_CS, KvmUapi.KVM_SREGS_DS, KvmUapi.KVM_SREGS_ES, KvmUapi.KVM_SREGS_FS,
+            KvmUapi.KVM_SREGS_GS, KvmUapi.KVM_SREGS_SS};
+        for (int segment : segments) {
+            boolean code = segment == KvmUapi.KVM_SREGS_CS;
+            sregs.setLong(segment + KvmUapi.KVM_SEGMENT_BASE, 0);
+            sregs.setInt(segment + KvmUapi.KVM_SEGMENT_LIMIT, 0xffff_ffff);
+            sregs.setShort(segment + KvmUapi.KVM_SEGMENT_SELECTOR, (short) (code ? 0x8 : 0x10));
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_TYPE, (byte) (code ? 0xb : 0x3)); // execute/read or read/write, accessed
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_PRESENT, (byte) 1);
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_DPL, (byte) 0);
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_S, (byte) 1);
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_G, (byte) 1);
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_L, (byte) (code ? 1 : 0));
+            sregs.setByte(segment + KvmUapi.KVM_SEGMENT_DB, (byte) (code ? (csD ? 1 : 0) : 1));
+        }
+        sregs.setLong(KvmUapi.KVM_SREGS_IDT + KvmUapi.KVM_DTABLE_BASE, 0);
+        sregs.setShort(KvmUapi.KVM_SREGS_IDT + KvmUapi.KVM_DTABLE_LIMIT, (short) 0);
+    }
+
+    private static KvmExit runOnce(KvmSystem kvm, java.util.function.Consumer<com.sun.jna.Pointer> sregs) {
+        try (KvmVm vm = kvm.createVm()) {
+            vm.addMemory(0, GuestRunner.MEMORY_SIZE).write(GuestRunner.LOAD_ADDRESS, GuestRunner.HELLO_SERIAL, 0,
+                    GuestRunner.HELLO_SERIAL.length);
+            KvmVcpu vcpu = vm.createVcpu(0);
+            vcpu.enterRealMode(GuestRunner.LOAD_ADDRESS);
+            vcpu.editSpecialRegisters(sregs);
+            return vcpu.run();
+        }
+    }
+
+    @Test
+    void aTripleFaultIsAShutdownExit() {
+        assumeKvm();
+        // the first fetch faults (#PF: nothing is mapped), the #PF cannot be delivered through an
+        // empty IDT (#GP, then #DF), and the #DF cannot either: a triple fault, which KVM reports
+        // as KVM_EXIT_SHUTDOWN (kvm.h; VMX exit TRIPLE_FAULT, SVM intercept SHUTDOWN)
+        try (KvmSystem kvm = KvmSystem.open()) {
+            KvmExit exit = runOnce(kvm, sregs -> longModeWithoutMappings(sregs, false));
+            assertEquals(new KvmExit.Shutdown(), exit);
+            assertEquals(KvmExitType.SHUTDOWN, exit.type());
+            assertEquals("SHUTDOWN", exit.toString());
+        }
+    }
+
+    @Test
+    void codeInUnbackedMemoryIsAnEmulationFailureAndEndsTheRun() {
+        assumeKvm();
+        // jmp far 0x2000:0000: the next fetch is from guest-physical 0x20000, which no memory slot
+        // backs; KVM cannot fetch the instruction to emulate it and reports KVM_EXIT_INTERNAL_ERROR
+        // with suberror KVM_INTERNAL_ERROR_EMULATION (x86.c handle_emulation_failure)
+        byte[] code = {(byte) 0xea, 0x00, 0x00, 0x00, 0x20};
+        try (KvmSystem kvm = KvmSystem.open()) {
+            GuestRun run = GuestRunner.runRealMode(kvm, code, 16);
+            assertEquals(1, run.exits().size(), run.exits().toString());
+            KvmExit.InternalError error = (KvmExit.InternalError) run.exits().get(0);
+            assertEquals(KvmUapi.KVM_INTERNAL_ERROR_EMULATION, error.suberror());
+            assertEquals("KVM_INTERNAL_ERROR_EMULATION", error.suberrorName());
+            assertTrue(error.data().length >= 1, "emulation_failure.flags is always data[0]: " + error);
+            assertTrue(error.toString().startsWith("INTERNAL_ERROR KVM_INTERNAL_ERROR_EMULATION data=[0x"), error.toString());
+            assertFalse(run.reachedExitLimit());
+            assertFalse(run.timedOut());
+            assertFalse(run.halted());
+        }
+    }
+
+    @Test
+    void aStateTheProcessorRefusesIsAFailEntryWithTheHardwareReason() {
+        assumeKvm();
+        // CS.L and CS.D both 1 in IA-32e mode: SDM Vol. 3C 27.3.1.2 (VM entry fails with exit reason
+        // 33 and bit 31: INVALID_STATE|VM_ENTRY_FAILURE, which vmx.c copies into
+        // hardware_entry_failure_reason) and AMD APM Vol. 2 15.5.1 (VMRUN fails with VMEXIT_INVALID,
+        // SVM_EXIT_ERR -1, which svm.c copies). KVM_SET_SREGS does not check it (x86.c kvm_is_valid_sregs).
+        dev.vmx.hw.internal.CpuInfo cpu = dev.vmx.hw.internal.CpuInfo.host();
+        try (KvmSystem kvm = KvmSystem.open()) {
+            KvmExit exit = runOnce(kvm, sregs -> longModeWithoutMappings(sregs, true));
+            if (!(exit instanceof KvmExit.FailEntry failure)) {
+                // kvm_pvm runs guests without VMX/SVM: there is no hardware VM entry to fail
+                String reason = "no hardware VM entry on this host (" + cpu.vendor() + ", KVM through "
+                        + cpu.kvmModule().orElse("unknown module") + "): the refused state ended with " + exit;
+                System.out.println("SKIPPED: " + reason);
+                assumeTrue(false, reason);
+                return;
+            }
+            assertEquals((int) failure.hardwareEntryFailureReason(), failure.exitReason().raw());
+            if (cpu.hasFlag("vmx")) {
+                assertTrue(failure.exitReason().isVmEntryFailure(), failure.toString());
+                assertTrue(failure.exitReason().is(dev.vmx.exit.BasicExitReason.INVALID_STATE), failure.toString());
+            } else if (cpu.hasFlag("svm")) {
+                assertEquals(-1, (int) failure.hardwareEntryFailureReason(), "SVM_EXIT_ERR: " + failure);
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRefusedBeforeTouchingKvm() {
         IllegalArgumentException limit = assertThrows(IllegalArgumentException.class,

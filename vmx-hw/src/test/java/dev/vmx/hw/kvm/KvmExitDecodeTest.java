@@ -92,6 +92,27 @@ class KvmExitDecodeTest {
     }
 
     @Test
+    void anEmulationFailureCarriesTheInstructionBytesWhereItsFlagSaysSo() {
+        ByteBuffer run = run("KVM_EXIT_INTERNAL_ERROR");
+        run.putInt(at("kvm_run.internal.suberror"), at("KVM_INTERNAL_ERROR_EMULATION"));
+        run.putInt(at("kvm_run.internal.ndata"), 3);
+        run.putLong(at("kvm_run.emulation_failure.flags"), UAPI.get("KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES"));
+        run.put(at("kvm_run.emulation_failure.insn_size"), (byte) 2);
+        run.put(at("kvm_run.emulation_failure.insn_bytes"), (byte) 0x0f);
+        run.put(at("kvm_run.emulation_failure.insn_bytes") + 1, (byte) 0x0b);
+        KvmExit.InternalError exit = (KvmExit.InternalError) KvmExit.decode(run);
+        assertEquals("KVM_INTERNAL_ERROR_EMULATION", exit.suberrorName());
+        assertArrayEquals(new byte[] {0x0f, 0x0b}, exit.instructionBytes());
+        // without the flag, the same words are not instruction bytes
+        run.putLong(at("kvm_run.emulation_failure.flags"), 0);
+        assertArrayEquals(new byte[0], ((KvmExit.InternalError) KvmExit.decode(run)).instructionBytes());
+        // another suberror's data is never read as an emulation failure
+        run.putInt(at("kvm_run.internal.suberror"), at("KVM_INTERNAL_ERROR_DELIVERY_EV"));
+        run.putLong(at("kvm_run.emulation_failure.flags"), 1);
+        assertArrayEquals(new byte[0], ((KvmExit.InternalError) KvmExit.decode(run)).instructionBytes());
+    }
+
+    @Test
     void haltShutdownAndOthers() {
         assertEquals(new KvmExit.Halt(), KvmExit.decode(run("KVM_EXIT_HLT")));
         assertEquals(new KvmExit.Shutdown(), KvmExit.decode(run("KVM_EXIT_SHUTDOWN")));

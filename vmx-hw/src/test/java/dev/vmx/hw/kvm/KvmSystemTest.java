@@ -20,7 +20,7 @@ class KvmSystemTest {
     @Test
     @Tag("kvm")
     void realDeviceReportsTheStableApiVersion() {
-        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm on this machine");
+        GuestRunnerTest.assumeKvm();
         try (KvmSystem kvm = KvmSystem.open()) {
             assertEquals(KvmSystem.STABLE_API_VERSION, kvm.apiVersion());
             assertTrue(kvm.checkExtension(KVM_CAP_USER_MEMORY) > 0, "KVM_CAP_USER_MEMORY");
@@ -34,8 +34,22 @@ class KvmSystemTest {
                 () -> KvmSystem.open("/nonexistent/kvm"));
         assertEquals("/nonexistent/kvm", error.path());
         assertEquals(2, error.errno());
-        assertTrue(error.getMessage().startsWith("open on /nonexistent/kvm failed: No such file or directory (errno 2)"),
-                error.getMessage());
+        assertEquals("open on /nonexistent/kvm failed: No such file or directory (errno 2); no KVM device: the kvm module "
+                + "is not loaded or the host has no hardware virtualization", error.getMessage());
+    }
+
+    /** A write-only sysfs file refuses a read-write open with EACCES even to root: the permission path. */
+    @Test
+    void aDeviceWithoutPermissionSaysSo() {
+        Path writeOnly = Path.of("/sys/bus/pci/rescan");
+        if (!Files.exists(writeOnly)) {
+            System.out.println("SKIPPED: no " + writeOnly + " (a write-only sysfs file) on this machine");
+        }
+        assumeTrue(Files.exists(writeOnly), "no " + writeOnly);
+        NativeUnavailableException error = assertThrows(NativeUnavailableException.class, () -> KvmSystem.open(writeOnly.toString()));
+        assertEquals(13, error.errno());
+        assertEquals("open on /sys/bus/pci/rescan failed: Permission denied (errno 13); permission denied: run as root "
+                + "or add the user to the group owning /sys/bus/pci/rescan", error.getMessage());
     }
 
     @Test

@@ -48,6 +48,33 @@ class KvmUapiTest {
         assertEquals(new TreeSet<String>(), unchecked, "rows without a constant");
     }
 
+    /**
+     * The table is what its script makes of the installed headers today: re-run
+     * {@code generate-kvm-uapi.sh} with gcc and compare every row (the origin comment names the
+     * package version, so only rows are compared).
+     */
+    @Test
+    void theTableIsRegeneratedFromTheInstalledHeaders() throws Exception {
+        java.nio.file.Path script = java.nio.file.Path.of(KvmUapiTest.class.getResource("generate-kvm-uapi.sh").toURI());
+        boolean tools = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/gcc"))
+                && java.nio.file.Files.exists(java.nio.file.Path.of("/usr/include/linux/kvm.h"));
+        if (!tools) {
+            System.out.println("SKIPPED: no /usr/bin/gcc or no /usr/include/linux/kvm.h to regenerate kvm-uapi.txt with");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(tools, "no gcc or no uapi headers");
+        Process process = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        java.util.List<String> regenerated = output.lines().filter(line -> !line.startsWith("#")).collect(java.util.stream.Collectors.toList());
+        java.util.List<String> stored;
+        try (java.io.InputStream in = KvmUapiTest.class.getResourceAsStream("kvm-uapi.txt")) {
+            stored = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(line -> !line.startsWith("#")).collect(java.util.stream.Collectors.toList());
+        }
+        assertEquals(stored, regenerated, "kvm-uapi.txt differs from what generate-kvm-uapi.sh computes now");
+        assertTrue(output.startsWith("# Origin: /usr/include/linux/kvm.h"), output);
+    }
+
     @Test
     void everyExitTypeMatchesTheHeaders() {
         Map<String, Long> table = table();

@@ -125,6 +125,27 @@ class Vmcs12LayoutTest {
                 }).getMessage());
         assertEquals("vmcs12 image of 100 bytes is shorter than the " + Vmcs12Layout.usedSize() + " bytes struct vmcs12 uses",
                 assertThrows(IllegalArgumentException.class, () -> Vmcs12Layout.decode(new byte[100])).getMessage());
+        assertEquals("vmcs12 image of 4097 bytes is longer than VMCS12_SIZE (4096 bytes): not one vmcs12",
+                assertThrows(IllegalArgumentException.class, () -> {
+                    byte[] image = java.util.Arrays.copyOf(Vmcs12Layout.encode(Map.of()), 4097);
+                    Vmcs12Layout.decode(image);
+                }).getMessage());
+        // the last byte struct vmcs12 uses is still needed: one short is truncated
+        assertEquals("vmcs12 image of " + (Vmcs12Layout.usedSize() - 1) + " bytes is shorter than the "
+                        + Vmcs12Layout.usedSize() + " bytes struct vmcs12 uses",
+                assertThrows(IllegalArgumentException.class, () -> Vmcs12Layout.decode(
+                        java.util.Arrays.copyOf(Vmcs12Layout.encode(Map.of()), Vmcs12Layout.usedSize() - 1))).getMessage());
+        assertEquals(0L, Vmcs12Layout.decode(java.util.Arrays.copyOf(Vmcs12Layout.encode(Map.of()), Vmcs12Layout.usedSize()))
+                .value("HOST_RIP").getAsLong());
+        // the revision is bits 30:0; bit 31 is the shadow indicator and does not make it wrong
+        byte[] shadow = Vmcs12Layout.encode(Map.of());
+        shadow[3] |= (byte) 0x80;
+        assertTrue(Vmcs12Layout.decode(shadow).shadow());
+        assertEquals("EPT_POINTER and EPT_POINTER_HIGH both given: they are the same bytes of struct vmcs12 (ept_pointer)",
+                assertThrows(IllegalArgumentException.class, () -> Vmcs12Layout.encode(
+                        new java.util.TreeMap<>(Map.of("EPT_POINTER", 1L, "EPT_POINTER_HIGH", 2L)))).getMessage());
+        assertEquals(0x2_0000_0000L, Vmcs12Layout.decode(Vmcs12Layout.encode(Map.of("EPT_POINTER_HIGH", 2L)))
+                .value("EPT_POINTER").getAsLong());
         assertEquals("struct vmcs12 holds no field named 'GUEST_SMBASE'",
                 assertThrows(IllegalArgumentException.class, () -> Vmcs12Layout.encode(Map.of("GUEST_SMBASE", 1L))).getMessage());
         assertEquals("GUEST_CS_SELECTOR is 2 bytes wide; 0x10000 does not fit",
@@ -153,6 +174,22 @@ class Vmcs12LayoutTest {
         assertTrue(KvmNestedState.parse(headerOnly).decodedVmcs12().isEmpty(), "no vmcs12 when L1 has none");
         assertEquals("kvm_nested_state of 12 bytes is shorter than its 128-byte header",
                 assertThrows(IllegalArgumentException.class, () -> KvmNestedState.parse(new byte[12])).getMessage());
+        // a VMX state with a partial vmcs12 is truncated, not "no vmcs12"
+        ByteBuffer cut = ByteBuffer.allocate(vmcs12At + 100).order(ByteOrder.LITTLE_ENDIAN);
+        cut.putInt(uapi.get("kvm_nested_state.size").intValue(), cut.capacity());
+        assertEquals("kvm_nested_state (VMX) size 228 is not the header (128), header + vmcs12 (4224) or header + vmcs12 + "
+                        + "shadow vmcs12 (8320): a truncated vmcs12",
+                assertThrows(IllegalArgumentException.class, () -> KvmNestedState.parse(cut.array())).getMessage());
+        // with a shadow vmcs12 the state is two pages; vmcs12 is the first
+        ByteBuffer withShadow = ByteBuffer.allocate(uapi.get("kvm_nested_state.data.vmx.shadow_vmcs12").intValue()
+                + Vmcs12Layout.SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        withShadow.putInt(uapi.get("kvm_nested_state.size").intValue(), withShadow.capacity());
+        withShadow.put(vmcs12At, Vmcs12Layout.encode(Map.of("VM_EXIT_REASON", 12L)));
+        KvmNestedState shadowed = KvmNestedState.parse(withShadow.array());
+        assertEquals(12L, shadowed.decodedVmcs12().orElseThrow().value("VM_EXIT_REASON").getAsLong());
+        // the record keeps its own copy
+        shadowed.vmcs12().orElseThrow()[0] = 0;
+        assertEquals(Vmcs12Layout.REVISION, ByteBuffer.wrap(shadowed.vmcs12().orElseThrow()).order(ByteOrder.LITTLE_ENDIAN).getInt(0));
         ByteBuffer.wrap(headerOnly).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 9000);
         assertEquals("kvm_nested_state size 9000 does not lie between the header (128) and the 128 bytes given",
                 assertThrows(IllegalArgumentException.class, () -> KvmNestedState.parse(headerOnly)).getMessage());

@@ -44,6 +44,19 @@ class VmxMsrTest {
     void rawValuesBecomeCapabilitiesWithTheSameIndexes() {
         VmxMsrValues empty = new VmxMsrValues("test", Map.of());
         assertThrows(java.util.NoSuchElementException.class, empty::toCapabilities);
+        // a real dump (vmx-api's Core i7-5600U resource, origin in its header) as a backend delivers it
+        Map<Integer, Long> dump = dev.vmx.cap.SampleCapabilities.coreI7_5600uMsrs();
+        Map<VmxMsr, Long> byMsr = new java.util.EnumMap<>(VmxMsr.class);
+        dump.forEach((index, value) -> byMsr.put(VmxMsr.ofIndex(index).orElseThrow(), value));
+        VmxMsrValues values = new VmxMsrValues("dump", byMsr);
+        dev.vmx.cap.VmxCapabilities capabilities = values.toCapabilities();
+        for (Map.Entry<VmxMsr, Long> msr : byMsr.entrySet()) {
+            assertEquals(OptionalLong.of(msr.getValue()), capabilities.msr(msr.getKey()), msr.getKey().name());
+            assertEquals(OptionalLong.of(msr.getValue()), values.value(msr.getKey()));
+        }
+        assertEquals(dev.vmx.cap.SampleCapabilities.coreI7_5600u().basic(), capabilities.basic());
+        byMsr.clear();
+        assertEquals(dump.size(), values.values().size(), "the record kept its own copy");
     }
 
     @Test
@@ -75,6 +88,40 @@ class VmxMsrTest {
             assertEquals("pread of " + file, values.source());
             NativeUnavailableException past = assertThrows(NativeUnavailableException.class, () -> device.read(0x10000));
             assertEquals("RDMSR 0x10000 through " + file + " returned 0 bytes, not 8", past.getMessage());
+        }
+    }
+
+    /**
+     * A write-only sysfs attribute refuses a read-only open with EACCES even to root (kernfs
+     * opens need a show method): the permission path of the MSR device, for real.
+     */
+    @Test
+    void aDeviceThatRefusesReadingSaysPermissionDenied() {
+        Path writeOnly = Path.of("/sys/bus/pci/rescan");
+        if (!Files.exists(writeOnly)) {
+            System.out.println("SKIPPED: no " + writeOnly + " (a write-only sysfs file) on this machine");
+        }
+        assumeTrue(Files.exists(writeOnly), "no " + writeOnly);
+        NativeUnavailableException error = assertThrows(NativeUnavailableException.class, () -> MsrDevice.at(writeOnly));
+        assertEquals(13, error.errno());
+        assertEquals("open of /sys/bus/pci/rescan failed (errno 13): permission denied: reading MSRs needs root with CAP_SYS_RAWIO",
+                error.getMessage());
+        assertEquals(writeOnly.toString(), error.path());
+    }
+
+    /**
+     * Only EIO means "this CPU has no such MSR" (msr.c); any other failure is reported, not
+     * skipped: here a file that holds IA32_VMX_BASIC and ends 7 bytes into the next MSR.
+     */
+    @Test
+    void aReadFailureOtherThanEioIsNotTakenForAnAbsentMsr(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("msr");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0xda0400000001L), 0x480);
+        }
+        try (MsrDevice device = MsrDevice.at(file)) {
+            NativeUnavailableException error = assertThrows(NativeUnavailableException.class, device::vmxMsrsUnchecked);
+            assertEquals("RDMSR 0x481 through " + file + " returned 7 bytes, not 8", error.getMessage());
         }
     }
 

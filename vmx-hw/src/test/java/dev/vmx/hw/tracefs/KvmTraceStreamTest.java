@@ -55,6 +55,40 @@ class KvmTraceStreamTest {
         assertEquals("/nonexistent/tracing", error.path());
     }
 
+    /**
+     * The running kernel's own description files, read live: every default event exists with every
+     * field the library reads, header_page gives the page layout the decoder needs, and
+     * header_event states the record header the decoder assumes.
+     */
+    @Test
+    @Tag("root")
+    void thisKernelsLiveFormatsHaveEveryFieldTheDecoderReads() {
+        Tracefs tracefs = tracefsOrSkip();
+        boolean kvmEvents = Files.isDirectory(tracefs.root().resolve("events/kvm"));
+        if (!kvmEvents) {
+            System.out.println("SKIPPED: no events/kvm in " + tracefs + " (the kvm module is not loaded)");
+        }
+        assumeTrue(kvmEvents, "no kvm events");
+        List<EventFormat> formats = new ArrayList<>();
+        for (String event : KvmTraceStream.DEFAULT_EVENTS) {
+            EventFormat format = tracefs.format("kvm", event);
+            assertEquals(event, format.name());
+            assertTrue(format.id() > 0, event);
+            for (String field : EventLayout.fieldNames(KvmEventType.fromTracepoint(event)).values()) {
+                assertTrue(format.field(field).isPresent(), event + " has no field " + field + " on this kernel");
+            }
+            formats.add(format);
+        }
+        RingBufferDecoder live = new RingBufferDecoder(tracefs.headerPage(), formats);
+        assertTrue(live.pageSize() >= 4096, "page size " + live.pageSize());
+        String headerEvent = Tracefs.read(tracefs.root().resolve("events/header_event"));
+        assertTrue(headerEvent.matches("(?s).*type_len\\s*:\\s*5 bits.*time_delta\\s*:\\s*27 bits.*"), headerEvent);
+        assertTrue(headerEvent.contains("padding     : type == " + RingBufferDecoder.TYPE_PADDING), headerEvent);
+        assertTrue(headerEvent.contains("time_extend : type == " + RingBufferDecoder.TYPE_TIME_EXTEND), headerEvent);
+        assertTrue(headerEvent.contains("time_stamp : type == " + RingBufferDecoder.TYPE_TIME_STAMP), headerEvent);
+        assertTrue(headerEvent.contains("data max type_len  == 28"), headerEvent);
+    }
+
     @Test
     @Tag("root")
     void aMissingEventIsNamedAndTheInstanceIsRemoved() {
@@ -85,6 +119,70 @@ class KvmTraceStreamTest {
         }
         assertEquals("trace instance name '../x' must be letters, digits, '_', '.' or '-'",
                 assertThrows(IllegalArgumentException.class, () -> KvmTraceStream.open(tracefs, "../x")).getMessage());
+    }
+
+    /**
+     * The global tracing state a stream must leave as it found it: the files a user or another
+     * tool set (tracing on/off, tracer, clock, buffer size, the event list, every kvm event's
+     * enable), and the instances (other than this library's test instances of other processes,
+     * which parallel builds may create).
+     */
+    private static java.util.Map<String, String> globalState(Tracefs tracefs) throws java.io.IOException {
+        java.util.Map<String, String> state = new java.util.TreeMap<>();
+        Path root = tracefs.root();
+        for (String file : List.of("tracing_on", "current_tracer", "trace_clock", "buffer_size_kb", "set_event",
+                "events/enable", "events/kvm/enable")) {
+            if (Files.exists(root.resolve(file))) {
+                state.put(file, Tracefs.read(root.resolve(file)));
+            }
+        }
+        try (var events = Files.list(root.resolve("events/kvm"))) {
+            for (Path event : events.filter(Files::isDirectory).collect(Collectors.toList())) {
+                state.put("events/kvm/" + event.getFileName() + "/enable", Tracefs.read(event.resolve("enable")));
+            }
+        }
+        try (var instances = Files.list(root.resolve("instances"))) {
+            state.put("instances", instances.map(path -> path.getFileName().toString())
+                    .filter(name -> !name.startsWith("vmx-") || name.endsWith("-" + ProcessHandle.current().pid()))
+                    .sorted().collect(Collectors.joining(" ")));
+        }
+        return state;
+    }
+
+    /**
+     * Tracing state is restored on close: the tracefs files read before opening a stream (binary
+     * and text) read the same after closing it, while during it the instance has every default
+     * event enabled and the global enables are untouched.
+     */
+    @Test
+    @Tag("root")
+    void closingRestoresTheTracingStateReadFromTracefs() throws Exception {
+        Tracefs tracefs = tracefsOrSkip();
+        java.util.Map<String, String> before = globalState(tracefs);
+        assertTrue(before.containsKey("events/kvm/kvm_exit/enable"), before.toString());
+        Path instance;
+        try (KvmTraceStream stream = KvmTraceStream.open(tracefs, uniqueName("state"), KvmTraceStream.DEFAULT_EVENTS, 64)) {
+            instance = stream.instance();
+            for (String event : KvmTraceStream.DEFAULT_EVENTS) {
+                assertEquals("1", Tracefs.read(instance.resolve("events/kvm/" + event + "/enable")).strip(), event);
+            }
+            // the kernel rounds the size up to whole sub-buffers (and their headers)
+            int kilobytes = Integer.parseInt(Tracefs.read(instance.resolve("buffer_size_kb")).strip());
+            assertTrue(kilobytes >= 64 && kilobytes < 128, kilobytes + " KiB");
+            java.util.Map<String, String> during = globalState(tracefs);
+            during.remove("instances");
+            java.util.Map<String, String> expected = new java.util.TreeMap<>(before);
+            expected.remove("instances");
+            assertEquals(expected, during, "the global state is untouched while the stream records");
+        }
+        assertFalse(Files.exists(instance), "the binary stream's instance is removed on close");
+        assertEquals(before, globalState(tracefs), "the binary stream restored the tracing state");
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("statetext"), List.of("kvm_pio"))) {
+            instance = text.instance();
+            assertEquals("1", Tracefs.read(instance.resolve("events/kvm/kvm_pio/enable")).strip());
+        }
+        assertFalse(Files.exists(instance), "the text stream's instance is removed on close");
+        assertEquals(before, globalState(tracefs), "the text stream restored the tracing state");
     }
 
     /** The real thing: run a guest under /dev/kvm while streaming, and find its events. */
@@ -191,6 +289,9 @@ class KvmTraceStreamTest {
         System.out.println("loss test: " + stats + ", kept " + pio.size() + " of 3000 kvm_pio");
         assertTrue(pio.size() < 3000, "an 8 KiB buffer cannot hold 6000 events");
         assertTrue(stats.lostEvents() > 0 || stats.pagesWithUnknownLoss() > 0, "the loss is counted: " + stats);
+        // the kernel's pages after a loss (commit with the sign-extended RB_MISSED_EVENTS) are not damage
+        assertEquals(0, stats.corruptPages(), stats.toString());
+        assertEquals(0, stats.truncatedPages(), stats.toString());
         if (stats.pagesWithUnknownLoss() == 0) {
             // every loss had its count stored, so nothing vanished: the guest's 3000 kvm_pio and
             // 3001 kvm_userspace_exit (other guests on this machine can only add) are all accounted
@@ -278,6 +379,45 @@ class KvmTraceStreamTest {
         assertTrue(mine.get(1).contains("kvm_userspace_exit: reason KVM_EXIT_IO (2)"), seen);
         assertTrue(mine.get(2).endsWith("kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x69 "), seen);
         assertTrue(mine.get(4).contains("kvm_userspace_exit: reason KVM_EXIT_HLT (5)"), seen);
+    }
+
+    @Test
+    void theKernelsLossLineIsRecognised() {
+        // kernel/trace/trace.c print_trace_line(): "CPU:%d [LOST %lu EVENTS]\n"
+        assertEquals(5616, KvmTraceTextStream.lostCount("CPU:1 [LOST 5616 EVENTS]"));
+        assertEquals(-1, KvmTraceTextStream.lostCount(" java-42 [001] ..... 6162.065637: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x48 "));
+        assertEquals(-1, KvmTraceTextStream.lostCount("CPU:1 [LOST EVENTS]"));
+    }
+
+    /** Loss in text mode, for real: the kernel's [LOST N EVENTS] lines are counted, not parsed as events. */
+    @Test
+    @Tag("kvm")
+    @Tag("root")
+    void theTextFallbackCountsTheKernelsLossLines() {
+        Tracefs tracefs = tracefsOrSkip();
+        assumeTrue(Files.isWritable(Path.of(KvmSystem.DEVICE)), "no writable /dev/kvm");
+        byte[] code = {
+            (byte) 0xb9, (byte) 0xb8, 0x0b, (byte) 0xba, (byte) 0x80, 0x00, // mov cx, 3000; mov dx, 0x80
+            (byte) 0x89, (byte) 0xc8, (byte) 0xef, (byte) 0xe2, (byte) 0xfb, (byte) 0xf4, // again: mov ax,cx; out dx,ax; loop; hlt
+        };
+        int thread = LibC.INSTANCE.gettid();
+        List<KvmEventRecord> pio = new ArrayList<>();
+        try (KvmTraceTextStream text = KvmTraceTextStream.open(tracefs, uniqueName("textloss"), List.of("kvm_pio", "kvm_userspace_exit"), 8);
+                KvmSystem system = KvmSystem.open()) {
+            assertTrue(GuestRunner.runRealMode(system, code, 4000).halted());
+            text.pollEvents(event -> {
+                if (event.pid() == thread && event.type() == KvmEventType.KVM_PIO) {
+                    pio.add(event.toRecord());
+                }
+            });
+            System.out.println("text loss test: " + text.lossLines() + " loss lines, " + text.lostEvents() + " lost, kept "
+                    + pio.size() + " of 3000 kvm_pio, " + text.problems() + " unparsed");
+            assertTrue(pio.size() < 3000, "an 8 KiB buffer cannot hold 6000 events");
+            assertTrue(text.lossLines() > 0, "the kernel reported the loss");
+            assertTrue(text.lostEvents() > 0);
+            assertEquals(0, text.problems(), "loss lines are not handed to the parser");
+        }
+        assertEquals(1, pio.get(pio.size() - 1).value(), "the newest write (cx = 1) is kept");
     }
 
     /** The text fallback parsed into events by the trace text parser, on the real trace_pipe. */

@@ -70,6 +70,36 @@ class RingBufferDecoderTest {
         }
     }
 
+    /**
+     * Offsets come from the format file, never from the code: a kvm_pio format whose fields lie
+     * elsewhere (reordered, with a different id and a 64-bit val, as another kernel could declare
+     * them) decodes its records at those places.
+     */
+    @Test
+    void fieldsAreReadWhereTheFormatFileSaysNotWhereThisKernelHasThem() {
+        String moved = "name: kvm_pio\nID: 4321\nformat:\n"
+                + "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+                + "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+                + "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+                + "\tfield:u64 val;\toffset:8;\tsize:8;\tsigned:0;\n"
+                + "\tfield:unsigned short port;\toffset:16;\tsize:2;\tsigned:0;\n"
+                + "\tfield:unsigned char size;\toffset:18;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned char rw;\toffset:19;\tsize:1;\tsigned:0;\n"
+                + "\tfield:unsigned int count;\toffset:20;\tsize:4;\tsigned:0;\n";
+        EventFormat format = EventFormat.parse(moved);
+        RingBufferDecoder movedDecoder = new RingBufferDecoder(Formats.headerPage(), List.of(format));
+        ByteBuffer page = new PageBuilder(0).event(1, format, Map.of("common_pid", 9L, "val", 0x1_0000_0048L, "port", 0x3f8L,
+                "size", 1L, "rw", 1L, "count", 1L)).build(0);
+        List<KvmEventRecord> decoded = new ArrayList<>();
+        assertEquals(1, movedDecoder.decodePage(page, page.capacity(), 0, event -> decoded.add(event.toRecord())));
+        assertEquals(KvmEventRecord.builder().type(KvmEventType.KVM_PIO).timestampNanos(1).cpu(0).pid(9).write(true)
+                .port(0x3f8).size(1).count(1).value(0x1_0000_0048L).build(), decoded.get(0));
+        // and the stock decoder, which knows kvm_pio by this kernel's id, does not take id 4321 for it
+        assertEquals(1, decode(page, 0));
+        assertEquals(KvmEventType.OTHER, events.get(0).type());
+    }
+
     @Test
     void anSvmExitAPioAndAUserspaceExitDecodeWithTheirTimes() {
         ByteBuffer page = new PageBuilder(1_000_000L)
@@ -216,6 +246,49 @@ class RingBufferDecoderTest {
         assertEquals(1, decode(good, 0));
         assertEquals(List.of(1, 0x3f8), events.stream().map(KvmEventRecord::port).collect(java.util.stream.Collectors.toList()));
         assertEquals(new RingBufferStats(6, 2, 0, 0, 0, 1, 4), decoder.stats());
+    }
+
+    @Test
+    void aRecordTooShortForTheCommonFieldsAtThePageEndIsCorruptNotACrash() {
+        // a 4-byte record (type_len 1) ending exactly at the page end: reading its common_pid
+        // (offset 4 in every format) would run past the page
+        int pidEnd = Formats.event("kvm_pio").field("common_pid").orElseThrow().offset() + 4;
+        assertTrue(pidEnd > 4, "common_pid lies beyond a 4-byte payload");
+        ByteBuffer page = new PageBuilder(0).build(0);
+        int last = page.capacity() - 8;
+        page.putInt(16, PageBuilder.PADDING | (1 << PageBuilder.TYPE_LEN_BITS)); // a discarded record up to it
+        page.putInt(20, last - 16 - 4);
+        page.putInt(last, 1 | (1 << PageBuilder.TYPE_LEN_BITS));
+        page.putShort(last + 4, (short) 9999);
+        page.putLong(8, page.capacity() - 16); // the whole data area is used
+        List<Integer> pids = new ArrayList<>();
+        assertEquals(0, decoder.decodePage(page, page.capacity(), 0, event -> pids.add(event.pid())));
+        assertEquals(1, decoder.stats().corruptPages());
+        ByteBuffer next = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("common_pid", 77L)).build(0);
+        assertEquals(1, decoder.decodePage(next, next.capacity(), 0, event -> pids.add(event.pid())));
+        assertEquals(List.of(77), pids);
+    }
+
+    /**
+     * As the kernel writes it: local_add(RB_MISSED_EVENTS, &commit) adds the int (1 << 31) to a
+     * 64-bit local_t, which sign-extends it, so the commit word's bits 63:32 are all ones.
+     */
+    @Test
+    void aLossFlagSignExtendedIntoTheCommitWordIsTheKernelsOwnForm() {
+        long kernelFlags = (long) (int) MISSED_EVENTS + MISSED_STORED;
+        assertEquals(0xffff_ffff_c000_0000L, kernelFlags);
+        ByteBuffer page = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of("port", 0x80L))
+                .buildWithLostCount(kernelFlags, 5616);
+        assertEquals(1, decode(page, 0));
+        assertEquals(new RingBufferStats(1, 1, 0, 5616, 0, 0, 0), decoder.stats());
+    }
+
+    @Test
+    void aCommitWithBitsAboveTheFlagsIsCorrupt() {
+        // commit is a 64-bit local_t holding the index in bits 29:0 and the two flags in 31:30
+        ByteBuffer page = new PageBuilder(0).event(1, Formats.event("kvm_pio"), Map.of()).build(1L << 32);
+        assertEquals(0, decode(page, 0));
+        assertEquals(new RingBufferStats(1, 0, 0, 0, 0, 0, 1), decoder.stats());
     }
 
     @Test

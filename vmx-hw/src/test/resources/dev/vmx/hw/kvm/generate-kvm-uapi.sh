@@ -25,7 +25,7 @@ int main(void) {
   V(KVM_EXIT_DIRTY_RING_FULL); V(KVM_EXIT_AP_RESET_HOLD); V(KVM_EXIT_X86_BUS_LOCK); V(KVM_EXIT_XEN); V(KVM_EXIT_NOTIFY);
   V(KVM_EXIT_IO_IN); V(KVM_EXIT_IO_OUT);
   V(KVM_INTERNAL_ERROR_EMULATION); V(KVM_INTERNAL_ERROR_SIMUL_EX); V(KVM_INTERNAL_ERROR_DELIVERY_EV);
-  V(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
+  V(KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON); V(KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES);
   V(KVM_STATE_NESTED_FORMAT_VMX); V(KVM_STATE_NESTED_FORMAT_SVM); V(KVM_STATE_NESTED_VMX_VMCS_SIZE);
   O(kvm_run, exit_reason, "kvm_run.exit_reason");
   O(kvm_run, io.direction, "kvm_run.io.direction"); O(kvm_run, io.size, "kvm_run.io.size");
@@ -37,6 +37,9 @@ int main(void) {
   O(kvm_run, fail_entry.cpu, "kvm_run.fail_entry.cpu");
   O(kvm_run, internal.suberror, "kvm_run.internal.suberror"); O(kvm_run, internal.ndata, "kvm_run.internal.ndata");
   O(kvm_run, internal.data, "kvm_run.internal.data");
+  O(kvm_run, emulation_failure.flags, "kvm_run.emulation_failure.flags");
+  O(kvm_run, emulation_failure.insn_size, "kvm_run.emulation_failure.insn_size");
+  O(kvm_run, emulation_failure.insn_bytes, "kvm_run.emulation_failure.insn_bytes");
   O(kvm_run, hw.hardware_exit_reason, "kvm_run.hw.hardware_exit_reason");
   O(kvm_run, system_event.type, "kvm_run.system_event.type");
   S(kvm_run);
@@ -50,9 +53,14 @@ int main(void) {
   O(kvm_regs, rip, "kvm_regs.rip"); O(kvm_regs, rflags, "kvm_regs.rflags"); S(kvm_regs);
   O(kvm_sregs, cs, "kvm_sregs.cs"); O(kvm_sregs, ds, "kvm_sregs.ds"); O(kvm_sregs, es, "kvm_sregs.es");
   O(kvm_sregs, fs, "kvm_sregs.fs"); O(kvm_sregs, gs, "kvm_sregs.gs"); O(kvm_sregs, ss, "kvm_sregs.ss");
-  O(kvm_sregs, cr0, "kvm_sregs.cr0"); O(kvm_sregs, efer, "kvm_sregs.efer"); S(kvm_sregs);
+  O(kvm_sregs, idt, "kvm_sregs.idt"); O(kvm_sregs, cr0, "kvm_sregs.cr0"); O(kvm_sregs, cr3, "kvm_sregs.cr3");
+  O(kvm_sregs, cr4, "kvm_sregs.cr4"); O(kvm_sregs, efer, "kvm_sregs.efer"); S(kvm_sregs);
   O(kvm_segment, base, "kvm_segment.base"); O(kvm_segment, limit, "kvm_segment.limit");
-  O(kvm_segment, selector, "kvm_segment.selector"); S(kvm_segment);
+  O(kvm_segment, selector, "kvm_segment.selector"); O(kvm_segment, type, "kvm_segment.type");
+  O(kvm_segment, present, "kvm_segment.present"); O(kvm_segment, dpl, "kvm_segment.dpl");
+  O(kvm_segment, db, "kvm_segment.db"); O(kvm_segment, s, "kvm_segment.s"); O(kvm_segment, l, "kvm_segment.l");
+  O(kvm_segment, g, "kvm_segment.g"); S(kvm_segment);
+  O(kvm_dtable, base, "kvm_dtable.base"); O(kvm_dtable, limit, "kvm_dtable.limit"); S(kvm_dtable);
   O(kvm_msr_list, nmsrs, "kvm_msr_list.nmsrs"); O(kvm_msr_list, indices, "kvm_msr_list.indices");
   O(kvm_msrs, nmsrs, "kvm_msrs.nmsrs"); O(kvm_msrs, entries, "kvm_msrs.entries"); S(kvm_msrs);
   O(kvm_msr_entry, index, "kvm_msr_entry.index"); O(kvm_msr_entry, data, "kvm_msr_entry.data"); S(kvm_msr_entry);
