@@ -93,14 +93,13 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         final int bracket = p++;
-        int digits = p;
-        int cpu = 0;
-        while (p - digits < 10 && isDigit(b[p])) {
-            cpu = cpu * 10 + (b[p++] - '0');
-        }
-        if (p == digits || p - digits > 9 || b[p] != ']') {
+        long word = load(b, p);
+        int digits = digitRun(word);
+        if (digits == 0 || digits == 8 || b[p + digits] != ']') {
             return NO_MATCH;
         }
+        int cpu = (int) decimalWord(word, digits);
+        p += digits;
         // task-pid before the bracket, as the general parser reads it
         int taskEnd = bracket;
         while (taskEnd > textStart && b[taskEnd - 1] == ' ') {
@@ -139,21 +138,26 @@ final class KvmTraceFastPath {
                 return NO_MATCH;
             }
         }
-        digits = p;
-        long seconds = 0;
-        while (p - digits < 10 && isDigit(b[p])) {
-            seconds = seconds * 10 + (b[p++] - '0');
-        }
-        if (p == digits || p - digits > 9 || b[p] != '.') {
+        // seconds (up to 7 digits here, more go the general way) '.' fraction (1 to 9 digits) ':'
+        word = load(b, p);
+        digits = digitRun(word);
+        if (digits == 0 || digits == 8 || b[p + digits] != '.') {
             return NO_MATCH;
         }
-        digits = ++p;
-        long nanos = 0;
-        while (p - digits < 10 && isDigit(b[p])) {
-            nanos = nanos * 10 + (b[p++] - '0');
+        long seconds = decimalWord(word, digits);
+        p += digits + 1;
+        word = load(b, p);
+        int fraction = digitRun(word);
+        if (fraction == 0) {
+            return NO_MATCH;
         }
-        int fraction = p - digits;
-        if (fraction == 0 || fraction > 9 || b[p] != ':' || b[p + 1] != ' ') {
+        long nanos = decimalWord(word, fraction);
+        p += fraction;
+        if (fraction == 8 && isDigit(b[p])) {
+            nanos = nanos * 10 + (b[p++] - '0');
+            fraction = 9;
+        }
+        if (b[p] != ':' || b[p + 1] != ' ') {
             return NO_MATCH;
         }
         event.timestampNanos = seconds * 1_000_000_000L + nanos * SCALE_TO_NANOS[fraction];
@@ -177,14 +181,13 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         p += 5;
-        int digits = p;
-        int vcpu = 0;
-        while (p - digits < 10 && isDigit(b[p])) {
-            vcpu = vcpu * 10 + (b[p++] - '0');
-        }
-        if (p == digits || p - digits > 9 || load(b, p) != REASON) {
+        long word = load(b, p);
+        int digits = digitRun(word);
+        if (digits == 0 || digits == 8 || load(b, p + digits) != REASON) {
             return NO_MATCH;
         }
+        int vcpu = (int) decimalWord(word, digits);
+        p += digits;
         p += 8;
         int symbol = p;
         if ((p = find(b, p, limit, SPACES)) < 0 || b[p] != ' ') {
@@ -233,12 +236,13 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         p += 5;
-        int digits = p;
-        int vcpu = 0;
-        while (p - digits < 10 && isDigit(b[p])) {
-            vcpu = vcpu * 10 + (b[p++] - '0');
+        long word = load(b, p);
+        int digits = digitRun(word);
+        if (digits == 0 || digits == 8 || load(b, p + digits) != COMMA_RIP_0X) {
+            return NO_MATCH;
         }
-        if (p == digits || p - digits > 9 || load(b, p) != COMMA_RIP_0X || (p = hex(b, p + 8, event)) < 0) {
+        int vcpu = (int) decimalWord(word, digits);
+        if ((p = hex(b, p + digits + 8, event)) < 0) {
             return NO_MATCH;
         }
         event.type = KvmEventType.KVM_ENTRY;
@@ -355,6 +359,29 @@ final class KvmTraceFastPath {
             event.value = value;
             return p;
         }
+    }
+
+    /** 0x80 in each byte of {@code word} that is an ASCII decimal digit, 0 in the others. */
+    static long decimalDigitBytes(long word) {
+        long low = word & LOW_SEVEN; // adding below cannot carry between bytes
+        return (low + 0x5050_5050_5050_5050L) & ~(low + 0x4646_4646_4646_4646L) & ~word & HIGH_BITS;
+    }
+
+    /** How many of the word's bytes, from the lowest (the first in the text), are decimal digits: 0 to 8. */
+    static int digitRun(long word) {
+        return Long.numberOfTrailingZeros(~decimalDigitBytes(word) & HIGH_BITS) >>> 3;
+    }
+
+    /**
+     * The value of the first {@code digits} (1 to 8) bytes of {@code word}, ASCII decimal digits
+     * with the first in the lowest byte: the digits moved to the top (zeros below them are leading
+     * zeros), then pairs, quads and octets combined by multiplication (SWAR).
+     */
+    static long decimalWord(long word, int digits) {
+        long value = (word << ((8 - digits) << 3)) & 0x0F0F_0F0F_0F0F_0F0FL;
+        value = (value * (10 * 256 + 1)) >>> 8 & 0x00FF_00FF_00FF_00FFL;
+        value = (value * (100 * 65536 + 1)) >>> 16 & 0x0000_FFFF_0000_FFFFL;
+        return (value * (10000L * (1L << 32) + 1)) >>> 32;
     }
 
     /** 0x80 in each byte of {@code word} that is an ASCII hex digit, 0 in the others. */

@@ -73,19 +73,21 @@ class KvmTraceFastPathTest {
     /** One line as Linux prints it, sometimes with a variant the fast path must hand on. */
     private static String line(SplittableRandom random) {
         StringBuilder line = new StringBuilder();
-        int vcpu = random.nextInt(300);
+        // mostly small numbers, sometimes as many digits as the kernel can print (fast path: up to 7)
+        int vcpu = random.nextInt(20) == 0 ? random.nextInt(Integer.MAX_VALUE) : random.nextInt(300);
         String[] tasks = {"CPU " + vcpu + "/KVM", "qemu-system-x86", "CPU 0/KVM", "a b c", "kvm-pit/12"};
         line.append(" ".repeat(random.nextInt(12)));
         line.append(tasks[random.nextInt(tasks.length)]);
         line.append(random.nextInt(10) == 0 ? ' ' : '-').append(random.nextInt(5_000_000));
         line.append(" ".repeat(1 + random.nextInt(6)));
-        line.append('[').append(String.format(random.nextBoolean() ? "%03d" : "%d", random.nextInt(512))).append(']');
+        int cpu = random.nextInt(20) == 0 ? random.nextInt(Integer.MAX_VALUE) : random.nextInt(512);
+        line.append('[').append(String.format(random.nextBoolean() ? "%03d" : "%d", cpu)).append(']');
         line.append(' ');
         if (random.nextInt(4) != 0) {
             line.append(new String[] {"d..1.", "....", "d.h2.", "X..1", "dNs3."}[random.nextInt(5)]).append(' ');
         }
-        line.append(random.nextInt(100_000)).append('.');
-        int fraction = random.nextInt(8) == 0 ? 9 : 6;
+        line.append(random.nextInt(20) == 0 ? random.nextInt(1_000_000_000) : random.nextInt(100_000)).append('.');
+        int fraction = random.nextInt(8) == 0 ? 9 : random.nextInt(8) == 0 ? 1 + random.nextInt(9) : 6;
         line.append(String.format("%0" + fraction + "d", random.nextInt(fraction == 9 ? 1_000_000_000 : 1_000_000)));
         line.append(": ");
         if (random.nextBoolean()) {
@@ -235,6 +237,24 @@ class KvmTraceFastPathTest {
         assertEquals(KvmTraceFastPath.NO_MATCH, KvmTraceFastPath.hex(seventeen, 0, event));
         byte[] none = "g123 and more text to read past eight bytes\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(KvmTraceFastPath.NO_MATCH, KvmTraceFastPath.hex(none, 0, event));
+    }
+
+    @Test
+    void decimalWordsMatchLongParseLongForEveryLength() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 100_000; i++) {
+            int digits = 1 + random.nextInt(8);
+            String text = String.format("%0" + digits + "d", random.nextLong((long) Math.pow(10, digits)));
+            byte[] b = (text + ".x: and more").getBytes(StandardCharsets.US_ASCII);
+            long word = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(0);
+            assertEquals(digits == 8 ? 8 : digits, KvmTraceFastPath.digitRun(word), text);
+            assertEquals(Long.parseLong(text), KvmTraceFastPath.decimalWord(word, digits), text);
+        }
+        for (int value = 0; value < 256; value++) {
+            long word = 0x3030_3030_3030_3000L | value;
+            long expected = value >= '0' && value <= '9' ? 0x80 : 0;
+            assertEquals(expected, KvmTraceFastPath.decimalDigitBytes(word) & 0xFF, "byte 0x" + Integer.toHexString(value));
+        }
     }
 
     @Test
