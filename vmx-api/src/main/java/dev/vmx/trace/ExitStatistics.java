@@ -11,7 +11,9 @@ import dev.vmx.qual.IoInstructionQualification;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -101,10 +103,20 @@ public final class ExitStatistics {
     // which record no vCPU id
     private int[] threadVcpu = filled(64);
     private int pendingCount;
+    // readFile(): the statistics of one part of a file keep, per thread, its events before its first
+    // exit or entry in the part (a prelude), whose effect depends on the parts before
+    private final boolean part;
+    private final Map<Integer, ThreadPrelude> preludes = new LinkedHashMap<>();
+    private boolean needsCarriedVcpu;
 
     private ExitStatistics(Grouping grouping) {
+        this(grouping, false);
+    }
+
+    private ExitStatistics(Grouping grouping, boolean part) {
         this.grouping = grouping;
         this.perVcpu = grouping == Grouping.REASON_AND_VCPU;
+        this.part = part;
     }
 
     /**
@@ -156,6 +168,8 @@ public final class ExitStatistics {
                 if (vcpu < 0) {
                     int slot = pendingSlot(event.pid());
                     vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
+                    // in a part of a file, the thread's vCPU may come from an entry in an earlier part
+                    needsCarriedVcpu |= part && vcpu < 0;
                 }
             }
             long detail = grouping == Grouping.QUALIFICATION_CLASS && event.isa() == KvmIsa.VMX
@@ -166,33 +180,155 @@ public final class ExitStatistics {
             setPending(event.pid(), event.timestampNanos(), row.index);
         } else if ((type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
                 || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR)) {
-            int slot = pendingSlot(event.pid());
-            if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
-                long detail = type == KvmEventType.KVM_PIO ? event.port() : event.msrIndex() & 0xffff_ffffL;
-                Row row = row(pendingIsa[slot], pendingCode[slot], -1, detail, event.isWrite());
-                row.count++;
-                totalExits++;
-                pendingRow[slot] = row.index;
+            long detail = type == KvmEventType.KVM_PIO ? event.port() : event.msrIndex() & 0xffff_ffffL;
+            if (part && !pendingUsed[pendingSlot(event.pid())]) {
+                preludeOf(event.pid()).detail(detail, event.isWrite()); // only the first one can matter
+                return;
             }
+            acceptDetail(event.pid(), detail, event.isWrite());
         } else if (type == KvmEventType.KVM_ENTRY) {
-            if (perVcpu && event.vcpu() >= 0) {
-                rememberVcpu(event.pid(), event.vcpu());
-            }
-            int slot = pendingSlot(event.pid());
-            if (pendingUsed[slot] && pendingRow[slot] >= 0) {
-                long nanos = event.timestampNanos() - pendingTime[slot];
-                if (nanos >= 0) {
-                    rowList.get(pendingRow[slot]).record(nanos);
-                } else {
-                    backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
+            if (part && !pendingUsed[pendingSlot(event.pid())]) {
+                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu());
+                setPending(event.pid(), 0, -1); // from here on the thread's state is this part's own
+                if (perVcpu && event.vcpu() >= 0) {
+                    rememberVcpu(event.pid(), event.vcpu());
                 }
-                pendingRow[slot] = -1;
-            } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
-                unattributedExits++;
-                pendingRow[slot] = -1;
-            } else {
-                unpairedEntries++;
+                return;
             }
+            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu());
+        }
+    }
+
+    /** A kvm_pio/kvm_msr event under IO_PORT/MSR: it names the row of its thread's deferred exit. */
+    private void acceptDetail(int pid, long detail, boolean write) {
+        int slot = pendingSlot(pid);
+        if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+            Row row = row(pendingIsa[slot], pendingCode[slot], -1, detail, write);
+            row.count++;
+            totalExits++;
+            pendingRow[slot] = row.index;
+        }
+    }
+
+    /** A kvm_entry: it closes its thread's pending exit. */
+    private void acceptEntry(int pid, long timestampNanos, int vcpu) {
+        if (perVcpu && vcpu >= 0) {
+            rememberVcpu(pid, vcpu);
+        }
+        int slot = pendingSlot(pid);
+        if (pendingUsed[slot] && pendingRow[slot] >= 0) {
+            long nanos = timestampNanos - pendingTime[slot];
+            if (nanos >= 0) {
+                rowList.get(pendingRow[slot]).record(nanos);
+            } else {
+                backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
+            }
+            pendingRow[slot] = -1;
+        } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+            unattributedExits++;
+            pendingRow[slot] = -1;
+        } else {
+            unpairedEntries++;
+        }
+    }
+
+    /**
+     * Reads a whole kvm trace file into these statistics, with {@code threads} threads each reading
+     * its own part of the file (split at line starts); the result is the same as reading the file
+     * with one {@link KvmTraceReader} and {@link #accept accepting} every event in order. A part's
+     * first events of each vCPU thread are kept aside and applied, when the parts are merged in
+     * order, to the exits the parts before left pending. (Only per-vCPU statistics of 4.x traces,
+     * whose exits carry no vCPU id, cannot be split that way; they are then read by one thread.)
+     *
+     * @param file the trace file
+     * @param threads how many threads may read at once, at least 1 (parts under 1 MiB are not split)
+     * @return what the reader saw: lines, events, problems with their line numbers in the file
+     * @throws IllegalArgumentException if {@code threads} is below 1
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     */
+    public KvmTraceSummary readFile(java.nio.file.Path file, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, not " + threads);
+        }
+        return ParallelTraceReading.read(this, file, threads);
+    }
+
+    /** Empty statistics of the same grouping for one part of a file, see {@link #readFile}. */
+    ExitStatistics newPart() {
+        return new ExitStatistics(grouping, true);
+    }
+
+    /** Whether this part's exits needed a vCPU only an earlier part could name. */
+    boolean needsCarriedVcpu() {
+        return needsCarriedVcpu;
+    }
+
+    /** Adds the statistics of the next part of a file, as if its events had been accepted here. */
+    void absorb(ExitStatistics next) {
+        // 1. the part's first events of each thread meet the state the parts before left
+        for (ThreadPrelude prelude : next.preludes.values()) {
+            if (prelude.hasDetail) {
+                acceptDetail(prelude.pid, prelude.detail, prelude.write);
+            }
+            if (prelude.hasEntry) {
+                acceptEntry(prelude.pid, prelude.entryTime, prelude.entryVcpu);
+            }
+        }
+        // 2. its rows, added to the rows of the same key
+        int[] rowIndex = new int[next.rowList.size()];
+        for (Row row : next.rowList) {
+            Row mine = row(row.isa, row.exitCode, row.vcpu, row.detail, row.write);
+            mine.add(row);
+            rowIndex[row.index] = mine.index;
+        }
+        totalExits += next.totalExits;
+        unattributedExits += next.unattributedExits;
+        unpairedEntries += next.unpairedEntries;
+        backwardIntervals += next.backwardIntervals;
+        // 3. every thread the part saw is left as the part left it
+        for (int i = 0; i < next.pendingPid.length; i++) {
+            if (next.pendingUsed[i]) {
+                int nextRow = next.pendingRow[i];
+                int slot = setPending(next.pendingPid[i], next.pendingTime[i], nextRow >= 0 ? rowIndex[nextRow] : nextRow);
+                pendingIsa[slot] = next.pendingIsa[i];
+                pendingCode[slot] = next.pendingCode[i];
+                if (next.threadVcpu[i] >= 0) {
+                    threadVcpu[slot] = next.threadVcpu[i];
+                }
+            }
+        }
+    }
+
+    private ThreadPrelude preludeOf(int pid) {
+        return preludes.computeIfAbsent(pid, ThreadPrelude::new);
+    }
+
+    /** A thread's events in a part before its first exit or entry there: one per thread, not per event. */
+    private static final class ThreadPrelude {
+        final int pid;
+        boolean hasDetail;
+        long detail;
+        boolean write;
+        boolean hasEntry;
+        long entryTime;
+        int entryVcpu;
+
+        ThreadPrelude(int pid) {
+            this.pid = pid;
+        }
+
+        void detail(long value, boolean isWrite) {
+            if (!hasDetail) {
+                hasDetail = true;
+                detail = value;
+                write = isWrite;
+            }
+        }
+
+        void entry(long time, int vcpu) {
+            hasEntry = true;
+            entryTime = time;
+            entryVcpu = vcpu;
         }
     }
 
@@ -599,6 +735,17 @@ public final class ExitStatistics {
             this.isa = isa;
             this.exitCode = exitCode;
             this.vcpu = vcpu;
+        }
+
+        void add(Row other) {
+            count += other.count;
+            timed += other.timed;
+            total += other.total;
+            min = Math.min(min, other.min);
+            max = Math.max(max, other.max);
+            for (int i = 0; i < histogram.length; i++) {
+                histogram[i] += other.histogram[i];
+            }
         }
 
         void record(long nanos) {
