@@ -29,6 +29,10 @@ class TraceTextAgreementTest {
         assertEquals(10_000, stats.totalExits());
         assertEquals(10_000, stats.rows(ExitStatistics.Order.COUNT).stream().mapToLong(ExitStatisticsRow::timedCount).sum());
         assertEquals(0, stats.unpairedEntries());
+        // the parallel benchmark computes the same statistics
+        ExitStatistics parallel = ExitStatistics.byReason();
+        parallel.readFile(file, 2);
+        assertEquals(stats.rows(ExitStatistics.Order.REASON), parallel.rows(ExitStatistics.Order.REASON));
         // the awk baseline counts the same per-reason exits: reason words in the file
         long hlt = Files.readAllLines(file).stream().filter(line -> line.contains(" reason HLT ")).count();
         assertEquals(hlt, stats.rows(ExitStatistics.Order.COUNT).stream()
