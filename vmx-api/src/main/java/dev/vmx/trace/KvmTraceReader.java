@@ -72,6 +72,8 @@ public final class KvmTraceReader implements AutoCloseable {
     private long eventCount;
     private long otherCount;
     private long headerCount;
+    private long lossLines;
+    private long lostEvents;
     private long problemCount;
     private final List<KvmTraceProblem> problems = new ArrayList<>();
     // the current line's bounds in buffer, and the parse cursor
@@ -162,6 +164,8 @@ public final class KvmTraceReader implements AutoCloseable {
                 return true;
             } else if (kind == 0) {
                 headerCount++;
+            } else if (kind == 2) {
+                lossLines++;
             } else {
                 problemCount++;
                 if (problems.size() < problemDetails) {
@@ -215,6 +219,25 @@ public final class KvmTraceReader implements AutoCloseable {
      */
     public long headerCount() {
         return headerCount;
+    }
+
+    /**
+     * {@code CPU:N [LOST M EVENTS]} lines: the kernel overwrote events before they were read.
+     *
+     * @return the count of such lines
+     */
+    public long lossLines() {
+        return lossLines;
+    }
+
+    /**
+     * The events the kernel says it lost, summed over the {@link #lossLines()} that give a number
+     * ({@code CPU:N [LOST EVENTS]} gives none).
+     *
+     * @return the count
+     */
+    public long lostEvents() {
+        return lostEvents;
     }
 
     /**
@@ -344,6 +367,9 @@ public final class KvmTraceReader implements AutoCloseable {
             }
         }
         if (bracket < 0) {
+            if (lossLine(textStart, lineStop)) {
+                return 2;
+            }
             // trace-cmd report header lines: "cpus=48", "CPU 0 is empty", "version = 6"
             if (startsWith(textStart, lineStop, "cpus=") || startsWith(textStart, lineStop, "version =")
                     || (startsWith(textStart, lineStop, "CPU ") && endsWith(textStart, lineStop, " is empty"))) {
@@ -557,6 +583,41 @@ public final class KvmTraceReader implements AutoCloseable {
             skipSpaces(stop);
         }
         return 1;
+    }
+
+    /**
+     * trace.c print_trace_line() prints {@code "CPU:%d [LOST %lu EVENTS]"} before the first event
+     * after the ring buffer overwrote some, or {@code "CPU:%d [LOST EVENTS]"} when it cannot count
+     * them: counted as loss lines, their numbers summed in {@link #lostEvents()}.
+     */
+    private boolean lossLine(int from, int to) {
+        if (!startsWith(from, to, "CPU:") || !endsWith(from, to, "EVENTS]")) {
+            return false;
+        }
+        int i = from + 4;
+        int digits = i;
+        while (i < to && isDigit(buffer[i])) {
+            i++;
+        }
+        if (i == digits || i - digits > 9) {
+            return false;
+        }
+        if (is(i, to, " [LOST EVENTS]")) {
+            return true; // the kernel could not count them (lost_events == -1)
+        }
+        if (!startsWith(i, to, " [LOST ")) {
+            return false;
+        }
+        int count = i + 7;
+        int countEnd = count;
+        while (countEnd < to && isDigit(buffer[countEnd])) {
+            countEnd++;
+        }
+        if (countEnd == count || countEnd - count > 18 || !is(countEnd, to, " EVENTS]")) {
+            return false;
+        }
+        lostEvents += decimal(count, countEnd);
+        return true;
     }
 
     private boolean exitSymbol(int from, int to) {

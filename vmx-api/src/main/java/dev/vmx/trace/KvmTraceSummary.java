@@ -10,25 +10,29 @@ import java.util.List;
  * @param events lines delivered as events (including {@link KvmEventType#OTHER})
  * @param otherEvents event lines of tracepoints this library does not decode
  * @param headers blank, comment and trace-cmd header lines
+ * @param lossLines {@code CPU:N [LOST M EVENTS]} lines
+ * @param lostEvents the events those lines say the kernel lost
  * @param problemCount lines that could not be parsed
  * @param problems the first {@link KvmTraceReader#DEFAULT_PROBLEM_DETAILS} of them, with their line
  *     numbers in the file, in line order
  */
-public record KvmTraceSummary(long lines, long events, long otherEvents, long headers, long problemCount,
-        List<KvmTraceProblem> problems) {
+public record KvmTraceSummary(long lines, long events, long otherEvents, long headers, long lossLines,
+        long lostEvents, long problemCount, List<KvmTraceProblem> problems) {
     /**
      * Checks and copies the values.
      *
      * @throws IllegalArgumentException if a count is negative or the counts do not add up to the lines
      */
     public KvmTraceSummary {
-        if (lines < 0 || events < 0 || otherEvents < 0 || headers < 0 || problemCount < 0 || otherEvents > events) {
+        if (lines < 0 || events < 0 || otherEvents < 0 || headers < 0 || lossLines < 0 || lostEvents < 0
+                || problemCount < 0 || otherEvents > events) {
             throw new IllegalArgumentException("negative or inconsistent counts: lines " + lines + ", events " + events
-                    + ", other " + otherEvents + ", headers " + headers + ", problems " + problemCount);
+                    + ", other " + otherEvents + ", headers " + headers + ", loss lines " + lossLines
+                    + ", lost events " + lostEvents + ", problems " + problemCount);
         }
-        if (events + headers + problemCount != lines) {
-            throw new IllegalArgumentException("events " + events + " + headers " + headers + " + problems "
-                    + problemCount + " != lines " + lines);
+        if (events + headers + lossLines + problemCount != lines) {
+            throw new IllegalArgumentException("events " + events + " + headers " + headers + " + loss lines "
+                    + lossLines + " + problems " + problemCount + " != lines " + lines);
         }
         problems = List.copyOf(problems);
     }

@@ -31,6 +31,8 @@ final class ParallelTraceReading {
         long events;
         long otherEvents;
         long headers;
+        long lossLines;
+        long lostEvents;
         long problemCount;
         List<KvmTraceProblem> problems = List.of();
         RuntimeException failure;
@@ -51,6 +53,8 @@ final class ParallelTraceReading {
                 events = reader.eventCount();
                 otherEvents = reader.otherCount();
                 headers = reader.headerCount();
+                lossLines = reader.lossLines();
+                lostEvents = reader.lostEvents();
                 problemCount = reader.problemCount();
                 problems = reader.problems();
             } catch (IOException e) {
@@ -157,6 +161,8 @@ final class ParallelTraceReading {
         long events = 0;
         long otherEvents = 0;
         long headers = 0;
+        long lossLines = 0;
+        long lostEvents = 0;
         long problemCount = 0;
         List<KvmTraceProblem> problems = new ArrayList<>();
         for (Part part : parts) {
@@ -170,9 +176,11 @@ final class ParallelTraceReading {
             events += part.events;
             otherEvents += part.otherEvents;
             headers += part.headers;
+            lossLines += part.lossLines;
+            lostEvents += part.lostEvents;
             problemCount += part.problemCount;
         }
-        return new KvmTraceSummary(lines, events, otherEvents, headers, problemCount, problems);
+        return new KvmTraceSummary(lines, events, otherEvents, headers, lossLines, lostEvents, problemCount, problems);
     }
 
     private static void joinUninterruptibly(Thread thread) {

@@ -90,6 +90,24 @@ class KvmTraceReaderTest {
     }
 
     @Test
+    void lostEventLinesAreCountedNotParsedAsEvents() {
+        // kernel/trace/trace.c print_trace_line(): "CPU:%d [LOST %lu EVENTS]\n", or "CPU:%d [LOST EVENTS]\n"
+        // when the count is unknown (lost_events == -1)
+        String text = "CPU:1 [LOST 5616 EVENTS]\n"
+                + " CPU 0/KVM-1 [001] 1.000001: kvm_entry: vcpu 0\n"
+                + "CPU:0 [LOST EVENTS]\n"
+                + "CPU:0 [LOST many EVENTS]\n"
+                + "CPU:x [LOST 3 EVENTS]\n";
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = readAll(text, reader);
+        assertEquals(1, events.size());
+        assertEquals(2, reader[0].lossLines());
+        assertEquals(5616, reader[0].lostEvents());
+        assertEquals(2, reader[0].problemCount()); // the malformed ones are problems, not losses
+        assertEquals(List.of(4L, 5L), reader[0].problems().stream().map(KvmTraceProblem::lineNumber).toList());
+    }
+
+    @Test
     void linux4OldFormatInfoPair() {
         KvmEventRecord e = one("       qemu-kvm-9876  [002] ....  1500.123456: kvm_exit: reason IO_INSTRUCTION rip 0xffffffff8103a2b4 info 3f80008 0");
         assertEquals(30, e.exitCode());

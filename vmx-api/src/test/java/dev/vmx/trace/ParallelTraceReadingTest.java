@@ -51,8 +51,10 @@ class ParallelTraceReadingTest {
             } else if (kind < 98) {
                 text.append(prefix).append(old ? "kvm_entry: vcpu " + vcpu
                         : "kvm_entry: vcpu " + vcpu + ", rip 0xffffffff81000000 intr_info 0x00000000 error_code 0x00000000");
-            } else {
+            } else if (kind < 99) {
                 text.append(prefix).append("kvm_exit: vcpu x reason HLT"); // malformed
+            } else {
+                text.append("CPU:").append(vcpu).append(" [LOST ").append(1 + random.nextInt(500)).append(" EVENTS]");
             }
             text.append('\n');
         }
@@ -67,7 +69,7 @@ class ParallelTraceReadingTest {
                 sequential.accept(reader.event());
             }
             expected = new KvmTraceSummary(reader.lineNumber(), reader.eventCount(), reader.otherCount(),
-                    reader.headerCount(), reader.problemCount(), reader.problems());
+                    reader.headerCount(), reader.lossLines(), reader.lostEvents(), reader.problemCount(), reader.problems());
         }
         ExitStatistics parallel = ExitStatistics.by(grouping);
         KvmTraceSummary summary = ParallelTraceReading.read(parallel, file, threads, minPart);
@@ -79,6 +81,7 @@ class ParallelTraceReadingTest {
         assertEquals(sequential.unpairedEntries(), parallel.unpairedEntries(), context);
         assertEquals(sequential.backwardIntervals(), parallel.backwardIntervals(), context);
         assertEquals(sequential.toTable(ExitStatistics.Order.COUNT), parallel.toTable(ExitStatistics.Order.COUNT), context);
+        assertTrue(summary.lostEvents() > 0 && summary.lossLines() > 0, "the traces have loss lines");
     }
 
     @Test
@@ -137,7 +140,7 @@ class ParallelTraceReadingTest {
     @Test
     void summaryCountsMustAddUp() {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> new KvmTraceSummary(10, 5, 0, 2, 2, List.of()));
-        assertEquals("events 5 + headers 2 + problems 2 != lines 10", error.getMessage());
+                () -> new KvmTraceSummary(10, 5, 0, 2, 0, 0, 2, List.of()));
+        assertEquals("events 5 + headers 2 + loss lines 0 + problems 2 != lines 10", error.getMessage());
     }
 }

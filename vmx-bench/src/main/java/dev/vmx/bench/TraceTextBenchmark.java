@@ -164,7 +164,7 @@ public class TraceTextBenchmark {
             while (reader.advance()) {
                 // count only
             }
-            return reader.eventCount() + reader.headerCount() + reader.problemCount();
+            return reader.eventCount() + reader.headerCount() + reader.lossLines() + reader.problemCount();
         }
     }
 
