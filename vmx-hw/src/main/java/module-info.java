@@ -4,7 +4,8 @@
  */
 module dev.vmx.hw {
     requires transitive dev.vmx.api;
-    requires com.sun.jna;
+    // KvmVm.addMemory hands out JNA Pointers: callers need JNA readable too
+    requires transitive com.sun.jna;
 
     exports dev.vmx.hw;
     exports dev.vmx.hw.kvm;

@@ -34,7 +34,7 @@ public final class MsrLoadFailureQualification implements ExitQualification {
      * @return the field, shifted down
      */
     public long entryIndex() {
-        return (long) ((raw & FIELD_MASK) >>> 0);
+        return raw & FIELD_MASK;
     }
 
     /**

@@ -303,7 +303,7 @@ public final class KvmEventRecord implements KvmEvent {
             text.append(" isWrite");
         }
         if (port != 0) {
-            text.append(" port=").append(port);
+            text.append(" port=0x").append(Integer.toHexString(port));
         }
         if (size != 0) {
             text.append(" size=").append(size);

@@ -244,13 +244,31 @@ class KvmTraceReaderTest {
     }
 
     @Test
-    void kvmExitNamesAgreeWithUapiHeader() {
-        List<String[]> rows = SourceTable.rows(getClass(), "kvm-exit-reasons.tsv", true);
-        assertEquals(rows.size(), KvmExitNames.ROWS.length / 2);
-        for (String[] row : rows) {
-            byte[] name = row[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            assertEquals(Long.parseLong(row[1]), KvmExitNames.TABLE.lookup(name, 0, name.length), row[0]);
+    void kvmExitNamesAreTheTracepointsSymbolsWithUapiNumbers() {
+        // exactly the symbols the tracepoint prints, in its order
+        List<String[]> symbols = SourceTable.rows(getClass(), "kvm-userspace-exit-symbols.txt", false);
+        List<String> expected = new ArrayList<>();
+        for (String[] row : symbols) {
+            expected.add(row[0] + "=" + row[1]);
         }
+        List<String> actual = new ArrayList<>();
+        for (int i = 0; i < KvmExitNames.ROWS.length; i += 2) {
+            actual.add(KvmExitNames.ROWS[i] + "=" + KvmExitNames.ROWS[i + 1]);
+        }
+        assertEquals(expected, actual);
+        // and each number is the one uapi linux/kvm.h defines for that name
+        java.util.Map<String, Long> uapi = new java.util.HashMap<>();
+        for (String[] row : SourceTable.rows(getClass(), "kvm-exit-reasons.tsv", true)) {
+            uapi.put(row[0], Long.parseLong(row[1]));
+        }
+        for (String[] row : symbols) {
+            byte[] name = row[0].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(uapi.get(row[0]), KvmExitNames.TABLE.lookup(name, 0, name.length), row[0]);
+        }
+        // a subtype constant of the header is no exit reason: the tracepoint never prints it
+        byte[] ioIn = "KVM_EXIT_IO_IN".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(SymbolTable.ABSENT, KvmExitNames.TABLE.lookup(ioIn, 0, ioIn.length));
+        assertEquals(15, one("a-1 [000] 1.5: kvm_userspace_exit: reason KVM_EXIT_DCR (15)").userspaceExitReason());
     }
 
     @Test
