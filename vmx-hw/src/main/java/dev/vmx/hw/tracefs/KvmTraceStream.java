@@ -51,7 +51,7 @@ public final class KvmTraceStream implements AutoCloseable {
             try {
                 fds[i] = LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
             } catch (LastErrorException e) {
-                closePipes(); // open pipes would keep the instance busy, and it is removed next
+                closePipes(); // open pipes would keep the instance busy, and it is removed next (the open error wins)
                 throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
                         + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
             }
@@ -180,16 +180,30 @@ public final class KvmTraceStream implements AutoCloseable {
             return;
         }
         closed = true;
-        closePipes();
-        instance.remove();
+        NativeUnavailableException failure = closePipes();
+        instance.remove(); // even if a pipe would not close: the instance must not stay behind
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    private void closePipes() {
+    /** Closes every open pipe; the first failure, named by its pipe and errno, or null. */
+    private NativeUnavailableException closePipes() {
+        NativeUnavailableException failure = null;
         for (int i = 0; i < fds.length; i++) {
             if (fds[i] >= 0) {
-                LibC.INSTANCE.close(fds[i]);
+                try {
+                    LibC.INSTANCE.close(fds[i]);
+                } catch (LastErrorException e) {
+                    if (failure == null) {
+                        String pipe = instance.path().resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw").toString();
+                        failure = new NativeUnavailableException(pipe, e.getErrorCode(), "close of " + pipe + " failed: "
+                                + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+                    }
+                }
                 fds[i] = -1;
             }
         }
+        return failure;
     }
 }

@@ -225,8 +225,18 @@ public final class KvmTraceTextStream implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            LibC.INSTANCE.close(fd);
-            instance.remove();
+            NativeUnavailableException failure = null;
+            try {
+                LibC.INSTANCE.close(fd);
+            } catch (LastErrorException e) {
+                String pipe = instance.path().resolve("trace_pipe").toString();
+                failure = new NativeUnavailableException(pipe, e.getErrorCode(), "close of " + pipe + " failed: "
+                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+            }
+            instance.remove(); // even if the pipe would not close: the instance must not stay behind
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 }

@@ -104,6 +104,27 @@ class KvmTraceStreamTest {
 
     @Test
     @Tag("root")
+    void aPipeThatWillNotCloseIsNamedWithItsErrnoAndTheInstanceIsStillRemoved() throws Exception {
+        Tracefs tracefs = tracefsOrSkip();
+        String name = uniqueName("badclose");
+        KvmTraceStream stream = KvmTraceStream.open(tracefs, name, List.of("kvm_pio"), 64);
+        // close the first per-CPU pipe behind the stream's back: its own close then gets EBADF
+        java.lang.reflect.Field fdsField = KvmTraceStream.class.getDeclaredField("fds");
+        fdsField.setAccessible(true);
+        int[] fds = (int[]) fdsField.get(stream);
+        dev.vmx.hw.internal.LibC.INSTANCE.close(fds[0]);
+        java.lang.reflect.Field cpusField = KvmTraceStream.class.getDeclaredField("cpus");
+        cpusField.setAccessible(true);
+        int cpu = ((int[]) cpusField.get(stream))[0];
+        NativeUnavailableException error = assertThrows(NativeUnavailableException.class, stream::close);
+        Path pipe = tracefs.root().resolve("instances/" + name + "/per_cpu/cpu" + cpu + "/trace_pipe_raw");
+        assertEquals("close of " + pipe + " failed: Bad file descriptor (errno 9)", error.getMessage());
+        assertEquals(9, error.errno());
+        assertFalse(Files.exists(tracefs.root().resolve("instances/" + name)), "the instance was removed");
+    }
+
+    @Test
+    @Tag("root")
     void anExistingInstanceIsNotTakenOver() throws Exception {
         Tracefs tracefs = tracefsOrSkip();
         String name = uniqueName("taken");
