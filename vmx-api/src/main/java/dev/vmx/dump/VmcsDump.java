@@ -31,7 +31,21 @@ public record VmcsDump(long firstLine, long lastLine, OptionalLong cpu, Optional
         List<VmcsDumpSegment> segments, List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems,
         VmcsSnapshot vmcs) {
 
-    /** Copies the collections. */
+    /**
+     * Copies the collections.
+     *
+     * @param firstLine see the record component
+     * @param lastLine see the record component
+     * @param cpu see the record component
+     * @param hardwareError see the record component
+     * @param hardwareErrorLine see the record component
+     * @param fields see the record component
+     * @param annotations see the record component
+     * @param segments see the record component
+     * @param msrs see the record component
+     * @param problems see the record component
+     * @param vmcs see the record component
+     */
     public VmcsDump {
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         annotations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));

@@ -13,7 +13,14 @@ import java.util.Objects;
  * @param missing the fields a NOT_JUDGED check lacked; empty otherwise
  */
 public record CheckOutcome(EntryCheck check, CheckStatus status, String detail, List<VmcsField> missing) {
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param check see the record component
+     * @param status see the record component
+     * @param detail see the record component
+     * @param missing see the record component
+     */
     public CheckOutcome {
         Objects.requireNonNull(check, "check");
         Objects.requireNonNull(status, "status");

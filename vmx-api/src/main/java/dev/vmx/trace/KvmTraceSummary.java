@@ -21,6 +21,14 @@ public record KvmTraceSummary(long lines, long events, long otherEvents, long he
     /**
      * Checks and copies the values.
      *
+     * @param lines see the record component
+     * @param events see the record component
+     * @param otherEvents see the record component
+     * @param headers see the record component
+     * @param lossLines see the record component
+     * @param lostEvents see the record component
+     * @param problemCount see the record component
+     * @param problems see the record component
      * @throws IllegalArgumentException if a count is negative or the counts do not add up to the lines
      */
     public KvmTraceSummary {

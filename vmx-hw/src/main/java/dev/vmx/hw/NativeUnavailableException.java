@@ -10,7 +10,9 @@ package dev.vmx.hw;
 public class NativeUnavailableException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The device or file involved. */
     private final String path;
+    /** The system error number, 0 where none was returned. */
     private final int errno;
 
     /**

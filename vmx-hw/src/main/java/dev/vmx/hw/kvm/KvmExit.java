@@ -44,6 +44,11 @@ public sealed interface KvmExit
             data = data.clone();
         }
 
+        /**
+         * The bytes.
+         *
+         * @return a copy
+         */
         @Override
         public byte[] data() {
             return data.clone();
@@ -92,6 +97,11 @@ public sealed interface KvmExit
             data = data.clone();
         }
 
+        /**
+         * The bytes.
+         *
+         * @return a copy
+         */
         @Override
         public byte[] data() {
             return data.clone();
@@ -195,6 +205,11 @@ public sealed interface KvmExit
             data = data.clone();
         }
 
+        /**
+         * The words.
+         *
+         * @return a copy
+         */
         @Override
         public long[] data() {
             return data.clone();
