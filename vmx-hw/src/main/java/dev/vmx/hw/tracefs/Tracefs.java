@@ -37,6 +37,7 @@ public final class Tracefs {
      */
     public static Tracefs locate() {
         Path mounts = Path.of("/proc/mounts");
+        Path unreadable = null; // a tracefs mount this process may not read
         try {
             if (Files.isReadable(mounts)) {
                 for (String line : Files.readAllLines(mounts)) {
@@ -46,6 +47,7 @@ public final class Tracefs {
                         if (Files.isReadable(mountPoint.resolve("events/header_page"))) {
                             return new Tracefs(mountPoint, false);
                         }
+                        unreadable = unreadable == null ? mountPoint : unreadable;
                     }
                 }
             }
@@ -54,6 +56,11 @@ public final class Tracefs {
         }
         if (Files.isReadable(DEBUGFS_MOUNT.resolve("events/header_page"))) {
             return new Tracefs(DEBUGFS_MOUNT, false);
+        }
+        if (unreadable != null) {
+            throw new NativeUnavailableException(unreadable.toString(), "tracefs is mounted at " + unreadable + ", but "
+                    + unreadable.resolve("events/header_page") + " is not readable by this process: tracefs needs root"
+                    + " (or CAP_SYS_ADMIN, or ownership of the mount)");
         }
         if (!Files.isDirectory(DEFAULT_MOUNT)) {
             throw new NativeUnavailableException(DEFAULT_MOUNT.toString(), "no tracefs: it is not mounted and "

@@ -1,9 +1,11 @@
 package dev.vmx.hw.tracefs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vmx.hw.internal.LibC;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +69,68 @@ class TracefsMountTest {
         // mounted elsewhere first: found through /proc/mounts
         assertEquals(List.of("root=/mnt", "mountedHere=false", "headerPage=true"),
                 probeInPrivateNamespace("mount -t tracefs nodev /mnt && "));
+    }
+
+    @Test
+    @Tag("root")
+    void aMountThisUserMayNotReadIsNamedNotMistakenForNoMount() throws Exception {
+        assumeRootWithUnshare();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "no setpriv(1) (util-linux)");
+        Path mount = Tracefs.locate().root();
+        String permissions = java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(mount));
+        assumeTrue(permissions.endsWith("---"), "tracefs at " + mount + " is open to others here: " + permissions);
+        // the probe runs as nobody (uid 65534) from world-readable copies of the classes it needs
+        Path copies = Files.createTempDirectory("vmx-probe-");
+        try {
+            List<String> entries = new ArrayList<>();
+            for (Class<?> anchor : new Class<?>[] {TracefsMountProbe.class, Tracefs.class, dev.vmx.exit.ExitReason.class,
+                    com.sun.jna.Native.class}) {
+                Path source = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+                Path copy = copies.resolve(entries.size() + "-" + source.getFileName());
+                copyTree(source, copy);
+                entries.add(copy.toString());
+            }
+            makeWorldReadable(copies);
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
+                    "-Djna.tmpdir=" + copies, "-cp", String.join(File.pathSeparator, entries),
+                    "dev.vmx.hw.tracefs.TracefsMountProbe").redirectErrorStream(true).start();
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the probe did not finish within 60 s");
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertEquals("error=tracefs is mounted at " + mount + ", but " + mount.resolve("events/header_page")
+                    + " is not readable by this process: tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)",
+                    output);
+        } finally {
+            try (java.util.stream.Stream<Path> walk = Files.walk(copies)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private static void copyTree(Path source, Path target) throws IOException {
+        if (Files.isRegularFile(source)) {
+            Files.copy(source, target);
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(source)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                Path to = target.resolve(source.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(path, to);
+                }
+            }
+        }
+    }
+
+    private static void makeWorldReadable(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        Files.isDirectory(path) ? "rwxrwxrwx" : "rw-r--r--"));
+            }
+        }
     }
 
     @Test
