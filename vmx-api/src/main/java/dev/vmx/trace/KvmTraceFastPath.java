@@ -33,6 +33,9 @@ final class KvmTraceFastPath {
      */
     static final int SLACK = 64;
 
+    /** Bytes {@link #fixedExitTail} may look at past its position: the tail (144 with 6.18's field) and a word. */
+    private static final int FIXED_TAIL_SLACK = 160;
+
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long HIGH_BITS = 0x8080_8080_8080_8080L;
     private static final long LOW_SEVEN = 0x7F7F_7F7F_7F7F_7F7FL;
@@ -42,6 +45,8 @@ final class KvmTraceFastPath {
     private static final long NEWLINES = ONES * '\n';
     private static final long BRACKETS = ONES * '[';
     private static final long SPACES = ONES * ' ';
+    private static final long TABS = ONES * '\t';
+    private static final long RETURNS = ONES * '\r';
 
     private static final long KVM_EXIT = word("kvm_exit");
     private static final long KVM_ENTR = word("kvm_entr");
@@ -81,8 +86,16 @@ final class KvmTraceFastPath {
      */
     static int parse(byte[] b, int start, int limit, TextKvmEvent event, SymbolTable vmx) {
         int p = start;
-        while (p < limit && (b[p] == ' ' || b[p] == '\t')) {
-            p++;
+        while (true) { // leading blanks (task names are right-aligned), eight at a time
+            if (p + SLACK > limit) {
+                return NO_MATCH;
+            }
+            long lead = load(b, p);
+            int blanks = Long.numberOfTrailingZeros(~(equalBytes(lead, SPACES) | equalBytes(lead, TABS)) & HIGH_BITS) >>> 3;
+            p += blanks;
+            if (blanks < 8) {
+                break;
+            }
         }
         if (p + SLACK > limit || b[p] == '#') {
             return NO_MATCH;
@@ -94,23 +107,45 @@ final class KvmTraceFastPath {
         }
         final int bracket = p++;
         long word = load(b, p);
-        int digits = digitRun(word);
-        if (digits == 0 || digits == 8 || b[p + digits] != ']') {
-            return NO_MATCH;
+        int digits;
+        if (((decimalDigitBytes(word) & 0x80_8080L) == 0x80_8080L) & (b[p + 3] == ']')) {
+            digits = 3; // tracefs prints "[%03d]": the next position is known before the digits are counted
+        } else {
+            digits = digitRun(word);
+            if (digits == 0 || digits == 8 || b[p + digits] != ']') {
+                return NO_MATCH;
+            }
         }
         int cpu = (int) decimalWord(word, digits);
         p += digits;
-        // task-pid before the bracket, as the general parser reads it
+        // task-pid before the bracket, as the general parser reads it: the spaces before '[' and the
+        // pid's digits before them, counted from the top of one word each (a short task name: byte loops)
         int taskEnd = bracket;
-        while (taskEnd > textStart && b[taskEnd - 1] == ' ') {
-            taskEnd--;
+        int pidStart;
+        int pid;
+        if (bracket - 16 >= textStart) {
+            taskEnd -= Long.numberOfLeadingZeros(~equalBytes(load(b, bracket - 8), SPACES) & HIGH_BITS) >>> 3;
+            long pidWord = load(b, taskEnd - 8);
+            int pidDigits = Long.numberOfLeadingZeros(~decimalDigitBytes(pidWord) & HIGH_BITS) >>> 3;
+            if (taskEnd == bracket - 8 || pidDigits == 0 || pidDigits == 8) {
+                return NO_MATCH;
+            }
+            pidStart = taskEnd - pidDigits;
+            pid = (int) decimalWord(pidWord >>> ((8 - pidDigits) << 3), pidDigits);
+        } else {
+            while (taskEnd > textStart && b[taskEnd - 1] == ' ') {
+                taskEnd--;
+            }
+            pidStart = taskEnd;
+            while (pidStart > textStart && isDigit(b[pidStart - 1])) {
+                pidStart--;
+            }
+            if (pidStart == taskEnd || pidStart == textStart || taskEnd - pidStart > 9) {
+                return NO_MATCH;
+            }
+            pid = (int) decimal(b, pidStart, taskEnd);
         }
-        int pidStart = taskEnd;
-        while (pidStart > textStart && isDigit(b[pidStart - 1])) {
-            pidStart--;
-        }
-        if (pidStart == taskEnd || pidStart == textStart || taskEnd - pidStart > 9
-                || (b[pidStart - 1] != '-' && b[pidStart - 1] != ' ')) {
+        if (b[pidStart - 1] != '-' && b[pidStart - 1] != ' ') {
             return NO_MATCH;
         }
         int nameEnd = pidStart - 1;
@@ -119,7 +154,7 @@ final class KvmTraceFastPath {
         }
         event.resetForFastPath();
         event.cpu = cpu;
-        event.pid = (int) decimal(b, pidStart, taskEnd);
+        event.pid = pid;
         event.task.set(b, textStart, nameEnd);
         // optional flags column ("d..1."), then "seconds.fraction:"
         p = skipBlanks(b, p + 1, limit);
@@ -128,8 +163,17 @@ final class KvmTraceFastPath {
         }
         if (!isDigit(b[p])) {
             // a few bytes ending at a space or tab, as the general parser's tokens do
-            while (b[p] != ' ' && b[p] != '\t') {
-                if (b[p] == '\n' || b[p] == '\r' || ++p + SLACK > limit) {
+            long flags = load(b, p);
+            long ends = equalBytes(flags, SPACES) | equalBytes(flags, TABS) | equalBytes(flags, NEWLINES)
+                    | equalBytes(flags, RETURNS);
+            if (((ends & 0xFF_FFFF_FFFFL) == 0) & (b[p + 5] == ' ')) {
+                p += 5; // Linux 6.x prints five flag characters ("d..1."): no need to wait for the count
+            } else {
+                if (ends == 0) {
+                    return NO_MATCH; // flags longer than seven bytes: not the layouts read here
+                }
+                p += Long.numberOfTrailingZeros(ends) >>> 3;
+                if (b[p] != ' ' && b[p] != '\t') {
                     return NO_MATCH;
                 }
             }
@@ -140,16 +184,26 @@ final class KvmTraceFastPath {
         }
         // seconds (up to 7 digits here, more go the general way) '.' fraction (1 to 9 digits) ':'
         word = load(b, p);
-        digits = digitRun(word);
-        if (digits == 0 || digits == 8 || b[p + digits] != '.') {
-            return NO_MATCH;
+        long digitBytes = decimalDigitBytes(word);
+        digits = event.secondsDigitsHint; // as many digits as the line before had, usually
+        if (((digitBytes & HIGH_BITS >>> ((8 - digits) << 3)) != HIGH_BITS >>> ((8 - digits) << 3)) | (b[p + digits] != '.')) {
+            digits = Long.numberOfTrailingZeros(~digitBytes & HIGH_BITS) >>> 3;
+            if (digits == 0 || digits == 8 || b[p + digits] != '.') {
+                return NO_MATCH;
+            }
+            event.secondsDigitsHint = digits;
         }
         long seconds = decimalWord(word, digits);
         p += digits + 1;
         word = load(b, p);
-        int fraction = digitRun(word);
-        if (fraction == 0) {
-            return NO_MATCH;
+        int fraction;
+        if (((decimalDigitBytes(word) & 0x8080_8080_8080L) == 0x8080_8080_8080L) & (b[p + 6] == ':')) {
+            fraction = 6; // "%5lu.%06lu": microseconds, the default trace clock
+        } else {
+            fraction = digitRun(word);
+            if (fraction == 0) {
+                return NO_MATCH;
+            }
         }
         long nanos = decimalWord(word, fraction);
         p += fraction;
@@ -201,6 +255,12 @@ final class KvmTraceFastPath {
         event.vcpu = vcpu;
         event.isa = KvmIsa.VMX;
         event.exitCode = code;
+        if (p + FIXED_TAIL_SLACK <= limit) {
+            int end = fixedExitTail(b, p, event);
+            if (end != NO_MATCH) {
+                return end;
+            }
+        }
         if ((p = hex(b, p + 7, event)) < 0) {
             return NO_MATCH;
         }
@@ -228,6 +288,59 @@ final class KvmTraceFastPath {
     }
 
     /**
+     * The rest of a kvm_exit line at fixed offsets, as Linux prints it for a 64-bit guest RIP:
+     * {@code " rip 0x" 16 hex " info1 0x" 16 hex " info2 0x" 16 hex " intr_info 0x" 8 hex
+     * " error_code 0x" 8 hex}, then the end (or 6.18's {@code " requests 0x" 16 hex} and the end).
+     * Every word is loaded at an offset known in advance and all checks are combined before one
+     * branch, so the loads run in parallel instead of each waiting for the length of the field
+     * before it. Any other shape answers {@link #NO_MATCH} and the field-by-field reading follows.
+     *
+     * @param p the space before {@code rip}
+     * @return the index of the line's {@code '\n'}, or {@link #NO_MATCH}
+     */
+    private static int fixedExitTail(byte[] b, int p, TextKvmEvent event) {
+        long rip1 = load(b, p + 7);
+        long rip2 = load(b, p + 15);
+        long info1a = load(b, p + 32);
+        long info1b = load(b, p + 40);
+        long info2a = load(b, p + 57);
+        long info2b = load(b, p + 65);
+        long intr = load(b, p + 86);
+        long error = load(b, p + 108);
+        boolean ok = ((load(b, p) & RIP_0X_MASK) == RIP_0X)
+                & (hexDigitBytes(rip1) == HIGH_BITS) & (hexDigitBytes(rip2) == HIGH_BITS)
+                & (load(b, p + 23) == INFO1_0X) & (b[p + 31] == 'x')
+                & (hexDigitBytes(info1a) == HIGH_BITS) & (hexDigitBytes(info1b) == HIGH_BITS)
+                & (load(b, p + 48) == INFO2_0X) & (b[p + 56] == 'x')
+                & (hexDigitBytes(info2a) == HIGH_BITS) & (hexDigitBytes(info2b) == HIGH_BITS)
+                & (load(b, p + 73) == INTR_INFO) & ((load(b, p + 81) & FO_0X_MASK) == FO_0X)
+                & (hexDigitBytes(intr) == HIGH_BITS)
+                & (load(b, p + 94) == ERROR_CO) & ((load(b, p + 102) & ODE_0X_MASK) == ODE_0X)
+                & (hexDigitBytes(error) == HIGH_BITS);
+        if (!ok) {
+            return NO_MATCH;
+        }
+        int end = p + 116;
+        if (b[end] == ' ') {
+            // Linux 6.18: " requests 0x%016llx" (pending vCPU requests; not kept, as in the general parser)
+            if (!((load(b, end) == REQUESTS) & ((load(b, end + 8) & STS_0X_MASK) == STS_0X)
+                    & (hexDigitBytes(load(b, end + 12)) == HIGH_BITS) & (hexDigitBytes(load(b, end + 20)) == HIGH_BITS))) {
+                return NO_MATCH;
+            }
+            end += 28;
+        }
+        end = lineEnd(b, end);
+        if (end != NO_MATCH) {
+            event.guestRip = (hexWord(rip1) << 32) | hexWord(rip2);
+            event.info1 = (hexWord(info1a) << 32) | hexWord(info1b);
+            event.info2 = (hexWord(info2a) << 32) | hexWord(info2b);
+            event.intrInfo = (int) hexWord(intr);
+            event.errorCode = (int) hexWord(error);
+        }
+        return end;
+    }
+
+    /**
      * "vcpu %u, rip 0x%lx" (5.x), then " intr_info 0x%08x error_code 0x%08x" (5.14+), then
      * "[immediate exit]" when set (6.x).
      */
@@ -242,11 +355,40 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         int vcpu = (int) decimalWord(word, digits);
-        if ((p = hex(b, p + digits + 8, event)) < 0) {
-            return NO_MATCH;
-        }
         event.type = KvmEventType.KVM_ENTRY;
         event.vcpu = vcpu;
+        p += digits + 8;
+        if (p + FIXED_TAIL_SLACK <= limit) {
+            // Linux 5.14+ for a 64-bit RIP, at fixed offsets: 16 hex " intr_info 0x" 8 hex " error_code 0x" 8 hex
+            long rip1 = load(b, p);
+            long rip2 = load(b, p + 8);
+            long intr = load(b, p + 29);
+            long error = load(b, p + 51);
+            boolean ok = (hexDigitBytes(rip1) == HIGH_BITS) & (hexDigitBytes(rip2) == HIGH_BITS)
+                    & (load(b, p + 16) == INTR_INFO) & ((load(b, p + 24) & FO_0X_MASK) == FO_0X)
+                    & (hexDigitBytes(intr) == HIGH_BITS)
+                    & (load(b, p + 37) == ERROR_CO) & ((load(b, p + 45) & ODE_0X_MASK) == ODE_0X)
+                    & (hexDigitBytes(error) == HIGH_BITS);
+            if (ok) {
+                int end = p + 59;
+                if (b[end] == '[') {
+                    if ((load(b, end) != IMMEDIAT) | (load(b, end + 8) != E_EXIT)) {
+                        return NO_MATCH;
+                    }
+                    end += 16;
+                }
+                end = lineEnd(b, end);
+                if (end != NO_MATCH) {
+                    event.guestRip = (hexWord(rip1) << 32) | hexWord(rip2);
+                    event.intrInfo = (int) hexWord(intr);
+                    event.errorCode = (int) hexWord(error);
+                    return end;
+                }
+            }
+        }
+        if ((p = hex(b, p, event)) < 0) {
+            return NO_MATCH;
+        }
         event.guestRip = event.value;
         event.value = 0;
         if (b[p] == ' ' && (p = intrInfoAndErrorCode(b, p, limit, event)) < 0) {
@@ -313,6 +455,12 @@ final class KvmTraceFastPath {
             }
         }
         return NO_MATCH;
+    }
+
+    /** 0x80 in each byte of {@code word} equal to the byte repeated in {@code pattern}, exactly. */
+    static long equalBytes(long word, long pattern) {
+        long x = word ^ pattern;
+        return ~(((x & LOW_SEVEN) + LOW_SEVEN) | x) & HIGH_BITS;
     }
 
     /** The lowest set bit marks the first zero byte of {@code word} exactly (false hits lie only above it). */

@@ -29,6 +29,8 @@ final class TextKvmEvent implements KvmEvent {
     int errno;
     final CharSlice message = new CharSlice();
 
+    // KvmTraceFastPath's guess of the next line's seconds digits (the last line's count, 1 to 7)
+    int secondsDigitsHint = 1;
     // whether a field outside resetForFastPath()'s set may differ from its default
     private boolean fullyDirty = true;
 
