@@ -43,6 +43,9 @@ final class KvmTraceFastPath {
     /** What a fraction of n digits is multiplied by to give nanoseconds. */
     private static final long[] SCALE_TO_NANOS = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
     private static final long NEWLINES = ONES * '\n';
+    /** The high bit of each of the first n bytes, by n from 0 to 8. */
+    private static final long[] FIRST_BYTES_HIGH_BITS = {0, 0x80L, 0x8080L, 0x80_8080L, 0x8080_8080L, 0x80_8080_8080L,
+        0x8080_8080_8080L, 0x80_8080_8080_8080L, HIGH_BITS};
     private static final long BRACKETS = ONES * '[';
     private static final long SPACES = ONES * ' ';
     private static final long TABS = ONES * '\t';
@@ -101,9 +104,17 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         final int textStart = p;
-        // the task name runs to the first '[', which must open the [CPU] field
-        if ((p = find(b, p, limit, BRACKETS)) < 0 || b[p] != '[') {
-            return NO_MATCH;
+        // the task name runs to the first '[', which must open the [CPU] field; tracefs pads task and
+        // pid to fixed widths, so it is usually where the line before had it: checked, not searched
+        int hint = event.bracketHint;
+        if (hint > 0 && b[p + hint] == '[' && (stopsBefore(load(b, p), hint)
+                | stopsBefore(load(b, p + 8), hint - 8) | stopsBefore(load(b, p + 16), hint - 16)) == 0) {
+            p += hint;
+        } else {
+            if ((p = find(b, p, limit, BRACKETS)) < 0 || b[p] != '[') {
+                return NO_MATCH;
+            }
+            event.bracketHint = p - textStart <= 24 ? p - textStart : 0;
         }
         final int bracket = p++;
         long word = load(b, p);
@@ -455,6 +466,12 @@ final class KvmTraceFastPath {
             }
         }
         return NO_MATCH;
+    }
+
+    /** 0x80 in each of the first {@code count} bytes of {@code word} that is '[' or '\n' (count may be out of 0..8). */
+    private static long stopsBefore(long word, int count) {
+        long stops = equalBytes(word, BRACKETS) | equalBytes(word, NEWLINES);
+        return stops & FIRST_BYTES_HIGH_BITS[Math.max(0, Math.min(8, count))];
     }
 
     /** 0x80 in each byte of {@code word} equal to the byte repeated in {@code pattern}, exactly. */

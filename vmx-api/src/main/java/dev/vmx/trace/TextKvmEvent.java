@@ -31,6 +31,8 @@ final class TextKvmEvent implements KvmEvent {
 
     // KvmTraceFastPath's guess of the next line's seconds digits (the last line's count, 1 to 7)
     int secondsDigitsHint = 1;
+    // its guess of where '[' is after the task name (the last line's offset, 1 to 24; 0: no guess)
+    int bracketHint;
     // whether a field outside resetForFastPath()'s set may differ from its default
     private boolean fullyDirty = true;
 
