@@ -88,10 +88,9 @@ public final class ExitStatistics {
     private long unpairedEntries;
     private long backwardIntervals;
     // reason slots: open addressing on a composite key
-    private long[] slotKeys = new long[64];
-    private boolean[] slotUsed = new boolean[64];
-    private int[] slotRow = new int[64];
+    private Row[] slotRows = new Row[64];
     private final List<Row> rowList = new ArrayList<>();
+    private Row[] rowsByIndex = new Row[16];
     // pending exits per thread
     private int[] pendingPid = new int[64];
     private boolean[] pendingUsed = new boolean[64];
@@ -103,6 +102,10 @@ public final class ExitStatistics {
     // which record no vCPU id
     private int[] threadVcpu = filled(64);
     private int pendingCount;
+    // the last thread looked up and its slot (slots move only when the table grows)
+    private boolean cachedSlotValid;
+    private int cachedPid;
+    private int cachedSlot;
     // readFile(): the statistics of one part of a file keep, per thread, its events before its first
     // exit or entry in the part (a prelude), whose effect depends on the parts before
     private final boolean part;
@@ -589,50 +592,62 @@ public final class ExitStatistics {
 
     private Row row(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
         long key = key(isa, exitCode, vcpu, detail, write);
-        int mask = slotKeys.length - 1;
+        Row[] slots = slotRows;
+        int mask = slots.length - 1;
         int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & mask;
-        while (slotUsed[slot]) {
-            if (slotKeys[slot] == key) {
-                return rowList.get(slotRow[slot]);
+        for (Row row = slots[slot]; row != null; row = slots[slot]) {
+            if (row.key == key) {
+                return row;
             }
             slot = (slot + 1) & mask;
         }
-        if (rowList.size() * 2 >= slotKeys.length) {
+        if (rowList.size() * 2 >= slots.length) {
             growSlots();
             return row(isa, exitCode, vcpu, detail, write);
         }
-        Row row = new Row(rowList.size(), isa, exitCode, vcpu, detail, write);
+        Row row = new Row(rowList.size(), key, isa, exitCode, vcpu, detail, write);
         rowList.add(row);
-        slotUsed[slot] = true;
-        slotKeys[slot] = key;
-        slotRow[slot] = row.index;
+        if (row.index == rowsByIndex.length) {
+            rowsByIndex = Arrays.copyOf(rowsByIndex, rowsByIndex.length * 2);
+        }
+        rowsByIndex[row.index] = row;
+        slots[slot] = row;
         return row;
     }
 
     private void growSlots() {
-        int capacity = slotKeys.length * 2;
-        slotKeys = new long[capacity];
-        slotUsed = new boolean[capacity];
-        slotRow = new int[capacity];
+        Row[] slots = new Row[slotRows.length * 2];
+        int mask = slots.length - 1;
         for (Row row : rowList) {
-            long key = key(row.isa, row.exitCode, row.vcpu, row.detail, row.write);
-            int slot = Long.hashCode(key * 0x9E3779B97F4A7C15L) & (capacity - 1);
-            while (slotUsed[slot]) {
-                slot = (slot + 1) & (capacity - 1);
+            int slot = Long.hashCode(row.key * 0x9E3779B97F4A7C15L) & mask;
+            while (slots[slot] != null) {
+                slot = (slot + 1) & mask;
             }
-            slotUsed[slot] = true;
-            slotKeys[slot] = key;
-            slotRow[slot] = row.index;
+            slots[slot] = row;
         }
+        slotRows = slots;
     }
 
     private int pendingSlot(int pid) {
+        // a thread's exit and its entry are usually next to each other in a trace
+        if (cachedSlotValid && cachedPid == pid) {
+            return cachedSlot;
+        }
         int mask = pendingPid.length - 1;
         int slot = (pid * 0x9E3779B9) >>> 7 & mask;
         while (pendingUsed[slot] && pendingPid[slot] != pid) {
             slot = (slot + 1) & mask;
         }
+        if (pendingUsed[slot]) {
+            cacheSlot(pid, slot);
+        }
         return slot;
+    }
+
+    private void cacheSlot(int pid, int slot) {
+        cachedPid = pid;
+        cachedSlot = slot;
+        cachedSlotValid = true;
     }
 
     private int setPending(int pid, long time, int rowIndex) {
@@ -645,6 +660,7 @@ public final class ExitStatistics {
             pendingUsed[slot] = true;
             pendingPid[slot] = pid;
             pendingCount++;
+            cacheSlot(pid, slot);
         }
         pendingTime[slot] = time;
         pendingRow[slot] = rowIndex;
@@ -660,6 +676,7 @@ public final class ExitStatistics {
         long[] oldCode = pendingCode;
         int[] oldVcpu = threadVcpu;
         int capacity = oldPid.length * 2;
+        cachedSlotValid = false; // every thread moves to a new slot
         pendingPid = new int[capacity];
         pendingUsed = new boolean[capacity];
         pendingTime = new long[capacity];
@@ -721,6 +738,7 @@ public final class ExitStatistics {
         final int vcpu;
         final long detail;
         final boolean write;
+        final long key;
         long count;
         long timed;
         long total;
@@ -728,7 +746,8 @@ public final class ExitStatistics {
         long max;
         final long[] histogram = new long[BUCKETS];
 
-        Row(int index, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+            this.key = key;
             this.index = index;
             this.detail = detail;
             this.write = write;

@@ -247,9 +247,14 @@ final class KvmTraceFastPath {
         }
         p += 5;
         long word = load(b, p);
-        int digits = digitRun(word);
-        if (digits == 0 || digits == 8 || load(b, p + digits) != REASON) {
-            return NO_MATCH;
+        int digits;
+        if (isDigit(b[p]) & (load(b, p + 1) == REASON)) {
+            digits = 1; // fewer than ten vCPUs: the next position is known before the digits are counted
+        } else {
+            digits = digitRun(word);
+            if (digits == 0 || digits == 8 || load(b, p + digits) != REASON) {
+                return NO_MATCH;
+            }
         }
         int vcpu = (int) decimalWord(word, digits);
         p += digits;
@@ -361,9 +366,14 @@ final class KvmTraceFastPath {
         }
         p += 5;
         long word = load(b, p);
-        int digits = digitRun(word);
-        if (digits == 0 || digits == 8 || load(b, p + digits) != COMMA_RIP_0X) {
-            return NO_MATCH;
+        int digits;
+        if (isDigit(b[p]) & (load(b, p + 1) == COMMA_RIP_0X)) {
+            digits = 1; // as in exit()
+        } else {
+            digits = digitRun(word);
+            if (digits == 0 || digits == 8 || load(b, p + digits) != COMMA_RIP_0X) {
+                return NO_MATCH;
+            }
         }
         int vcpu = (int) decimalWord(word, digits);
         event.type = KvmEventType.KVM_ENTRY;
