@@ -89,16 +89,30 @@ final class KvmTraceFastPath {
      */
     static int parse(byte[] b, int start, int limit, TextKvmEvent event, SymbolTable vmx) {
         int p = start;
-        while (true) { // leading blanks (task names are right-aligned), eight at a time
-            if (p + SLACK > limit) {
-                return NO_MATCH;
+        if (p + SLACK > limit) {
+            return NO_MATCH;
+        }
+        // leading blanks (tracefs right-aligns task names): as many as the line before had, if that
+        // fits, so the rest need not wait for them to be counted; else counted eight at a time
+        long lead = load(b, p);
+        long leadBlanks = equalBytes(lead, SPACES) | equalBytes(lead, TABS);
+        int hint = event.leadingBlanksHint;
+        if ((leadBlanks & FIRST_BYTES_HIGH_BITS[hint + 1]) == FIRST_BYTES_HIGH_BITS[hint]) {
+            p += hint;
+        } else {
+            while (true) {
+                int blanks = Long.numberOfTrailingZeros(~leadBlanks & HIGH_BITS) >>> 3;
+                p += blanks;
+                if (blanks < 8) {
+                    break;
+                }
+                if (p + SLACK > limit) {
+                    return NO_MATCH;
+                }
+                lead = load(b, p);
+                leadBlanks = equalBytes(lead, SPACES) | equalBytes(lead, TABS);
             }
-            long lead = load(b, p);
-            int blanks = Long.numberOfTrailingZeros(~(equalBytes(lead, SPACES) | equalBytes(lead, TABS)) & HIGH_BITS) >>> 3;
-            p += blanks;
-            if (blanks < 8) {
-                break;
-            }
+            event.leadingBlanksHint = p - start < 8 ? p - start : 0;
         }
         if (p + SLACK > limit || b[p] == '#') {
             return NO_MATCH;
@@ -106,7 +120,7 @@ final class KvmTraceFastPath {
         final int textStart = p;
         // the task name runs to the first '[', which must open the [CPU] field; tracefs pads task and
         // pid to fixed widths, so it is usually where the line before had it: checked, not searched
-        int hint = event.bracketHint;
+        hint = event.bracketHint;
         if (hint > 0 && b[p + hint] == '[' && (stopsBefore(load(b, p), hint)
                 | stopsBefore(load(b, p + 8), hint - 8) | stopsBefore(load(b, p + 16), hint - 16)) == 0) {
             p += hint;

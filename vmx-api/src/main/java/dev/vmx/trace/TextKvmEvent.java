@@ -33,6 +33,8 @@ final class TextKvmEvent implements KvmEvent {
     int secondsDigitsHint = 1;
     // its guess of where '[' is after the task name (the last line's offset, 1 to 24; 0: no guess)
     int bracketHint;
+    // its guess of the next line's leading blanks (the last line's count, 0 to 7)
+    int leadingBlanksHint;
     // whether a field outside resetForFastPath()'s set may differ from its default
     private boolean fullyDirty = true;
 
