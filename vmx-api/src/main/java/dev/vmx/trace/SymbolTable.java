@@ -88,6 +88,10 @@ final class SymbolTable {
         if (to - from >= 8) {
             return (long) LONG.get(chars, from);
         }
+        if (from + 8 <= chars.length) {
+            // a short symbol inside a longer line: one load, the bytes past the symbol masked off
+            return (long) LONG.get(chars, from) & ((1L << ((to - from) << 3)) - 1);
+        }
         long word = 0;
         for (int i = to - 1; i >= from; i--) {
             word = (word << 8) | (chars[i] & 0xFF);
