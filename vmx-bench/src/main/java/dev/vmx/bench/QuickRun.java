@@ -22,11 +22,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * the baseline score, their ratio and the typed path's bytes per operation, and exits with status 1
  * when a goal is missed.
  *
- * <p>Each benchmark runs in {@link #FORKS} forks, and a score is its best fork's mean: C2 compiles a
- * {@code switch} from the profile it happens to collect, and the same dispatch loop comes out in
- * two shapes (e.g. 3.6 or 6.8 us per 4096 exits for the raw switch, fork to fork), so one fork
- * compares a typed benchmark in one shape with a baseline in the other. The best fork is what the
- * code can reach; the spread over forks is printed beside it.
+ * <p>Each benchmark runs in {@link #FORKS} forks, and a score is the median of the forks' means,
+ * printed with the range over forks: C2 compiles a {@code switch} from the profile it collects,
+ * and now and then one fork's dispatch loop comes out in a much faster shape (3.7 instead of
+ * 6.8 us per 4096 exits for the raw switch, in about one fork in six here), so the mean or the
+ * best fork of a few would compare a typed path in one shape with its baseline in the other.
  *
  * <p>Run: {@code java -cp vmx-bench/target/benchmarks.jar dev.vmx.bench.QuickRun [regex]}
  */
@@ -128,22 +128,25 @@ public final class QuickRun {
         System.exit(report(selected, byName) ? 0 : 1);
     }
 
-    /** The best fork's mean primary score in ns/op, whatever unit the benchmark reports in. */
+    /** The median of the forks' mean primary scores in ns/op, whatever unit the benchmark reports in. */
     static double nanos(RunResult result) {
-        double best = Double.POSITIVE_INFINITY;
-        for (org.openjdk.jmh.results.BenchmarkResult fork : result.getBenchmarkResults()) {
-            best = Math.min(best, nanos(fork.getPrimaryResult()));
-        }
-        return best;
+        double[] forks = forkNanos(result);
+        int middle = forks.length / 2;
+        return forks.length % 2 == 1 ? forks[middle] : (forks[middle - 1] + forks[middle]) / 2;
     }
 
-    /** The worst fork's mean primary score in ns/op. */
-    static double worstNanos(RunResult result) {
-        double worst = 0;
+    /** Each fork's mean primary score in ns/op, sorted. */
+    static double[] forkNanos(RunResult result) {
+        List<Double> scores = new ArrayList<>();
         for (org.openjdk.jmh.results.BenchmarkResult fork : result.getBenchmarkResults()) {
-            worst = Math.max(worst, nanos(fork.getPrimaryResult()));
+            scores.add(nanos(fork.getPrimaryResult()));
         }
-        return worst;
+        return scores.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+
+    private static String withRange(RunResult result) {
+        double[] forks = forkNanos(result);
+        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", nanos(result), forks[0], forks[forks.length - 1]);
     }
 
     private static double nanos(Result<?> primary) {
@@ -159,9 +162,9 @@ public final class QuickRun {
     /** Prints the table; true when every goal is met. */
     static boolean report(List<Pair> pairs, Map<String, RunResult> byName) {
         boolean allMet = true;
-        System.out.printf(Locale.ROOT, "%n%-44s %14s %14s %7s %9s %14s  %s%n",
+        System.out.printf(Locale.ROOT, "%n%-44s %26s %26s %7s %9s %14s  %s%n",
                 "typed benchmark", "typed ns/op", "baseline ns/op", "ratio", "B/op", "items/s", "goal");
-        System.out.println("(scores: the best of " + FORKS + " forks; [worst fork] after each)");
+        System.out.println("(scores: the median of " + FORKS + " forks, [the range over forks] after each)");
         for (Pair pair : pairs) {
             RunResult typed = byName.get(pair.typed());
             RunResult baseline = byName.get(pair.baseline());
@@ -188,9 +191,8 @@ public final class QuickRun {
                 missed.add(String.format(Locale.ROOT, "items/s < %.0f", pair.minItemsPerSecond()));
             }
             allMet &= missed.isEmpty();
-            System.out.printf(Locale.ROOT, "%-44s %14s %14s %7.3f %9.2f %14.3e  %s%n", pair.typed(),
-                    String.format(Locale.ROOT, "%.1f [%.1f]", typedScore, worstNanos(typed)),
-                    String.format(Locale.ROOT, "%.1f [%.1f]", baselineScore, worstNanos(baseline)),
+            System.out.printf(Locale.ROOT, "%-44s %26s %26s %7.3f %9.2f %14.3e  %s%n", pair.typed(),
+                    withRange(typed), withRange(baseline),
                     ratio, bytesPerOp, itemsPerSecond,
                     !missed.isEmpty() ? "MISSED: " + String.join(", ", missed)
                             : Double.isInfinite(pair.maxRatio()) ? "met (ratio reported, no ratio goal)" : "met");
