@@ -18,9 +18,10 @@ import dev.vmx.exit.ExitReason;
  *   <li>{@code kvm_exit}, {@code kvm_nested_vmexit}, {@code kvm_nested_vmexit_inject}:
  *       {@link #exitCode()}, {@link #isa()}, {@link #info1()}, {@link #info2()},
  *       {@link #intrInfo()}, {@link #errorCode()}, {@link #guestRip()} (not for _inject),
- *       {@link #vcpu()} where the kernel records it;</li>
+ *       {@link #vcpu()} where the kernel records it, {@link #requests()} for {@code kvm_exit} on
+ *       Linux 6.18+;</li>
  *   <li>{@code kvm_entry}: {@link #vcpu()}, {@link #guestRip()} (and intr_info/error_code on newer
- *       kernels);</li>
+ *       kernels, {@link #isImmediateExit()} on 6.x);</li>
  *   <li>{@code kvm_pio}: {@link #isWrite()}, {@link #port()}, {@link #size()}, {@link #count()},
  *       {@link #value()};</li>
  *   <li>{@code kvm_mmio}: {@link #mmioType()}, {@link #size()}, {@link #gpa()}, {@link #value()};</li>
@@ -120,6 +121,22 @@ public interface KvmEvent {
      * @return info2, 0 when not recorded
      */
     long info2();
+
+    /**
+     * {@code requests} of {@code kvm_exit} (Linux 6.18 and later): the vCPU's pending KVM requests
+     * bitmap at the exit.
+     *
+     * @return requests, 0 when not recorded
+     */
+    long requests();
+
+    /**
+     * {@code immediate_exit} of {@code kvm_entry} (Linux 6.x): KVM entered the guest only to exit
+     * again at once (printed as {@code [immediate exit]}).
+     *
+     * @return whether it was set; false when not recorded
+     */
+    boolean isImmediateExit();
 
     /**
      * {@code intr_info}: the VM-exit interruption information on VMX.

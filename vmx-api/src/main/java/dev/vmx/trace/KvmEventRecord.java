@@ -19,6 +19,8 @@ public final class KvmEventRecord implements KvmEvent {
     private final long exitCode;
     private final long info1;
     private final long info2;
+    private final long requests;
+    private final boolean isImmediateExit;
     private final int intrInfo;
     private final int errorCode;
     private final long guestRip;
@@ -47,6 +49,8 @@ public final class KvmEventRecord implements KvmEvent {
         this.exitCode = builder.exitCode;
         this.info1 = builder.info1;
         this.info2 = builder.info2;
+        this.requests = builder.requests;
+        this.isImmediateExit = builder.isImmediateExit;
         this.intrInfo = builder.intrInfo;
         this.errorCode = builder.errorCode;
         this.guestRip = builder.guestRip;
@@ -140,6 +144,16 @@ public final class KvmEventRecord implements KvmEvent {
     @Override
     public long info2() {
         return info2;
+    }
+
+    @Override
+    public long requests() {
+        return requests;
+    }
+
+    @Override
+    public boolean isImmediateExit() {
+        return isImmediateExit;
     }
 
     @Override
@@ -238,6 +252,8 @@ public final class KvmEventRecord implements KvmEvent {
                 && exitCode == other.exitCode
                 && info1 == other.info1
                 && info2 == other.info2
+                && requests == other.requests
+                && isImmediateExit == other.isImmediateExit
                 && intrInfo == other.intrInfo
                 && errorCode == other.errorCode
                 && guestRip == other.guestRip
@@ -258,7 +274,7 @@ public final class KvmEventRecord implements KvmEvent {
 
     @Override
     public int hashCode() {
-        return Objects.hash(type, timestampNanos, cpu, pid, task, vcpu, isa, exitCode, info1, info2, intrInfo, errorCode, guestRip, isWrite, port, size, count, mmioType, gpa, msrIndex, isMsrException, crNumber, value, userspaceExitReason, errno, message);
+        return Objects.hash(type, timestampNanos, cpu, pid, task, vcpu, isa, exitCode, info1, info2, requests, isImmediateExit, intrInfo, errorCode, guestRip, isWrite, port, size, count, mmioType, gpa, msrIndex, isMsrException, crNumber, value, userspaceExitReason, errno, message);
     }
 
     /** The tracepoint name and the fields that are set, e.g. {@code kvm_exit cpu=1 vcpu=0 isa=VMX exitCode=0x30 ...}. */
@@ -289,6 +305,12 @@ public final class KvmEventRecord implements KvmEvent {
         }
         if (info2 != 0) {
             text.append(" info2=0x").append(Long.toHexString(info2));
+        }
+        if (requests != 0) {
+            text.append(" requests=0x").append(Long.toHexString(requests));
+        }
+        if (isImmediateExit) {
+            text.append(" immediateExit");
         }
         if (intrInfo != 0) {
             text.append(" intrInfo=").append(intrInfo);
@@ -353,6 +375,8 @@ public final class KvmEventRecord implements KvmEvent {
         private long exitCode = 0;
         private long info1 = 0;
         private long info2 = 0;
+        private long requests = 0;
+        private boolean isImmediateExit = false;
         private int intrInfo = 0;
         private int errorCode = 0;
         private long guestRip = 0;
@@ -390,6 +414,8 @@ public final class KvmEventRecord implements KvmEvent {
             exitCode(event.exitCode());
             info1(event.info1());
             info2(event.info2());
+            requests(event.requests());
+            immediateExit(event.isImmediateExit());
             intrInfo(event.intrInfo());
             errorCode(event.errorCode());
             guestRip(event.guestRip());
@@ -516,6 +542,28 @@ public final class KvmEventRecord implements KvmEvent {
          */
         public Builder info2(long info2) {
             this.info2 = info2;
+            return this;
+        }
+
+        /**
+         * Sets {@code requests}; see {@link KvmEvent#requests()}.
+         *
+         * @param requests the value
+         * @return this builder
+         */
+        public Builder requests(long requests) {
+            this.requests = requests;
+            return this;
+        }
+
+        /**
+         * Sets {@code isImmediateExit}; see {@link KvmEvent#isImmediateExit()}.
+         *
+         * @param immediateExit the value
+         * @return this builder
+         */
+        public Builder immediateExit(boolean immediateExit) {
+            this.isImmediateExit = immediateExit;
             return this;
         }
 

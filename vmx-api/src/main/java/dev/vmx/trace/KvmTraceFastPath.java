@@ -307,11 +307,12 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         if (b[p] == ' ') {
-            // Linux 6.18 appends " requests 0x%016llx" (pending vCPU requests; not kept, as in the general parser)
+            // Linux 6.18 appends " requests 0x%016llx", the vCPU's pending KVM requests
             if (p + SLACK > limit || load(b, p) != REQUESTS || (load(b, p + 8) & STS_0X_MASK) != STS_0X
                     || (p = hex(b, p + 12, event)) < 0) {
                 return NO_MATCH;
             }
+            event.requests = event.value;
             event.value = 0;
         }
         return lineEnd(b, p);
@@ -351,12 +352,16 @@ final class KvmTraceFastPath {
             return NO_MATCH;
         }
         int end = p + 116;
+        long requests = 0;
         if (b[end] == ' ') {
-            // Linux 6.18: " requests 0x%016llx" (pending vCPU requests; not kept, as in the general parser)
+            // Linux 6.18: " requests 0x%016llx", the vCPU's pending KVM requests
+            long requests1 = load(b, end + 12);
+            long requests2 = load(b, end + 20);
             if (!((load(b, end) == REQUESTS) & ((load(b, end + 8) & STS_0X_MASK) == STS_0X)
-                    & (hexDigitBytes(load(b, end + 12)) == HIGH_BITS) & (hexDigitBytes(load(b, end + 20)) == HIGH_BITS))) {
+                    & (hexDigitBytes(requests1) == HIGH_BITS) & (hexDigitBytes(requests2) == HIGH_BITS))) {
                 return NO_MATCH;
             }
+            requests = (hexWord(requests1) << 32) | hexWord(requests2);
             end += 28;
         }
         end = lineEnd(b, end);
@@ -366,6 +371,7 @@ final class KvmTraceFastPath {
             event.info2 = (hexWord(info2a) << 32) | hexWord(info2b);
             event.intrInfo = (int) hexWord(intr);
             event.errorCode = (int) hexWord(error);
+            event.requests = requests;
         }
         return end;
     }
@@ -410,6 +416,7 @@ final class KvmTraceFastPath {
                     if ((load(b, end) != IMMEDIAT) | (load(b, end + 8) != E_EXIT)) {
                         return NO_MATCH;
                     }
+                    event.immediateExit = true;
                     end += 16;
                 }
                 end = lineEnd(b, end);
@@ -433,6 +440,7 @@ final class KvmTraceFastPath {
             if (load(b, p) != IMMEDIAT || load(b, p + 8) != E_EXIT) {
                 return NO_MATCH;
             }
+            event.immediateExit = true;
             p += 16;
         }
         return lineEnd(b, p);

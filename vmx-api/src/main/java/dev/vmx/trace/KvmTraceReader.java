@@ -577,6 +577,7 @@ public final class KvmTraceReader implements AutoCloseable {
                 if (!hexValue(stop)) {
                     return fail("requests is not hexadecimal");
                 }
+                event.requests = lastValue;
             } else {
                 return fail("unexpected field in " + event.type.tracepoint());
             }
@@ -713,7 +714,8 @@ public final class KvmTraceReader implements AutoCloseable {
                 }
                 event.errorCode = (int) lastValue;
             } else if (is(key, keyEnd, "exit]") || startsWith(key, keyEnd, "[immediate")) {
-                // "[immediate exit]" flag text
+                // "[immediate exit]": immediate_exit was set
+                event.immediateExit = true;
             } else {
                 return fail("unexpected field in kvm_entry");
             }

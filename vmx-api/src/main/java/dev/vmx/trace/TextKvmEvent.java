@@ -12,6 +12,8 @@ final class TextKvmEvent implements KvmEvent {
     long exitCode;
     long info1;
     long info2;
+    long requests;
+    boolean immediateExit;
     int intrInfo;
     int errorCode;
     long guestRip;
@@ -56,6 +58,8 @@ final class TextKvmEvent implements KvmEvent {
         exitCode = 0;
         info1 = 0;
         info2 = 0;
+        requests = 0;
+        immediateExit = false;
         intrInfo = 0;
         errorCode = 0;
         guestRip = 0;
@@ -95,6 +99,8 @@ final class TextKvmEvent implements KvmEvent {
     @Override public long exitCode() { return exitCode; }
     @Override public long info1() { return info1; }
     @Override public long info2() { return info2; }
+    @Override public long requests() { return requests; }
+    @Override public boolean isImmediateExit() { return immediateExit; }
     @Override public int intrInfo() { return intrInfo; }
     @Override public int errorCode() { return errorCode; }
     @Override public long guestRip() { return guestRip; }

@@ -90,6 +90,28 @@ class KvmTraceReaderTest {
     }
 
     @Test
+    void linux618RequestsAndImmediateExitAreKept() {
+        // this machine's 6.18 formats: kvm_exit "... requests 0x%016llx", kvm_entry "...%s" with "[immediate exit]"
+        String exit = "CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason HLT rip 0xffffffff81000000"
+                + " info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000"
+                + " requests 0x0000000000000104";
+        String entry = "CPU 0/KVM-1 [000] 1.000002: kvm_entry: vcpu 0, rip 0xffffffff81000000 intr_info 0x00000000"
+                + " error_code 0x00000000[immediate exit]";
+        // alone (general parser) and amid longer input (fast path): the same values
+        for (String text : new String[] {exit + "\n" + entry + "\n",
+                "# tracer: nop\n" + exit + "\n" + entry + "\n" + "#".repeat(80) + "\n"}) {
+            KvmTraceReader[] reader = new KvmTraceReader[1];
+            List<KvmEventRecord> events = readAll(text, reader);
+            assertEquals(2, events.size(), text);
+            assertEquals(0x104, events.get(0).requests());
+            assertFalse(events.get(0).isImmediateExit());
+            assertTrue(events.get(1).isImmediateExit());
+            assertEquals(0, events.get(1).requests());
+        }
+        assertFalse(one("a-1 [000] 1.5: kvm_entry: vcpu 0, rip 0x1 intr_info 0x0 error_code 0x0").isImmediateExit());
+    }
+
+    @Test
     void lostEventLinesAreCountedNotParsedAsEvents() {
         // kernel/trace/trace.c print_trace_line(): "CPU:%d [LOST %lu EVENTS]\n", or "CPU:%d [LOST EVENTS]\n"
         // when the count is unknown (lost_events == -1)

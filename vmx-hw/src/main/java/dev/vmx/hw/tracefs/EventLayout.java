@@ -14,7 +14,7 @@ final class EventLayout {
     /** The accessor slots a field can fill. */
     enum Slot {
         EXIT_CODE, GUEST_RIP, ISA, INFO1, INFO2, INTR_INFO, ERROR_CODE, VCPU, WRITE, PORT, SIZE, COUNT,
-        MMIO_TYPE, GPA, MSR_INDEX, MSR_EXCEPTION, CR, VALUE, USERSPACE_REASON, ERRNO, MESSAGE
+        MMIO_TYPE, GPA, MSR_INDEX, MSR_EXCEPTION, CR, VALUE, USERSPACE_REASON, ERRNO, MESSAGE, REQUESTS, IMMEDIATE_EXIT
     }
 
     private static final Map<KvmEventType, Map<Slot, String>> FIELD_NAMES = new EnumMap<>(KvmEventType.class);
@@ -29,6 +29,7 @@ final class EventLayout {
         exit.put(Slot.INTR_INFO, "intr_info");
         exit.put(Slot.ERROR_CODE, "error_code");
         exit.put(Slot.VCPU, "vcpu_id");
+        exit.put(Slot.REQUESTS, "requests"); // Linux 6.18
         FIELD_NAMES.put(KvmEventType.KVM_EXIT, exit);
         FIELD_NAMES.put(KvmEventType.KVM_NESTED_VMEXIT, exit);
         Map<Slot, String> inject = new EnumMap<>(Slot.class);
@@ -44,6 +45,7 @@ final class EventLayout {
         entry.put(Slot.GUEST_RIP, "rip");
         entry.put(Slot.INTR_INFO, "intr_info");
         entry.put(Slot.ERROR_CODE, "error_code");
+        entry.put(Slot.IMMEDIATE_EXIT, "immediate_exit"); // Linux 6.x
         FIELD_NAMES.put(KvmEventType.KVM_ENTRY, entry);
         Map<Slot, String> pio = new EnumMap<>(Slot.class);
         pio.put(Slot.WRITE, "rw");

@@ -109,6 +109,16 @@ final class RingBufferEvent implements KvmEvent {
     }
 
     @Override
+    public long requests() {
+        return read(Slot.REQUESTS);
+    }
+
+    @Override
+    public boolean isImmediateExit() {
+        return read(Slot.IMMEDIATE_EXIT) != 0;
+    }
+
+    @Override
     public int intrInfo() {
         return (int) read(Slot.INTR_INFO);
     }

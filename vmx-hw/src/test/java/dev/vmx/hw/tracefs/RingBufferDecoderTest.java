@@ -136,6 +136,22 @@ class RingBufferDecoderTest {
     }
 
     @Test
+    void linux618RequestsAndImmediateExitAreReadFromTheirFormatFields() {
+        // kvm_exit.format and kvm_entry.format as this machine's 6.18 kernel prints them:
+        // "field:u64 requests" and "field:bool immediate_exit"
+        ByteBuffer page = new PageBuilder(0)
+                .event(1, Formats.event("kvm_exit"), Map.of("exit_reason", 12L, "isa", 1L, "vcpu_id", 0L, "requests", 0x104L))
+                .event(1, Formats.event("kvm_entry"), Map.of("vcpu_id", 0L, "rip", 0x1000L, "immediate_exit", 1L))
+                .event(1, Formats.event("kvm_entry"), Map.of("vcpu_id", 0L, "rip", 0x1000L))
+                .build(0);
+        decode(page, 0);
+        assertEquals(0x104, events.get(0).requests());
+        assertTrue(events.get(1).isImmediateExit());
+        assertEquals(false, events.get(2).isImmediateExit());
+        assertEquals(0, events.get(1).requests());
+    }
+
+    @Test
     void msrCrMmioAndEntry() {
         ByteBuffer page = new PageBuilder(0)
                 .event(1, Formats.event("kvm_msr"), Map.of("write", 1L, "ecx", 0x1bL, "data", 0xfee00900L, "exception", 1L))
