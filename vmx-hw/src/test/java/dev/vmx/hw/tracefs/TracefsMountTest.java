@@ -79,8 +79,13 @@ class TracefsMountTest {
     void anExistingMountIsUsedAndNotMountedAgain() throws Exception {
         assumeRootWithUnshare();
         // mounted elsewhere first: found through /proc/mounts
-        assertEquals(List.of("root=/mnt", "mountedHere=false", "headerPage=true"),
-                probeInPrivateNamespace("mount -t tracefs nodev /mnt && "));
+        Path elsewhere = Files.createTempDirectory("vmx-tracefs-");
+        try {
+            assertEquals(List.of("root=" + elsewhere, "mountedHere=false", "headerPage=true"),
+                    probeInPrivateNamespace("mount -t tracefs nodev '" + elsewhere + "' && "));
+        } finally {
+            Files.delete(elsewhere); // mounted only inside the probe's namespace
+        }
     }
 
     @Test
