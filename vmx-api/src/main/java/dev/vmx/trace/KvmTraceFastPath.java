@@ -17,6 +17,12 @@ import java.nio.charset.StandardCharsets;
  *
  * It reads the line once, comparing fixed text eight bytes at a time and hex numbers eight digits
  * at a time (SWAR), and finds the end of the line as it goes instead of searching for it first.
+ * Where the kernel prints a field at a usual width (the {@code [%03d]} CPU, five flag characters,
+ * six fraction digits, a one-digit vCPU, the zero-padded hex tail of a 64-bit RIP) or the line
+ * before had it (tracefs pads task and pid, so '[' and the leading blanks stay put), that width is
+ * checked at a fixed offset instead of counted: the loads then need not wait for one another
+ * field by field, which is what a line's parse time was made of (RESULTS.md); other widths are
+ * counted.
  * Any deviation from that layout, however small, answers {@link #NO_MATCH} and the general parser
  * reads the line, so the fast path decides speed, never meaning: a test checks that both give the
  * same event for every line the fast path accepts, and that it declines the variants it does not
