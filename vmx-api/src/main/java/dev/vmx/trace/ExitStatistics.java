@@ -90,7 +90,6 @@ public final class ExitStatistics {
     // reason slots: open addressing on a composite key
     private Row[] slotRows = new Row[64];
     private final List<Row> rowList = new ArrayList<>();
-    private Row[] rowsByIndex = new Row[16];
     // pending exits per thread
     private int[] pendingPid = new int[64];
     private boolean[] pendingUsed = new boolean[64];
@@ -607,10 +606,6 @@ public final class ExitStatistics {
         }
         Row row = new Row(rowList.size(), key, isa, exitCode, vcpu, detail, write);
         rowList.add(row);
-        if (row.index == rowsByIndex.length) {
-            rowsByIndex = Arrays.copyOf(rowsByIndex, rowsByIndex.length * 2);
-        }
-        rowsByIndex[row.index] = row;
         slots[slot] = row;
         return row;
     }
