@@ -108,11 +108,15 @@ class KvmTraceStreamTest {
         Tracefs tracefs = tracefsOrSkip();
         String name = uniqueName("badclose");
         KvmTraceStream stream = KvmTraceStream.open(tracefs, name, List.of("kvm_pio"), 64);
-        // close the first per-CPU pipe behind the stream's back: its own close then gets EBADF
+        // swap the first per-CPU pipe's descriptor for one no process can have open (above any
+        // RLIMIT_NOFILE), so the stream's own close gets EBADF; closing the real one behind the
+        // stream's back instead would let the JVM reuse the number and the stream close that
         java.lang.reflect.Field fdsField = KvmTraceStream.class.getDeclaredField("fds");
         fdsField.setAccessible(true);
         int[] fds = (int[]) fdsField.get(stream);
-        dev.vmx.hw.internal.LibC.INSTANCE.close(fds[0]);
+        int real = fds[0];
+        fds[0] = Integer.MAX_VALUE;
+        dev.vmx.hw.internal.LibC.INSTANCE.close(real);
         java.lang.reflect.Field cpusField = KvmTraceStream.class.getDeclaredField("cpus");
         cpusField.setAccessible(true);
         int cpu = ((int[]) cpusField.get(stream))[0];
