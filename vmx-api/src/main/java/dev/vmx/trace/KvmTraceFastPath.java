@@ -139,7 +139,7 @@ final class KvmTraceFastPath {
         final int bracket = p++;
         long word = load(b, p);
         int digits;
-        if (((decimalDigitBytes(word) & 0x80_8080L) == 0x80_8080L) & (b[p + 3] == ']')) {
+        if (((decimalDigitBytes(word) & FIRST_BYTES_HIGH_BITS[3]) == FIRST_BYTES_HIGH_BITS[3]) & (b[p + 3] == ']')) {
             digits = 3; // tracefs prints "[%03d]": the next position is known before the digits are counted
         } else {
             digits = digitRun(word);
@@ -197,7 +197,7 @@ final class KvmTraceFastPath {
             long flags = load(b, p);
             long ends = equalBytes(flags, SPACES) | equalBytes(flags, TABS) | equalBytes(flags, NEWLINES)
                     | equalBytes(flags, RETURNS);
-            if (((ends & 0xFF_FFFF_FFFFL) == 0) & (b[p + 5] == ' ')) {
+            if (((ends & FIRST_BYTES_HIGH_BITS[5]) == 0) & (b[p + 5] == ' ')) {
                 p += 5; // Linux 6.x prints five flag characters ("d..1."): no need to wait for the count
             } else {
                 if (ends == 0) {
@@ -217,7 +217,7 @@ final class KvmTraceFastPath {
         word = load(b, p);
         long digitBytes = decimalDigitBytes(word);
         digits = event.secondsDigitsHint; // as many digits as the line before had, usually
-        if (((digitBytes & HIGH_BITS >>> ((8 - digits) << 3)) != HIGH_BITS >>> ((8 - digits) << 3)) | (b[p + digits] != '.')) {
+        if (((digitBytes & FIRST_BYTES_HIGH_BITS[digits]) != FIRST_BYTES_HIGH_BITS[digits]) | (b[p + digits] != '.')) {
             digits = Long.numberOfTrailingZeros(~digitBytes & HIGH_BITS) >>> 3;
             if (digits == 0 || digits == 8 || b[p + digits] != '.') {
                 return NO_MATCH;
@@ -228,7 +228,7 @@ final class KvmTraceFastPath {
         p += digits + 1;
         word = load(b, p);
         int fraction;
-        if (((decimalDigitBytes(word) & 0x8080_8080_8080L) == 0x8080_8080_8080L) & (b[p + 6] == ':')) {
+        if (((decimalDigitBytes(word) & FIRST_BYTES_HIGH_BITS[6]) == FIRST_BYTES_HIGH_BITS[6]) & (b[p + 6] == ':')) {
             fraction = 6; // "%5lu.%06lu": microseconds, the default trace clock
         } else {
             fraction = digitRun(word);

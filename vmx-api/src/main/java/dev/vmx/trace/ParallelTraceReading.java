@@ -140,18 +140,19 @@ final class ParallelTraceReading {
     /** The first position at or after {@code from} that follows a '\n' (or the size). */
     private static long lineStartAtOrAfter(FileChannel channel, long from, long size) throws IOException {
         ByteBuffer window = ByteBuffer.allocate(8192);
-        for (long position = from - 1; position < size; ) {
+        long position = Math.max(from - 1, 0); // a '\n' just before the cut makes the cut itself a line start
+        while (position < size) {
             window.clear();
-            int read = channel.read(window, Math.max(position, 0));
+            int read = channel.read(window, position);
             if (read <= 0) {
                 break;
             }
             for (int i = 0; i < read; i++) {
                 if (window.get(i) == '\n') {
-                    return Math.max(position, 0) + i + 1;
+                    return position + i + 1;
                 }
             }
-            position = Math.max(position, 0) + read;
+            position += read;
         }
         return size;
     }

@@ -47,13 +47,12 @@ public final class KvmTraceStream implements AutoCloseable {
         this.fds = new int[cpus.length];
         java.util.Arrays.fill(fds, -1);
         for (int i = 0; i < cpus.length; i++) {
-            Path pipe = instance.path().resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw");
+            String pipe = pipe(i);
             try {
-                fds[i] = LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+                fds[i] = LibC.INSTANCE.open(pipe, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
             } catch (LastErrorException e) {
                 closePipes(); // open pipes would keep the instance busy, and it is removed next (the open error wins)
-                throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
-                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+                throw Tracefs.callFailed("open", pipe, e);
             }
         }
         this.pageMemory = new Memory(decoder.pageSize());
@@ -187,6 +186,11 @@ public final class KvmTraceStream implements AutoCloseable {
         }
     }
 
+    /** The {@code trace_pipe_raw} of the i-th CPU. */
+    private String pipe(int i) {
+        return instance.path().resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw").toString();
+    }
+
     /** Closes every open pipe; the first failure, named by its pipe and errno, or null. */
     private NativeUnavailableException closePipes() {
         NativeUnavailableException failure = null;
@@ -196,9 +200,7 @@ public final class KvmTraceStream implements AutoCloseable {
                     LibC.INSTANCE.close(fds[i]);
                 } catch (LastErrorException e) {
                     if (failure == null) {
-                        String pipe = instance.path().resolve("per_cpu/cpu" + cpus[i] + "/trace_pipe_raw").toString();
-                        failure = new NativeUnavailableException(pipe, e.getErrorCode(), "close of " + pipe + " failed: "
-                                + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+                        failure = Tracefs.callFailed("close", pipe(i), e);
                     }
                 }
                 fds[i] = -1;

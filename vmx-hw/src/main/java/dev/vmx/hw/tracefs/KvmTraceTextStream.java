@@ -78,8 +78,7 @@ public final class KvmTraceTextStream implements AutoCloseable {
                 return new KvmTraceTextStream(instance,
                         LibC.INSTANCE.open(pipe.toString(), LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC));
             } catch (LastErrorException e) {
-                throw new NativeUnavailableException(pipe.toString(), e.getErrorCode(), "open of " + pipe + " failed: "
-                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+                throw Tracefs.callFailed("open", pipe.toString(), e);
             }
         } catch (RuntimeException e) {
             instance.remove();
@@ -229,9 +228,7 @@ public final class KvmTraceTextStream implements AutoCloseable {
             try {
                 LibC.INSTANCE.close(fd);
             } catch (LastErrorException e) {
-                String pipe = instance.path().resolve("trace_pipe").toString();
-                failure = new NativeUnavailableException(pipe, e.getErrorCode(), "close of " + pipe + " failed: "
-                        + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+                failure = Tracefs.callFailed("close", instance.path().resolve("trace_pipe").toString(), e);
             }
             instance.remove(); // even if the pipe would not close: the instance must not stay behind
             if (failure != null) {

@@ -80,6 +80,12 @@ public final class Tracefs {
         return at(DEFAULT_MOUNT, true);
     }
 
+    /** "{call} of {path} failed: {strerror} (errno N)", for a system call on a tracefs file. */
+    static NativeUnavailableException callFailed(String call, String path, LastErrorException e) {
+        return new NativeUnavailableException(path, e.getErrorCode(), call + " of " + path + " failed: "
+                + LibC.INSTANCE.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")");
+    }
+
     /**
      * A tracefs at a known path (a container's bind mount, or a test's copy).
      *
