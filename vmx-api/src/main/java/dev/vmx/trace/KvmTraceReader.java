@@ -1,5 +1,6 @@
 package dev.vmx.trace;
 
+import dev.vmx.event.VmInstructionError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -50,7 +51,11 @@ public final class KvmTraceReader implements AutoCloseable {
         bytes("VMLAUNCH_NONCLEAR_VMCS"), bytes("VMRESUME_NONLAUNCHED_VMCS"), bytes("VMRESUME_AFTER_VMXOFF"),
         bytes("VMENTRY_INVALID_CONTROL_FIELD"), bytes("VMENTRY_INVALID_HOST_STATE_FIELD"),
         bytes("VMENTRY_EVENTS_BLOCKED_BY_MOV_SS")};
-    private static final int[] VMENTER_ERROR_NUMBERS = {4, 5, 6, 7, 8, 26};
+    // their numbers, from the one definition of the VM-instruction errors
+    private static final int[] VMENTER_ERROR_NUMBERS = {VmInstructionError.VMLAUNCH_NONCLEAR_VMCS.number(),
+        VmInstructionError.VMRESUME_NONLAUNCHED_VMCS.number(), VmInstructionError.VMRESUME_AFTER_VMXOFF.number(),
+        VmInstructionError.ENTRY_INVALID_CONTROL_FIELD.number(), VmInstructionError.ENTRY_INVALID_HOST_STATE_FIELD.number(),
+        VmInstructionError.ENTRY_EVENTS_BLOCKED_BY_MOV_SS.number()};
     private static final KvmEventType[] TYPES = KvmEventType.values();
     private static final byte[][] TYPE_NAMES = new byte[TYPES.length][];
 
