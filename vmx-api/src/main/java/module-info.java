@@ -13,6 +13,7 @@ module dev.vmx.api {
     exports dev.vmx.nested;
     exports dev.vmx.dump;
     exports dev.vmx.entry;
+    exports dev.vmx.explain;
     exports dev.vmx.qual;
     exports dev.vmx.trace;
     exports dev.vmx.vmcs;

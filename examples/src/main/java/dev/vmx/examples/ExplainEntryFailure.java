@@ -4,6 +4,7 @@ import dev.vmx.dump.VmcsDump;
 import dev.vmx.dump.VmcsDumpParser;
 import dev.vmx.dump.VmcsDumpSegment;
 import dev.vmx.exit.ExitReason;
+import dev.vmx.explain.Explain;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -33,6 +34,9 @@ public final class ExplainEntryFailure {
                 + "-" + dump.lastLine() + ".");
         dump.hardwareError().ifPresent(error -> System.out.println(
                 "QEMU reported: hardware error 0x" + Long.toHexString(error) + " (line " + dump.hardwareErrorLine().getAsLong() + ")"));
+        // What that number is and what to look at next: dev.vmx.explain classifies it (exit reason or
+        // VM-instruction error, the two things KVM puts into that one field).
+        dump.hardwareError().ifPresent(error -> System.out.print(Explain.hardwareError(error).toText()));
         ExitReason reason = dump.exitReason().orElseThrow();
         System.out.println("VMExit reason: " + reason + " = " + reason.basic().sdmName());
         System.out.println("Exit qualification: 0x" + Long.toHexString(dump.exitQualification().orElse(0)));

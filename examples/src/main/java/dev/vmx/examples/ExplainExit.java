@@ -1,11 +1,8 @@
 package dev.vmx.examples;
 
-import dev.vmx.event.InterruptionField;
-import dev.vmx.event.InterruptionInfo;
 import dev.vmx.exit.ExitReason;
-import dev.vmx.qual.ExceptionQualification;
-import dev.vmx.qual.ExitQualification;
-import dev.vmx.qual.LinearAddressQualification;
+import dev.vmx.explain.Explain;
+import dev.vmx.explain.Explanation;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,54 +75,17 @@ public final class ExplainExit {
             int errorCode = (int) Long.parseLong(fields.group(6).substring(2), 16);
 
             System.out.println(reason + " at rip " + fields.group(2));
-            System.out.println("  " + explain(reason, qualification, intrInfo, errorCode, idtVectoring));
+            // Step 2: the library turns the numbers into a sentence. The exit reason selects the
+            // format of the qualification (SDM "Exit Qualification for ..."); for exceptions the
+            // vector in the interruption information says what the qualification means (an address
+            // for #PF, DR6-style bits for #DB); a valid IDT-vectoring field means the exit interrupted
+            // the delivery of an event, which the hypervisor must re-inject.
+            Explanation explained = Explain.exit(reason, qualification, intrInfo, errorCode, idtVectoring);
+            System.out.println("  " + explained.summary());
         }
-    }
 
-    /**
-     * One sentence for one exit.
-     *
-     * @param reason the exit reason
-     * @param qualification the exit qualification (info1)
-     * @param intrInfo the VM-exit interruption information
-     * @param errorCode the VM-exit interruption error code
-     * @param idtVectoring the IDT-vectoring information (info2)
-     * @return the sentence
-     */
-    static String explain(ExitReason reason, long qualification, int intrInfo, int errorCode, int idtVectoring) {
-        // Step 2: the exit reason selects the format of the qualification (SDM "Exit
-        // Qualification for ..."); decode() knows which one. Its toString() reads as English.
-        ExitQualification decoded = ExitQualification.decode(reason, qualification);
-        InterruptionInfo event = InterruptionInfo.of(intrInfo);
-        String sentence;
-        if (decoded instanceof ExceptionQualification) {
-            // Step 3 (exceptions only): the vector in the interruption information says what the
-            // qualification means: an address for #PF, DR6-style bits for #DB.
-            ExitQualification meant = ((ExceptionQualification) decoded).interpret(event);
-            sentence = event.exception().map(e -> "guest " + e.description() + " (" + e.mnemonic() + ")")
-                    .orElse("guest event: " + event.type().description() + " vector " + event.vector());
-            if (event.isErrorCodeValid()) {
-                sentence += String.format(", error code 0x%x", errorCode);
-            }
-            if (meant instanceof LinearAddressQualification) {
-                sentence += String.format(", faulting address 0x%x", ((LinearAddressQualification) meant).address());
-            } else if (meant != decoded) {
-                sentence += ", " + meant;
-            }
-            sentence += String.format(" (interruption info 0x%08x)", intrInfo);
-        } else if (reason.basic() == dev.vmx.exit.BasicExitReason.EXTERNAL_INTERRUPT) {
-            sentence = "the host received an interrupt: " + event;
-        } else {
-            sentence = decoded.toString();
-        }
-        // Step 4: if the exit interrupted the delivery of an event to the guest, the IDT-vectoring
-        // information says which; the hypervisor must re-inject it.
-        // It has the interruption-information layout, but bit 12 means nothing there, so it is read
-        // as that field.
-        InterruptionInfo vectoring = InterruptionInfo.of(idtVectoring);
-        if (vectoring.isValid()) {
-            sentence += "; while delivering " + vectoring.describe(InterruptionField.IDT_VECTORING_INFO);
-        }
-        return sentence;
+        // Step 3: the same in one call from the pasted line, with every decoded field, for people
+        // (toText) and programs (the record, or toJson). `vmx explain LINE` prints this.
+        System.out.print(Explain.traceLine(LINES[0]).toText());
     }
 }
