@@ -146,7 +146,7 @@ class ExplainTest {
                 + "translated address (0x18a)", Explain.exit(ExitReason.of(48), 0x18a, 0, 0, 0).summary());
         assertEquals("guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8 (interruption info 0x80000b0e)",
                 Explain.exit(ExitReason.of(0), 0x7ffd3a2c1ff8L, 0x80000b0e, 6, 0).summary());
-        assertEquals("the host received an interrupt: valid external interrupt vector 236",
+        assertEquals("the host received an interrupt: valid external interrupt vector 236 (0x800000ec)",
                 Explain.exit(ExitReason.of(1), 0, 0x800000ec, 0, 0).summary());
         assertTrue(Explain.exit(ExitReason.of(48), 0x182, 0, 0, 0x800000ec).summary()
                 .endsWith("; while delivering valid external interrupt vector 236 (0x800000ec)"));
