@@ -1,0 +1,137 @@
+package dev.vmx.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opening a FILE argument, where {@code -} is standard input, with errors that name the file. */
+final class Inputs {
+    /** The name standard input has in messages. */
+    static final String STDIN = "<stdin>";
+
+    private Inputs() {
+    }
+
+    static boolean isStdin(String name) {
+        return name.equals("-");
+    }
+
+    static String displayName(String name) {
+        return isStdin(name) ? STDIN : name;
+    }
+
+    /**
+     * Opens a file or standard input as UTF-8 text.
+     *
+     * @param name the argument
+     * @return the reader
+     * @throws UserError if the file cannot be opened
+     */
+    static BufferedReader reader(String name) {
+        return new BufferedReader(new InputStreamReader(stream(name), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Opens a file or standard input as bytes.
+     *
+     * @param name the argument
+     * @return the stream
+     * @throws UserError if the file cannot be opened
+     */
+    static InputStream stream(String name) {
+        if (isStdin(name)) {
+            return System.in;
+        }
+        Path path = Path.of(name);
+        if (Files.isDirectory(path)) {
+            throw UserError.at(name, 0, 0, "is a directory, not a file");
+        }
+        try {
+            return Files.newInputStream(path);
+        } catch (IOException e) {
+            throw cannotRead(name, e);
+        }
+    }
+
+    /**
+     * The whole text of a file or standard input.
+     *
+     * @param name the argument
+     * @return the text
+     */
+    static String text(String name) {
+        try (InputStream in = stream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw cannotRead(name, e);
+        }
+    }
+
+    static UserError cannotRead(String name, Exception e) {
+        Throwable cause = e instanceof UncheckedIOException ? e.getCause() : e;
+        String why;
+        if (cause instanceof NoSuchFileException) {
+            why = "no such file";
+        } else if (cause instanceof AccessDeniedException) {
+            why = "permission denied";
+        } else {
+            why = "cannot read: " + cause.getMessage();
+        }
+        return UserError.at(displayName(name), 0, 0, why);
+    }
+
+    /**
+     * A number as users write it: {@code 0x} hex or decimal, underscores allowed.
+     *
+     * @param option the option or argument, for messages
+     * @param text the text
+     * @return the value (64 bits, unsigned)
+     * @throws UserError naming the option and the column of the first bad character
+     */
+    static long number(String option, String text) {
+        String digits = text.strip().replace("_", "");
+        int radix = 10;
+        int offset = 0;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            radix = 16;
+            offset = 2;
+        }
+        if (digits.length() == offset) {
+            throw new UserError(option + ": '" + text + "' is not a number");
+        }
+        for (int i = offset; i < digits.length(); i++) {
+            if (Character.digit(digits.charAt(i), radix) < 0) {
+                throw new UserError(option + ": '" + text + "' is not a " + (radix == 16 ? "hex " : "") + "number (column "
+                        + (text.indexOf(digits.charAt(i)) + 1) + ")"
+                        + (radix == 10 && Character.digit(digits.charAt(i), 16) >= 0 ? "; write hex with 0x" : ""));
+            }
+        }
+        try {
+            return Long.parseUnsignedLong(digits.substring(offset), radix);
+        } catch (NumberFormatException e) {
+            throw new UserError(option + ": '" + text + "' does not fit in 64 bits");
+        }
+    }
+
+    /**
+     * A number that must fit in 32 bits.
+     *
+     * @param option the option, for messages
+     * @param text the text
+     * @return the value
+     */
+    static int number32(String option, String text) {
+        long value = number(option, text);
+        if ((value >>> 32) != 0) {
+            throw new UserError(option + ": '" + text + "' does not fit in 32 bits");
+        }
+        return (int) value;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * The {@code vmx} command line. It runs from the shaded jar on the class path; this descriptor keeps
+ * the module graph checked by javac and opens the commands to picocli's reflection.
+ */
+module dev.vmx.cli {
+    requires dev.vmx.api;
+    requires dev.vmx.hw;
+    requires info.picocli;
+
+    opens dev.vmx.cli to info.picocli;
+}
