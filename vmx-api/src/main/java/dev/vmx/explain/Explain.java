@@ -417,9 +417,11 @@ public final class Explain {
             }
             case NO_ERROR_NUMBER -> {
                 summary = "hardware error 0x0: VMLAUNCH/VMRESUME failed but the VM-instruction error field holds no number";
-                next.add("VMfailInvalid (no current or a corrupt VMCS) writes no error number: look in the host's kernel log for "
-                        + "KVM warnings (vmread/vmwrite/vmptrld errors, 'vmx: VMLAUNCH/VMRESUME failed') and for a dump_vmcs block");
-                next.add("the host kernel or a module under it (another hypervisor, a nested L0) is the suspect, not the guest");
+                next.add("VMfailInvalid (no current VMCS, or a corrupt one) writes no error number: look in the host's kernel "
+                        + "log for KVM's 'vmread failed', 'vmwrite failed', 'vmptrld failed' or 'vmclear failed' messages and "
+                        + "for a dump_vmcs block");
+                next.add("the host kernel, or the hypervisor under it when this host is itself a guest (nested "
+                        + "virtualization), is the suspect, not the guest");
             }
             case SVM_VMRUN_FAILED -> {
                 summary = "hardware error 0xffffffffffffffff: AMD SVM's VMRUN failed its consistency checks "

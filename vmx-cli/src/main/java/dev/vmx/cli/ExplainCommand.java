@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nOutput:%n",
         footer = {"text: per input, the summary line, then '  name: value' details and '  next: ...' steps; a blank line between inputs.",
             "json: one JSON object per input and line: {\"subject\",\"input\",\"summary\",\"details\":{name:value},\"next\":[...]}.",
+            "Arguments and standard input come first, in their order, then what the options give.",
             "Lines of standard input that are blank or start with # are skipped."})
 final class ExplainCommand implements Callable<Integer> {
     private static final Pattern TRACE = Pattern.compile("\\bkvm(?:_[a-z_]+:|:kvm_)");
@@ -89,6 +90,25 @@ final class ExplainCommand implements Callable<Integer> {
                     "--qual, --intr-info, --error-code and --info2 describe an exit: give its --reason too");
         }
         boolean anyOption = reason != null || !fields.isEmpty() || !vmErrors.isEmpty() || !interruptions.isEmpty();
+        boolean readStdin = args.isEmpty() && !anyOption;
+        for (int i = 0; i < args.size(); i++) {
+            if (Inputs.isStdin(args.get(i))) {
+                readStdin = true;
+                continue;
+            }
+            print(out, explain(args.get(i), "argument " + (i + 1), 0));
+        }
+        if (readStdin) {
+            BufferedReader in = Inputs.reader("-");
+            long lineNumber = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lineNumber++;
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                print(out, explain(line, Inputs.STDIN, lineNumber));
+            }
+        }
         if (reason != null) {
             ExitReason exitReason = parseReason("--reason", reason);
             print(out, Explain.exit(exitReason, qualification == null ? 0 : Inputs.number("--qual", qualification),
@@ -109,25 +129,6 @@ final class ExplainCommand implements Callable<Integer> {
                 case entry -> InterruptionField.VM_ENTRY_INTERRUPTION_INFO;
             };
             print(out, Explain.interruptionInfo(Inputs.number32("--intr", value), source));
-        }
-        boolean readStdin = args.isEmpty() && !anyOption;
-        for (int i = 0; i < args.size(); i++) {
-            if (Inputs.isStdin(args.get(i))) {
-                readStdin = true;
-                continue;
-            }
-            print(out, explain(args.get(i), "argument " + (i + 1), 0));
-        }
-        if (readStdin) {
-            BufferedReader in = Inputs.reader("-");
-            long lineNumber = 0;
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                lineNumber++;
-                if (line.isBlank() || line.startsWith("#")) {
-                    continue;
-                }
-                print(out, explain(line, Inputs.STDIN, lineNumber));
-            }
         }
         out.flush();
         return Vmx.OK;

@@ -100,12 +100,28 @@ public final class Vmx implements Runnable {
         return command.getCommandSpec().qualifiedName(" ");
     }
 
-    /** The version from the jar's manifest. */
+    /**
+     * The version Maven wrote into version.properties.
+     *
+     * @return e.g. {@code 0.1.0}
+     */
+    static String version() {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = Vmx.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                properties.load(in);
+            }
+        } catch (java.io.IOException e) {
+            // no version: said so below
+        }
+        return properties.getProperty("version", "(unknown version)");
+    }
+
+    /** The version for --version and the man pages. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Vmx.class.getPackage().getImplementationVersion();
-            return new String[] {"vmx " + (version == null ? "(development build)" : version),
+            return new String[] {"vmx " + version(),
                 "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
         }
     }

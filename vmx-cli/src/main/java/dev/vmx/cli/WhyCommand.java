@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
         footer = {"text: per block 'FILE lines A-B: ...', the QEMU 'hardware error' line if the log has one, the verdict, "
                 + "'BROKEN' rules (rule, found), 'not judged' checks with the fields or capabilities that would decide them, "
                 + "and the lines of the block the parser did not understand.",
-            "json: one object {\"input\",\"blocks\":[{\"firstLine\",\"lastLine\",\"hardwareError\",\"verdict\",\"broken\":[{\"check\",\"section\","
+            "json: one object {\"input\",\"blocks\":[{\"firstLine\",\"lastLine\",\"hardwareError\",\"verdict\",\"note\",\"broken\":[{\"check\",\"section\","
                 + "\"title\",\"rule\",\"found\"}],\"notJudged\":[{\"check\",\"section\",\"detail\",\"needs\":[...]}],"
                 + "\"problems\":[{\"line\",\"problem\"}]}]}."})
 final class WhyCommand implements Callable<Integer> {
@@ -103,6 +103,7 @@ final class WhyCommand implements Callable<Integer> {
                     + Explain.hardwareError(dump.hardwareError().getAsLong()).summary());
         }
         out.println("  verdict: " + report.verdict());
+        disagreement(dump, report).ifPresent(note -> out.println("  note: " + note));
         List<CheckOutcome> failures = report.failures();
         out.println("  broken rules: " + failures.size());
         for (CheckOutcome failure : failures) {
@@ -125,6 +126,27 @@ final class WhyCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * When the log says how the entry failed and the checks predict another failure: the capability
+     * MSRs given may not be the host's, or the dump lacks what the real cause needs.
+     */
+    static java.util.Optional<String> disagreement(VmcsDump dump, EntryCheckReport report) {
+        java.util.OptionalLong logged = dump.hardwareError();
+        if (logged.isEmpty() || report.failures().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        dev.vmx.explain.HardwareError error = dev.vmx.explain.HardwareError.of(logged.getAsLong());
+        boolean agrees = switch (error.kind()) {
+            case ENTRY_FAILURE_EXIT_REASON -> report.vmInstructionError().isEmpty()
+                    && report.exitReason().map(r -> r.equals(error.exitReason().orElseThrow())).orElse(false);
+            case VM_INSTRUCTION_ERROR -> report.vmInstructionError().map(e -> e.number() == logged.getAsLong()).orElse(false);
+            default -> true;
+        };
+        return agrees ? java.util.Optional.empty() : java.util.Optional.of(String.format(
+                "the log says hardware error 0x%x but the checks predict '%s': check that the capabilities (--caps) are the "
+                        + "host's, and read the broken rules of that phase with care", logged.getAsLong(), report.verdict()));
+    }
+
     private static void block(Json json, VmcsDump dump, EntryCheckReport report) {
         json.open().key("firstLine").value(dump.firstLine()).key("lastLine").value(dump.lastLine());
         json.key("hardwareError");
@@ -133,7 +155,14 @@ final class WhyCommand implements Callable<Integer> {
         } else {
             json.nullValue();
         }
-        json.key("verdict").value(report.verdict()).key("broken").openArray();
+        json.key("verdict").value(report.verdict()).key("note");
+        java.util.Optional<String> note = disagreement(dump, report);
+        if (note.isPresent()) {
+            json.value(note.get());
+        } else {
+            json.nullValue();
+        }
+        json.key("broken").openArray();
         for (CheckOutcome failure : report.failures()) {
             json.open().key("check").value(failure.check().name()).key("section").value(failure.check().section())
                     .key("title").value(failure.check().sectionTitle()).key("rule").value(failure.check().statement())

@@ -1,0 +1,492 @@
+package dev.vmx.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every subcommand run as a process: the real jar (target/vmx.jar, built by the package phase) through
+ * the real launcher script (vmx-cli/vmx), on the real public samples under test resources. Expected
+ * standard output is compared line by line with the files under src/test/resources/dev/vmx/cli/expected;
+ * {@code -Dvmx.it.update=true} rewrites them from the current output (review the diff before committing).
+ */
+class VmxCommandIT {
+    private static final Path MODULE = Path.of("").toAbsolutePath();
+    private static final Path LAUNCHER = MODULE.resolve("vmx");
+    private static final Path EXPECTED = MODULE.resolve("src/test/resources/dev/vmx/cli/expected");
+    private static final String CLI = "src/test/resources/dev/vmx/cli/";
+    private static final String API = "../vmx-api/src/test/resources/dev/vmx/";
+    private static final String EXAMPLES = "../examples/src/main/resources/dev/vmx/examples/";
+    private static final String CAPS = API + "cap/core-i7-5600u-vmx-msrs.txt";
+    private static final boolean UPDATE = Boolean.getBoolean("vmx.it.update");
+
+    /** What a run of the launcher gave. */
+    record Run(int exitCode, String out, String err) {
+        List<String> errLines() {
+            return err.lines().toList();
+        }
+    }
+
+    static Run vmx(String stdin, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(LAUNCHER.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(MODULE.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("VMX_JAR");
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            Thread outReader = pump(process.getInputStream(), out);
+            Thread errReader = pump(process.getErrorStream(), err);
+            try (OutputStream in = process.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                fail("vmx " + String.join(" ", args) + " did not end within 120 s");
+            }
+            outReader.join();
+            errReader.join();
+            return new Run(process.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private static Thread pump(InputStream from, ByteArrayOutputStream to) {
+        Thread thread = new Thread(() -> {
+            try {
+                from.transferTo(to);
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        thread.start();
+        return thread;
+    }
+
+    static String resource(String name) throws IOException {
+        return Files.readString(MODULE.resolve(CLI + name));
+    }
+
+    /** Compares standard output with an expected file, line by line, naming the first line that differs. */
+    static void assertOutput(String expectedFile, Run run) throws IOException {
+        Path file = EXPECTED.resolve(expectedFile);
+        if (UPDATE) {
+            Files.createDirectories(EXPECTED);
+            Files.writeString(file, run.out());
+        }
+        List<String> expected = Files.readAllLines(file);
+        List<String> actual = run.out().lines().toList();
+        for (int i = 0; i < Math.max(expected.size(), actual.size()); i++) {
+            String want = i < expected.size() ? expected.get(i) : "(end of output)";
+            String got = i < actual.size() ? actual.get(i) : "(end of output)";
+            assertEquals(want, got, expectedFile + " line " + (i + 1) + "; stderr: " + run.err());
+        }
+    }
+
+    static void assertOneLineError(Run run, String start) {
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals(1, run.errLines().size(), "one line on stderr: " + run.err());
+        assertTrue(run.err().startsWith(start), "stderr should start with '" + start + "': " + run.err());
+        assertNoStackTrace(run);
+    }
+
+    static void assertNoStackTrace(Run run) {
+        assertFalse(run.err().contains("\tat ") || run.err().contains("Exception"), "no stack trace: " + run.err());
+    }
+
+    // ------------------------------------------------------------------ conventions
+
+    @Test
+    void versionAndHelpEverywhere() {
+        Run version = vmx(null, "--version");
+        assertEquals(0, version.exitCode());
+        assertEquals("vmx " + System.getProperty("vmx.version"), version.out().lines().findFirst().orElseThrow());
+        Run help = vmx(null, "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().startsWith("Usage: vmx [-hV] [COMMAND]"), help.out());
+        for (String command : List.of("explain", "why", "stat", "caps", "live", "diff")) {
+            assertTrue(help.out().contains("\n  " + command + " "), command + " listed: " + help.out());
+            Run commandHelp = vmx(null, command, "--help");
+            assertEquals(0, commandHelp.exitCode(), command);
+            assertTrue(commandHelp.out().startsWith("Usage: vmx " + command), commandHelp.out());
+            assertEquals("", commandHelp.err());
+            Run viaHelp = vmx(null, "help", command);
+            assertEquals(commandHelp.out(), viaHelp.out());
+        }
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    @Test
+    void badUsageExitsWithTwoAndNoStackTrace() {
+        Run none = vmx(null);
+        assertEquals(2, none.exitCode());
+        assertEquals(List.of("vmx: missing command: one of explain, why, stat, caps, live, diff",
+                "Try 'vmx --help' for more information."), none.errLines());
+        Run unknown = vmx(null, "stat", "--by", "colour", "x");
+        assertEquals(2, unknown.exitCode());
+        assertTrue(unknown.err().startsWith("vmx stat: Invalid value for option '--by': expected one of [reason, vcpu, port, msr, "
+                + "qualification] (case-insensitive) but was 'colour'"), unknown.err());
+        assertNoStackTrace(unknown);
+        Run missing = vmx(null, "why");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("vmx why: Missing required parameter: 'FILE'"), missing.err());
+    }
+
+    @Test
+    void manPagesAndCompletionAreGenerated() throws IOException {
+        Path man = MODULE.resolve("target/man");
+        String top = Files.readString(man.resolve("vmx.adoc"));
+        assertTrue(top.contains(":doctype: manpage"), top);
+        for (String command : List.of("explain", "why", "stat", "caps", "live", "diff")) {
+            String page = Files.readString(man.resolve("vmx-" + command + ".adoc"));
+            assertTrue(page.contains("vmx-" + command), command);
+            assertTrue(top.contains("xref:vmx-" + command + ".adoc[*" + command + "*]::"), command);
+        }
+        assertTrue(Files.readString(man.resolve("vmx-stat.adoc")).contains("--format"));
+        String completion = Files.readString(MODULE.resolve("target/vmx_completion"));
+        assertTrue(completion.contains("complete -F _complete_vmx"), "bash completion function registered");
+        assertTrue(completion.contains("local commands=\"explain why stat caps live diff help\""), "subcommands completed");
+        assertTrue(completion.contains("(\"reason\" \"vcpu\" \"port\" \"msr\" \"qualification\") # --by values"), "--by values completed");
+    }
+
+    @Test
+    void theJarRunsOnJdk24AndLaterWithoutNativeAccessWarnings() throws IOException {
+        try (JarFile jar = new JarFile(MODULE.resolve("target/vmx.jar").toFile())) {
+            Manifest manifest = jar.getManifest();
+            assertEquals("dev.vmx.cli.Vmx", manifest.getMainAttributes().getValue("Main-Class"));
+            assertEquals("ALL-UNNAMED", manifest.getMainAttributes().getValue("Enable-Native-Access"));
+            assertTrue(jar.getEntry("picocli/CommandLine.class") != null, "picocli inside");
+            assertTrue(jar.getEntry("com/sun/jna/Native.class") != null, "JNA inside");
+            assertTrue(jar.getEntry("META-INF/services/dev.vmx.hw.NativeBackend") != null, "service files kept");
+        }
+    }
+
+    @Test
+    void theLauncherFindsTheJarThroughASymbolicLink() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("vmx-link");
+        Path link = dir.resolve("vmx");
+        try {
+            Files.createSymbolicLink(link, LAUNCHER);
+            Process process = new ProcessBuilder(link.toString(), "explain", "48").directory(dir.toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+            assertTrue(out.startsWith("EPT_VIOLATION: EPT violation"), out);
+        } finally {
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    // ------------------------------------------------------------------ explain
+
+    @Test
+    void explainArguments() throws IOException {
+        Run run = vmx(null, "explain", "0x80000021", "KVM: entry failed, hardware error 0x0", "GUEST_RIP", "--field", "0x2001",
+                "--vm-error", "8", "--intr", "0x80000b0e");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("", run.err());
+        assertOutput("explain-arguments.txt", run);
+    }
+
+    @Test
+    void explainPastedLinesFromStandardInput() throws IOException {
+        Run run = vmx(resource("pasted-lines.txt"), "explain");
+        assertEquals(0, run.exitCode(), run.err());
+        assertOutput("explain-pasted-lines.txt", run);
+        Run dash = vmx(resource("pasted-lines.txt"), "explain", "-");
+        assertEquals(run.out(), dash.out());
+        Run json = vmx(resource("pasted-lines.txt"), "explain", "--format", "json");
+        assertEquals(0, json.exitCode(), json.err());
+        assertOutput("explain-pasted-lines.json", json);
+    }
+
+    @Test
+    void explainAnExitFromItsFields() throws IOException {
+        Run run = vmx(null, "explain", "--reason", "EXCEPTION_NMI", "--qual", "0x7ffd3a2c1ff8", "--intr-info", "0x80000b0e",
+                "--error-code", "6");
+        assertEquals(0, run.exitCode(), run.err());
+        assertOutput("explain-fields.txt", run);
+    }
+
+    @Test
+    void explainBadInputNamesArgumentLineAndColumn() {
+        Run argument = vmx(null, "explain", "48", "EPT_VIOLATON");
+        assertOneLineError(argument, "vmx explain: argument 2, column 1: unknown basic exit reason name 'EPT_VIOLATON' "
+                + "(did you mean EPT_VIOLATION?) in 'EPT_VIOLATON'");
+        Run stdin = vmx("48\n\n  0x1_0000_0000\n", "explain");
+        assertOneLineError(stdin, "vmx explain: <stdin>:3:");
+        assertTrue(stdin.err().contains("0x1_0000_0000"), stdin.err());
+        Run trace = vmx("kvm_exit: vcpu 0 reason\n", "explain");
+        assertOneLineError(trace, "vmx explain: <stdin>:1:1: not a kvm trace line: ");
+        Run hardware = vmx(null, "explain", "KVM: entry failed, hardware error 0xzz");
+        assertOneLineError(hardware, "vmx explain: argument 1, column 37: expected hex digits after \"hardware error 0x\"");
+        Run number = vmx(null, "explain", "--reason", "48", "--qual", "18a");
+        assertOneLineError(number, "vmx explain: --qual: '18a' is not a number (column 3); write hex with 0x");
+        Run orphan = vmx(null, "explain", "--qual", "0x181");
+        assertEquals(2, orphan.exitCode());
+        assertTrue(orphan.err().startsWith("vmx explain: --qual, --intr-info, --error-code and --info2 describe an exit: "
+                + "give its --reason too"), orphan.err());
+        Run field = vmx(null, "explain", "--field", "0x80000000");
+        assertOneLineError(field, "vmx explain: --field: ");
+        assertTrue(field.err().contains("0x80000000"), field.err());
+    }
+
+    // ------------------------------------------------------------------ why
+
+    @Test
+    void whyOnAKernelLogWithABrokenRule() throws IOException {
+        Run run = vmx(null, "why", EXAMPLES + "entry-failure-dmesg.txt");
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("", run.err());
+        assertOutput("why-entry-failure.txt", run);
+        Run stdin = vmx(Files.readString(MODULE.resolve(EXAMPLES + "entry-failure-dmesg.txt")), "why", "-");
+        assertEquals(1, stdin.exitCode());
+        assertEquals(run.out().replace(EXAMPLES + "entry-failure-dmesg.txt", "<stdin>"), stdin.out());
+    }
+
+    @Test
+    void whyWithCapabilities() throws IOException {
+        Run run = vmx(null, "why", "--caps", CAPS, EXAMPLES + "entry-failure-dmesg.txt");
+        assertEquals(1, run.exitCode(), run.err());
+        assertOutput("why-entry-failure-caps.txt", run);
+        Run json = vmx(null, "why", "--format", "json", "--caps", CAPS, EXAMPLES + "entry-failure-dmesg.txt");
+        assertEquals(1, json.exitCode(), json.err());
+        assertOutput("why-entry-failure-caps.json", json);
+    }
+
+    @Test
+    void whyOnRealPublicDumps() throws IOException {
+        Run coconut = vmx(null, "why", API + "dump/coconut-svsm-1081.txt");
+        assertEquals(0, coconut.exitCode(), coconut.err());
+        assertOutput("why-coconut-svsm-1081.txt", coconut);
+        Run wrapped = vmx(null, "why", API + "dump/edk2-91-wrapped.txt");
+        assertEquals(0, wrapped.exitCode(), wrapped.err());
+        assertOutput("why-edk2-91-wrapped.txt", wrapped);
+    }
+
+    @Test
+    void whyBadInput() {
+        assertOneLineError(vmx(null, "why", "no-such.log"), "vmx why: no-such.log: no such file");
+        Run noDump = vmx(null, "why", API + "trace/gvisor-6757-tracefs.txt");
+        assertOneLineError(noDump, "vmx why: " + API + "trace/gvisor-6757-tracefs.txt: no dump_vmcs() block found in 9 lines");
+        assertOneLineError(vmx(null, "why", "--caps", CLI + "caps-bad-value.txt", EXAMPLES + "entry-failure-dmesg.txt"),
+                "vmx why: " + CLI + "caps-bad-value.txt:7:7: '0x30048g1e5' is not a number (hex with 0x, or decimal)");
+        assertOneLineError(vmx(null, "why", "--caps", CLI + "caps-three-cpus.txt", EXAMPLES + "entry-failure-dmesg.txt"),
+                "vmx why: --caps " + CLI + "caps-three-cpus.txt: names 3 CPUs; give the one the VM entry ran on");
+    }
+
+    // ------------------------------------------------------------------ stat
+
+    @Test
+    void statTableCsvJsonAndGroupings() throws IOException {
+        String trace = EXAMPLES + "guest-boot-trace.txt";
+        Run table = vmx(null, "stat", trace);
+        assertEquals(0, table.exitCode(), table.err());
+        assertOutput("stat-table.txt", table);
+        assertEquals(List.of("vmx stat: " + trace + ": 126 lines, 120 events (0 of other tracepoints), 6 header lines, "
+                + "0 unparseable lines, 0 lost events (0 loss lines)"), table.errLines());
+        Run csv = vmx(null, "stat", "--by", "vcpu", "--sort", "reason", "--format", "csv", trace);
+        assertEquals(0, csv.exitCode(), csv.err());
+        assertOutput("stat-vcpu.csv", csv);
+        Run json = vmx(null, "stat", "--format", "json", "--threads", "1", trace);
+        assertEquals(0, json.exitCode(), json.err());
+        assertOutput("stat.json", json);
+        Run qualification = vmx(null, "stat", "--by", "qualification", trace);
+        assertOutput("stat-qualification.txt", qualification);
+        Run stdin = vmx(Files.readString(MODULE.resolve(trace)), "stat", "-");
+        assertEquals(table.out(), stdin.out());
+        assertTrue(stdin.err().startsWith("vmx stat: <stdin>: 126 lines, 120 events"), stdin.err());
+    }
+
+    @Test
+    void statOnRealPublicTracesAddsFilesUp() throws IOException {
+        Run run = vmx(null, "stat", API + "trace/gvisor-6757-tracefs.txt", API + "trace/osdev-trace-cmd-report.txt");
+        assertEquals(0, run.exitCode(), run.err());
+        assertOutput("stat-public-traces.txt", run);
+        assertEquals(List.of(
+                "vmx stat: " + API + "trace/gvisor-6757-tracefs.txt: 9 lines, 8 events (4 of other tracepoints), 1 header lines, "
+                        + "0 unparseable lines, 0 lost events (0 loss lines)",
+                "vmx stat: " + API + "trace/osdev-trace-cmd-report.txt: 7 lines, 3 events (3 of other tracepoints), 4 header lines, "
+                        + "0 unparseable lines, 0 lost events (0 loss lines)"), run.errLines());
+    }
+
+    @Test
+    void statReportsUnparseableLinesAndRefusesInputWithoutEvents() {
+        Run mixed = vmx("garbage line\n" + "             exe-110348  [006] d... 410259.258862: kvm_exit: vcpu 1 reason "
+                + "EPT_VIOLATION rip 0x5600b39c8132 info1 0x0000000000000181 info2 0x0000000000000000 intr_info 0x00000000 "
+                + "error_code 0x00000000\n", "stat", "-");
+        assertEquals(0, mixed.exitCode(), mixed.err());
+        assertEquals(List.of("vmx stat: <stdin>: 2 lines, 1 events (0 of other tracepoints), 0 header lines, 1 unparseable lines, "
+                + "0 lost events (0 loss lines)", "  <stdin>:1: no [CPU] field"), mixed.errLines());
+        Run none = vmx(null, "stat", "../README.md");
+        assertEquals(2, none.exitCode());
+        assertTrue(none.err().lines().anyMatch(line -> line.startsWith("vmx stat: ../README.md: no kvm trace event in ")), none.err());
+        assertNoStackTrace(none);
+        assertOneLineError(vmx(null, "stat", "no-such.trace"), "vmx stat: no-such.trace: no such file");
+        Run threads = vmx(null, "stat", "--threads", "0", "x");
+        assertEquals(2, threads.exitCode());
+        assertEquals(List.of("vmx stat: --threads must be at least 1, not 0", "Try 'vmx stat --help' for more information."),
+                threads.errLines());
+    }
+
+    // ------------------------------------------------------------------ caps
+
+    @Test
+    void capsLikeVmxcap() throws IOException {
+        Run run = vmx(null, "caps", "--file", CAPS);
+        assertEquals(0, run.exitCode(), run.err());
+        assertOutput("caps-i7-5600u.txt", run);
+    }
+
+    @Test
+    void capsCheckGivesVerdictAndAdjustedValue() throws IOException {
+        Run rejected = vmx(null, "caps", "--file", CAPS, "--check", "proc=0x20080080");
+        assertEquals(1, rejected.exitCode(), rejected.err());
+        List<String> lines = rejected.out().lines().toList();
+        int verdict = lines.indexOf("check PRIMARY_PROCESSOR_BASED=0x20080080 against IA32_VMX_TRUE_PROCBASED_CTLS: rejected");
+        assertTrue(verdict > 0, rejected.out());
+        assertEquals("  adjusted: 0x240861f2 PRIMARY_PROCESSOR_BASED{HLT_EXITING, CR8_LOAD_EXITING, MONITOR_EXITING, "
+                + "undefined=0x4006172}", lines.get(lines.size() - 1));
+        Run accepted = vmx(null, "caps", "--file", CAPS, "--check", "PRIMARY_PROCESSOR_BASED=0x240861f2");
+        assertEquals(0, accepted.exitCode(), accepted.err());
+        assertTrue(accepted.out().contains("check PRIMARY_PROCESSOR_BASED=0x240861f2 against IA32_VMX_TRUE_PROCBASED_CTLS: accepted"));
+        Run badControl = vmx(null, "caps", "--file", CAPS, "--check", "procs=1");
+        assertEquals(2, badControl.exitCode());
+        assertTrue(badControl.err().startsWith("vmx caps: --check: no control named 'procs'"), badControl.err());
+    }
+
+    @Test
+    void capsPrintsEachGroupOfEqualCpus() throws IOException {
+        Run run = vmx(null, "caps", "--file", CLI + "caps-three-cpus.txt");
+        assertEquals(0, run.exitCode(), run.err());
+        assertOutput("caps-three-cpus.txt", run);
+    }
+
+    @Test
+    void capsBadFiles() {
+        assertOneLineError(vmx(null, "caps", "--file", CLI + "caps-bad-value.txt"),
+                "vmx caps: " + CLI + "caps-bad-value.txt:7:7: '0x30048g1e5' is not a number (hex with 0x, or decimal)");
+        assertOneLineError(vmx(null, "caps", "--file", CLI + "caps-missing-msr.txt"),
+                "vmx caps: " + CLI + "caps-missing-msr.txt:2: ");
+        assertTrue(vmx(null, "caps", "--file", CLI + "caps-missing-msr.txt").err().contains("IA32_VMX_CR4_FIXED1"));
+        assertOneLineError(vmx("0x480 1\n0x12 5\n", "caps", "--file", "-"),
+                "vmx caps: <stdin>:2:1: MSR 0x12 is not an IA32_VMX_* capability MSR (0x480-0x493)");
+        assertOneLineError(vmx(null, "caps", "--file", "no-such.txt"), "vmx caps: no-such.txt: no such file");
+        Run both = vmx(null, "caps", "--kvm", "--file", CAPS);
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().startsWith("vmx caps: Error: ") && both.err().contains("are mutually exclusive"), both.err());
+    }
+
+    @Test
+    void capsFromKvmAndMsrDevicesRefuseClearlyWhereTheMachineLacksThem() {
+        assertOneLineError(vmx(null, "caps", "--kvm", "--kvm-device", "/nonexistent/kvm"), "vmx caps: /nonexistent/kvm: ");
+        assertOneLineError(vmx(null, "caps", "--msr", "9999"), "vmx caps: /dev/cpu/9999/msr: no /dev/cpu/9999/msr: ");
+        // this machine's own KVM: a table where it exposes nested VMX, else one line saying why
+        Run kvm = vmx(null, "caps");
+        if (kvm.exitCode() == 0) {
+            assertTrue(kvm.out().startsWith("Basic VMX Information\n"), kvm.out());
+        } else {
+            assertOneLineError(kvm, "vmx caps: /dev/kvm: ");
+        }
+    }
+
+    // ------------------------------------------------------------------ live
+
+    @Test
+    void liveRefusesClearlyWithoutTracefs() {
+        assertOneLineError(vmx(null, "live", "--tracefs", "/nonexistent", "--count", "1"),
+                "vmx live: /nonexistent: no tracefs at /nonexistent");
+        assertOneLineError(vmx(null, "live", "--interval", "soon"), "vmx live: --interval: 'soon' is not a duration");
+    }
+
+    @Test
+    void liveOnThisMachine() {
+        Run run = vmx(null, "live", "--interval", "300ms", "--count", "2");
+        if (run.exitCode() != 0) {
+            // no root or no tracefs here: one line saying which
+            System.out.println("vmx live cannot run on this machine: " + run.err());
+            assertOneLineError(run, "vmx live: ");
+            return;
+        }
+        List<String> lines = run.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("vmx live: ") && lines.get(0).endsWith("(refresh 1)"), run.out());
+        assertEquals(" Event                                         Total  %Total   CurAvg/s", lines.get(1));
+        assertTrue(run.out().contains("(refresh 2)"), run.out());
+    }
+
+    // ------------------------------------------------------------------ diff
+
+    @Test
+    void diffTwoRealDumpsInEveryFormat() throws IOException {
+        String a = API + "dump/coconut-svsm-1081.txt";
+        String b = API + "dump/dosemu2-1274-syslog.txt";
+        Run text = vmx(null, "diff", a, b);
+        assertEquals(1, text.exitCode(), text.err());
+        assertOutput("diff-dumps.txt", text);
+        Run csv = vmx(null, "diff", "--format", "csv", a, b);
+        assertOutput("diff-dumps.csv", csv);
+        Run json = vmx(null, "diff", "--format", "json", a, b);
+        assertOutput("diff-dumps.json", json);
+        Run same = vmx(null, "diff", a, a + "#1");
+        assertEquals(0, same.exitCode(), same.err());
+        assertEquals("", same.out());
+    }
+
+    @Test
+    void diffSnapshots() throws IOException {
+        Run run = vmx(null, "diff", CLI + "snapshot-a.txt", CLI + "snapshot-b.txt");
+        assertEquals(1, run.exitCode(), run.err());
+        // in encoding order: GUEST_PHYSICAL_ADDRESS is 0x2400, VM_EXIT_REASON 0x4402
+        assertEquals(List.of("GUEST_PHYSICAL_ADDRESS: 0x7f3e2000 -> (absent)", "VM_EXIT_REASON: 0x30 -> 0x1e",
+                "EXIT_QUALIFICATION: 0x18a -> 0x3f80000", "GUEST_RIP: 0xffffffff8103a5c4 -> 0xffffffff8103a5c7"),
+                run.out().lines().toList());
+        Run stdin = vmx(resource("snapshot-b.txt"), "diff", CLI + "snapshot-a.txt", "-");
+        assertEquals(run.out(), stdin.out());
+    }
+
+    @Test
+    void diffBadInput() {
+        Run bad = vmx(null, "diff", CLI + "snapshot-a.txt", CLI + "snapshot-bad.txt");
+        assertOneLineError(bad, "vmx diff: " + CLI + "snapshot-bad.txt:4:1: ");
+        assertTrue(bad.err().contains("GUEST_RIPP"), bad.err());
+        assertOneLineError(vmx(null, "diff", API + "dump/coconut-svsm-1081.txt#2", CLI + "snapshot-a.txt"),
+                "vmx diff: " + API + "dump/coconut-svsm-1081.txt: has 1 dump_vmcs block(s), not 2");
+        assertOneLineError(vmx(null, "diff", "no-such.txt", CLI + "snapshot-a.txt"), "vmx diff: no-such.txt: no such file");
+        Run twoStdin = vmx("", "diff", "-", "-");
+        assertEquals(2, twoStdin.exitCode());
+        assertTrue(twoStdin.err().startsWith("vmx diff: only one of A and B can be - (standard input)"), twoStdin.err());
+    }
+}
