@@ -52,6 +52,8 @@ class TutorialsTest {
             Map.entry(ExplainEntryFailure.class, new String[] {
                 "Found 1 dump_vmcs block(s); the first spans lines 3-51.",
                 "QEMU reported: hardware error 0x80000021 (line 2)",
+                "hardware error 0x80000021: VM entry failed after loading guest state, exit reason INVALID_STATE|VM_ENTRY_FAILURE",
+                "  kind: ENTRY_FAILURE_EXIT_REASON",
                 "VMExit reason: INVALID_STATE|VM_ENTRY_FAILURE = VM-entry failure due to invalid guest state",
                 "  CR0 = 0x30: PE (bit 0) = 0, PG (bit 31) = 0",
                 "  CS sel=0xf000 attr=0x0009b limit=0x0000ffff base=0x00000000ffff0000",
@@ -85,6 +87,9 @@ class TutorialsTest {
                 "guest Page Fault (#PF), error code 0x6, faulting address 0x7ffd3a2c1ff8",
                 "EPT violation: write to a page not present in EPT, guest linear address valid, access to the translated address (0x182); while delivering valid external interrupt vector 236 (0x800000ec)",
                 "the host received an interrupt: valid external interrupt vector 236",
+                // step 3: the pasted line explained in one call, with its decoded fields
+                "  event: kvm_exit\n  vcpu: 0\n  reason: EPT_VIOLATION (EPT violation)",
+                "  guest_rip: 0xffffffff81234567",
             }),
             Map.entry(ReadVmcs.class, new String[] {
                 "GUEST_RIP is encoding 0x681e: 0x681e (NATURAL GUEST_STATE index 15 FULL)",
