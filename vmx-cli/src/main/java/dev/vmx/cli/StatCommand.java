@@ -134,11 +134,11 @@ final class StatCommand implements Callable<Integer> {
     private KvmTraceSummary read(ExitStatistics statistics, String file, int readers, PrintWriter err) {
         String name = Inputs.displayName(file);
         boolean show = progress == Progress.always || (progress == Progress.auto && System.console() != null);
-        if (!Inputs.isStdin(file) && readers > 1) {
+        // regular files go to ExitStatistics.readFile (split among the readers; every recorded format the
+        // library reads); pipes (<(zcat trace.gz)), stdin and missing files go the sequential way, which
+        // also gives the right message for a file that cannot be read
+        if (!Inputs.isStdin(file) && Files.isRegularFile(Path.of(file)) && Files.isReadable(Path.of(file))) {
             Path path = Path.of(file);
-            if (!Files.isRegularFile(path)) {
-                Inputs.stream(file); // throws the right message: no such file, a directory, permission
-            }
             long size = sizeOf(path);
             try (ProgressBar bar = new ProgressBar(err, name, show, size, null)) {
                 return statistics.readFile(path, readers);
@@ -243,7 +243,7 @@ final class StatCommand implements Callable<Integer> {
             } else if (consumed != null) {
                 line.append(consumed.get() / (1 << 20)).append(" MiB");
             } else {
-                line.append(size > 0 ? (size / (1 << 20)) + " MiB, " : "").append("reading on several threads");
+                line.append(size > 0 ? (size / (1 << 20)) + " MiB, " : "").append("reading");
             }
             line.append(", ").append(seconds).append(" s");
             err.print(line);

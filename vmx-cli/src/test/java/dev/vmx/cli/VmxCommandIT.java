@@ -132,7 +132,8 @@ class VmxCommandIT {
     void versionAndHelpEverywhere() {
         Run version = vmx(null, "--version");
         assertEquals(0, version.exitCode());
-        assertEquals("vmx " + System.getProperty("vmx.version"), version.out().lines().findFirst().orElseThrow());
+        assertEquals("vmx " + Vmx.version(), version.out().lines().findFirst().orElseThrow());
+        assertTrue(Vmx.version().matches("\\d+\\.\\d+\\.\\d+.*"), "the build's version: " + Vmx.version());
         Run help = vmx(null, "--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.out().startsWith("Usage: vmx [-hV] [COMMAND]"), help.out());
@@ -329,6 +330,36 @@ class VmxCommandIT {
         Run stdin = vmx(Files.readString(MODULE.resolve(trace)), "stat", "-");
         assertEquals(table.out(), stdin.out());
         assertTrue(stdin.err().startsWith("vmx stat: <stdin>: 126 lines, 120 events"), stdin.err());
+    }
+
+    @Test
+    void statDrawsAProgressLineForInputThatTakesMoreThanASecond() throws IOException, InterruptedException {
+        String trace = Files.readString(MODULE.resolve(EXAMPLES + "guest-boot-trace.txt"));
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "stat", "--progress", "always", "-")
+                .directory(MODULE.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread outReader = pump(process.getInputStream(), out);
+        Thread errReader = pump(process.getErrorStream(), err);
+        try (OutputStream in = process.getOutputStream()) {
+            int half = trace.indexOf('\n', trace.length() / 2) + 1;
+            in.write(trace.substring(0, half).getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            Thread.sleep(2500); // the JVM starts, reads the first half and waits: more than a second
+            in.write(trace.substring(half).getBytes(StandardCharsets.UTF_8));
+        } finally {
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+            process.destroyForcibly();
+        }
+        outReader.join();
+        errReader.join();
+        String stderr = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, process.exitValue(), stderr);
+        assertTrue(stderr.startsWith("\rvmx stat: <stdin> 0 MiB, 1 s"), "a progress line: " + stderr);
+        assertTrue(stderr.contains("\r\033[K" + "vmx stat: <stdin>: 126 lines, 120 events"), "erased before the summary: " + stderr);
+        assertOutput("stat-table.txt", new Run(0, out.toString(StandardCharsets.UTF_8), stderr));
     }
 
     @Test
