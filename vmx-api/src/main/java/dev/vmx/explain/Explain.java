@@ -180,6 +180,8 @@ public final class Explain {
             sentence = "the host received an interrupt: " + event;
         } else if (reason.isVmEntryFailure()) {
             sentence = reason + ": " + sentenceOf(reason) + "; " + decoded;
+        } else if (decoded instanceof dev.vmx.qual.NoQualification) {
+            sentence = reason + ": " + sentenceOf(reason) + " (this exit has no qualification)";
         } else {
             sentence = decoded.toString();
         }

@@ -169,6 +169,13 @@ class ExplainTest {
         assertEquals(explained.summary(), pasted.summary());
         assertEquals("vCPU 1 enters the guest at rip 0x5600b39c8132",
                 Explain.traceLine("             exe-110348  [006] d... 410259.258844: kvm_entry: vcpu 1, rip 0x5600b39c8132").summary());
+        // nested exits in the formats of Linux 4.x and 6.1 (kvm-tp-printk-formats.tsv in dev/vmx/trace)
+        assertEquals("L2 exit injected into L1: guest Page Fault (#PF), error code 0x6, faulting address 0x0 (interruption info 0x80000b0e)",
+                Explain.traceLine("kvm_nested_vmexit_inject: reason: EXCEPTION_NMI ext_inf1: 0x0000000000000000 ext_inf2: "
+                        + "0x0000000000000000 ext_int: 0x80000b0e ext_int_err: 0x00000006").summary());
+        assertEquals("L2 exit seen by L0: VMCALL: VMCALL (this exit has no qualification)",
+                Explain.traceLine("kvm_nested_vmexit: vcpu 1 reason VMCALL rip 0x1000 info1 0x0000000000000000 info2 "
+                        + "0x0000000000000000 intr_info 0x00000000 error_code 0x00000000").summary());
         VmxParseException bad = assertThrows(VmxParseException.class, () -> Explain.traceLine("hello world"));
         assertTrue(bad.getMessage().contains("not a kvm trace line"), bad.getMessage());
     }
