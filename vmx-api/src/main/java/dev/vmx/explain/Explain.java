@@ -31,6 +31,9 @@ import java.util.Optional;
 public final class Explain {
     /** Prefix given to a pasted line that starts at its tracepoint name, so the trace reader reads it. */
     private static final String PASTED_PREFIX = "<pasted>-0 [000] 0.000000: ";
+    /** The tracepoint name after a trace line's timestamp, e.g. {@code kvm_page_fault} or {@code kvm:kvm_entry}. */
+    private static final java.util.regex.Pattern TRACEPOINT = java.util.regex.Pattern.compile(
+            "\\d\\.\\d+:\\s+(?:[a-z0-9_]+:)?([a-z0-9_]+):");
 
     private Explain() {
     }
@@ -240,6 +243,13 @@ public final class Explain {
                 next = exit.nextSteps();
             } else if (type == KvmEventType.KVM_ENTRY) {
                 summary = String.format("vCPU %d enters the guest at rip 0x%x", event.vcpu(), event.guestRip());
+            } else if (type == KvmEventType.OTHER) {
+                java.util.regex.Matcher name = TRACEPOINT.matcher(fed);
+                String tracepoint = name.find() ? name.group(1) : "this tracepoint";
+                details.set(0, new Detail("event", tracepoint));
+                summary = tracepoint + ": a trace event vmx reads but does not decode (it decodes "
+                        + java.util.Arrays.stream(KvmEventType.values()).filter(t -> t != KvmEventType.OTHER)
+                                .map(KvmEventType::tracepoint).collect(java.util.stream.Collectors.joining(", ")) + ")";
             } else {
                 summary = event.toRecord().toString();
             }

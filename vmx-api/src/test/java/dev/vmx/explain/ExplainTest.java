@@ -176,6 +176,12 @@ class ExplainTest {
         assertEquals("L2 exit seen by L0: VMCALL: VMCALL (this exit has no qualification)",
                 Explain.traceLine("kvm_nested_vmexit: vcpu 1 reason VMCALL rip 0x1000 info1 0x0000000000000000 info2 "
                         + "0x0000000000000000 intr_info 0x00000000 error_code 0x00000000").summary());
+        // a tracepoint the reader does not decode is named (osdev forum trace, trace-cmd report)
+        Explanation other = Explain.traceLine("qemu-system-x86-1060614 [036] 2316032.840657: kvm_page_fault: vcpu 3 rip "
+                + "0x7f80ed32638b address 0x00000003f7369712 error_code 0x181");
+        assertTrue(other.summary().startsWith("kvm_page_fault: a trace event vmx reads but does not decode (it decodes kvm_exit, "),
+                other.summary());
+        assertEquals("kvm_page_fault", other.detail("event").orElseThrow());
         VmxParseException bad = assertThrows(VmxParseException.class, () -> Explain.traceLine("hello world"));
         assertTrue(bad.getMessage().contains("not a kvm trace line"), bad.getMessage());
     }

@@ -101,12 +101,22 @@ final class ExplainCommand implements Callable<Integer> {
         if (readStdin) {
             BufferedReader in = Inputs.reader("-");
             long lineNumber = 0;
+            long headers = 0;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 lineNumber++;
                 if (line.isBlank() || line.startsWith("#")) {
                     continue;
                 }
+                if (isTraceHeader(line)) {
+                    // a whole trace piped in: trace-cmd's "cpus=48", "CPU 0 is empty", "CPU:2 [LOST 7 EVENTS]"
+                    headers++;
+                    continue;
+                }
                 print(out, explain(line, Inputs.STDIN, lineNumber));
+            }
+            if (headers > 0) {
+                spec.commandLine().getErr().println("vmx explain: " + Inputs.STDIN + ": skipped " + headers
+                        + " trace header or loss line(s)");
             }
         }
         if (reason != null) {
@@ -172,6 +182,16 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (VmxParseException e) {
             int column = (stripped.contains("hardware error") ? 0 : indent) + Math.max(e.errorIndex(), 0) + 1;
             throw UserError.at(input, lineNumber, column, problemOf(e) + " in '" + stripped + "'");
+        }
+    }
+
+    /** Whether the trace reader takes the line for a header or a loss line (no event, no problem). */
+    static boolean isTraceHeader(String line) {
+        if (!line.startsWith("cpus=") && !line.startsWith("CPU")) {
+            return false;
+        }
+        try (dev.vmx.trace.KvmTraceReader reader = dev.vmx.trace.KvmTraceReader.of(new java.io.StringReader(line), "line")) {
+            return !reader.advance() && reader.problemCount() == 0;
         }
     }
 

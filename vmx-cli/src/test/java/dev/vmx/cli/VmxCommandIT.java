@@ -235,6 +235,15 @@ class VmxCommandIT {
     }
 
     @Test
+    void explainAWholeTraceCmdReportSkipsAndCountsItsHeaderLines() throws IOException {
+        String report = Files.readString(MODULE.resolve(API + "trace/osdev-trace-cmd-report.txt"));
+        Run run = vmx(report, "explain");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of("vmx explain: <stdin>: skipped 3 trace header or loss line(s)"), run.errLines());
+        assertEquals(3, run.out().lines().filter(line -> line.startsWith("kvm_page_fault: a trace event vmx reads but does not decode")).count(), run.out());
+    }
+
+    @Test
     void explainAnExitFromItsFields() throws IOException {
         Run run = vmx(null, "explain", "--reason", "EXCEPTION_NMI", "--qual", "0x7ffd3a2c1ff8", "--intr-info", "0x80000b0e",
                 "--error-code", "6");
