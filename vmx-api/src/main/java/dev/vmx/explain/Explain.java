@@ -12,6 +12,7 @@ import dev.vmx.explain.Explanation.Subject;
 import dev.vmx.qual.ExceptionQualification;
 import dev.vmx.qual.ExitQualification;
 import dev.vmx.qual.LinearAddressQualification;
+import dev.vmx.qual.NoQualification;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import dev.vmx.trace.KvmIsa;
@@ -20,9 +21,13 @@ import dev.vmx.vmcs.FieldEncoding;
 import dev.vmx.vmcs.VmcsField;
 import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Explanations of VMX numbers, one entry point per kind of input. Pure functions of their inputs;
@@ -32,7 +37,7 @@ public final class Explain {
     /** Prefix given to a pasted line that starts at its tracepoint name, so the trace reader reads it. */
     private static final String PASTED_PREFIX = "<pasted>-0 [000] 0.000000: ";
     /** The tracepoint name after a trace line's timestamp, e.g. {@code kvm_page_fault} or {@code kvm:kvm_entry}. */
-    private static final java.util.regex.Pattern TRACEPOINT = java.util.regex.Pattern.compile(
+    private static final Pattern TRACEPOINT = Pattern.compile(
             "\\d\\.\\d+:\\s+(?:[a-z0-9_]+:)?([a-z0-9_]+):");
 
     private Explain() {
@@ -183,7 +188,7 @@ public final class Explain {
             sentence = "the host received an interrupt: " + event;
         } else if (reason.isVmEntryFailure()) {
             sentence = reason + ": " + sentenceOf(reason) + "; " + decoded;
-        } else if (decoded instanceof dev.vmx.qual.NoQualification) {
+        } else if (decoded instanceof NoQualification) {
             sentence = reason + ": " + sentenceOf(reason) + " (this exit has no qualification)";
         } else {
             sentence = decoded.toString();
@@ -244,12 +249,12 @@ public final class Explain {
             } else if (type == KvmEventType.KVM_ENTRY) {
                 summary = String.format("vCPU %d enters the guest at rip 0x%x", event.vcpu(), event.guestRip());
             } else if (type == KvmEventType.OTHER) {
-                java.util.regex.Matcher name = TRACEPOINT.matcher(fed);
+                Matcher name = TRACEPOINT.matcher(fed);
                 String tracepoint = name.find() ? name.group(1) : "this tracepoint";
                 details.set(0, new Detail("event", tracepoint));
                 summary = tracepoint + ": a trace event vmx reads but does not decode (it decodes "
-                        + java.util.Arrays.stream(KvmEventType.values()).filter(t -> t != KvmEventType.OTHER)
-                                .map(KvmEventType::tracepoint).collect(java.util.stream.Collectors.joining(", ")) + ")";
+                        + Arrays.stream(KvmEventType.values()).filter(t -> t != KvmEventType.OTHER)
+                                .map(KvmEventType::tracepoint).collect(Collectors.joining(", ")) + ")";
             } else {
                 summary = event.toRecord().toString();
             }

@@ -5,10 +5,12 @@ import dev.vmx.event.InterruptionField;
 import dev.vmx.exit.ExitReason;
 import dev.vmx.explain.Explain;
 import dev.vmx.explain.Explanation;
+import dev.vmx.trace.KvmTraceReader;
 import dev.vmx.vmcs.VmcsField;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -190,7 +192,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (!line.startsWith("cpus=") && !line.startsWith("CPU")) {
             return false;
         }
-        try (dev.vmx.trace.KvmTraceReader reader = dev.vmx.trace.KvmTraceReader.of(new java.io.StringReader(line), "line")) {
+        try (KvmTraceReader reader = KvmTraceReader.of(new StringReader(line), "line")) {
             return !reader.advance() && reader.problemCount() == 0;
         }
     }

@@ -8,12 +8,15 @@ import dev.vmx.entry.CheckOutcome;
 import dev.vmx.entry.EntryCheckReport;
 import dev.vmx.entry.EntryChecker;
 import dev.vmx.explain.Explain;
+import dev.vmx.explain.HardwareError;
 import dev.vmx.vmcs.VmcsField;
 import java.io.PrintWriter;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -130,19 +133,19 @@ final class WhyCommand implements Callable<Integer> {
      * When the log says how the entry failed and the checks predict another failure: the capability
      * MSRs given may not be the host's, or the dump lacks what the real cause needs.
      */
-    static java.util.Optional<String> disagreement(VmcsDump dump, EntryCheckReport report) {
-        java.util.OptionalLong logged = dump.hardwareError();
+    static Optional<String> disagreement(VmcsDump dump, EntryCheckReport report) {
+        OptionalLong logged = dump.hardwareError();
         if (logged.isEmpty() || report.failures().isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        dev.vmx.explain.HardwareError error = dev.vmx.explain.HardwareError.of(logged.getAsLong());
+        HardwareError error = HardwareError.of(logged.getAsLong());
         boolean agrees = switch (error.kind()) {
             case ENTRY_FAILURE_EXIT_REASON -> report.vmInstructionError().isEmpty()
                     && report.exitReason().map(r -> r.equals(error.exitReason().orElseThrow())).orElse(false);
             case VM_INSTRUCTION_ERROR -> report.vmInstructionError().map(e -> e.number() == logged.getAsLong()).orElse(false);
             default -> true;
         };
-        return agrees ? java.util.Optional.empty() : java.util.Optional.of(String.format(
+        return agrees ? Optional.empty() : Optional.of(String.format(
                 "the log says hardware error 0x%x but the checks predict '%s': check that the capabilities (--caps) are the "
                         + "host's, and read the broken rules of that phase with care", logged.getAsLong(), report.verdict()));
     }
@@ -156,7 +159,7 @@ final class WhyCommand implements Callable<Integer> {
             json.nullValue();
         }
         json.key("verdict").value(report.verdict()).key("note");
-        java.util.Optional<String> note = disagreement(dump, report);
+        Optional<String> note = disagreement(dump, report);
         if (note.isPresent()) {
             json.value(note.get());
         } else {
