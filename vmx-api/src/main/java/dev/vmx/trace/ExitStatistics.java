@@ -259,15 +259,16 @@ public final class ExitStatistics {
     }
 
     /**
-     * Reads a whole kvm trace file into these statistics, with {@code threads} threads each reading
-     * its own part of the file (split at line starts); the result is the same as reading the file
+     * Reads a whole kvm trace file into these statistics, with {@code threads} threads reading parts
+     * of the file (split at line starts, up to four per thread, taken in turn so that a slow thread
+     * holds the end up by one small part); the result is the same as reading the file
      * with one {@link KvmTraceReader} and {@link #accept accepting} every event in order. A part's
      * first events of each vCPU thread are kept aside and applied, when the parts are merged in
      * order, to the exits the parts before left pending. (Only per-vCPU statistics of 4.x traces,
      * whose exits carry no vCPU id, cannot be split that way; they are then read by one thread.)
      *
      * @param file the trace file
-     * @param threads how many threads may read at once, at least 1 (parts under 1 MiB are not split)
+     * @param threads how many threads may read at once, at least 1 (parts are at least 1 MiB)
      * @return what the reader saw: lines, events, problems with their line numbers in the file
      * @throws IllegalArgumentException if {@code threads} is below 1
      * @throws java.io.UncheckedIOException if the file cannot be read
@@ -570,6 +571,8 @@ public final class ExitStatistics {
     }
 
     /** A thread's events in a part before its first exit or entry there: one per thread, not per event. */
+    private static final long[] NO_BUCKETS = new long[0];
+
     private static final class ThreadPrelude {
         final int pid;
         boolean hasDetail;
@@ -1068,8 +1071,10 @@ public final class ExitStatistics {
         // the sum of the squared times, unsigned 128 bits: exact, so that merging stays exact
         long squaresHigh;
         long squaresLow;
-        // per bucket: count, the smallest and the largest time in it (one cache line per record)
-        final long[] histogram = new long[BUCKETS * 3];
+        // per bucket: count, the smallest and the largest time in it (one cache line per record);
+        // grown on demand up to the largest bucket used, so that the many small statistics of
+        // readFile's parts stay small (a row's full range would be 45 KiB)
+        long[] histogram = NO_BUCKETS;
 
         Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.key = key;
@@ -1097,7 +1102,10 @@ public final class ExitStatistics {
             max = Math.max(max, other.max);
             addSquares(other.squaresHigh, other.squaresLow);
             long[] theirs = other.histogram;
-            for (int i = 0; i < histogram.length; i += 3) {
+            if (theirs.length > histogram.length) {
+                histogram = Arrays.copyOf(histogram, theirs.length);
+            }
+            for (int i = 0; i < theirs.length; i += 3) {
                 long n = theirs[i];
                 if (n != 0) {
                     if (histogram[i] == 0) {
@@ -1126,6 +1134,9 @@ public final class ExitStatistics {
             addSquares(Math.multiplyHigh(nanos, nanos), nanos * nanos);
             long[] cells = histogram;
             int i = bucket(nanos) * 3;
+            if (i >= cells.length) {
+                cells = growHistogram(i);
+            }
             long n = cells[i];
             if (n == 0) {
                 cells[i + 1] = nanos;
@@ -1136,6 +1147,12 @@ public final class ExitStatistics {
                 cells[i + 2] = nanos;
             }
             cells[i] = n + 1;
+        }
+
+        /** Room for the bucket whose count is at {@code cell}, and for twice the buckets there were. */
+        long[] growHistogram(int cell) {
+            histogram = Arrays.copyOf(histogram, Math.min(BUCKETS * 3, Math.max(cell + 3, histogram.length * 2)));
+            return histogram;
         }
 
         /** The nearest-rank percentile, exact or bounded by the smallest and largest time of its bucket. */
