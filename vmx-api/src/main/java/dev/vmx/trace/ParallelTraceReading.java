@@ -54,7 +54,7 @@ final class ParallelTraceReading {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
                     KvmTraceReader reader = KvmTraceReader.of(new RangeInputStream(channel, start, end), file.toString())) {
                 while (reader.advance()) {
-                    into.accept(reader.event());
+                    into.accept(reader.event(), reader.lineNumber());
                 }
                 lines = reader.lineNumber();
                 events = reader.eventCount();
@@ -123,8 +123,10 @@ final class ParallelTraceReading {
                 return summary(List.of(whole));
             }
         }
+        long lineOffset = 0;
         for (Part part : parts) {
-            target.absorb(part.statistics);
+            target.absorb(part.statistics, lineOffset);
+            lineOffset += part.lines;
         }
         return summary(parts);
     }
