@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * VM-exit statistics like {@code perf kvm stat report --event=vmexit}: per exit reason (optionally
@@ -26,9 +27,15 @@ import java.util.Locale;
  * <p><b>Percentiles.</b> The nearest-rank method: the p-th percentile of n timed exits is the
  * smallest time t such that at least ceil(p/100 * n) of them took at most t (so p50 of 1, 2, 3, 4 is
  * 2, and p99 of fewer than 100 exits is the maximum). Times are kept in buckets that are exact below
- * 64 ns and 1/32 of a power of two wide above; a percentile is reported as the lower bound of the
- * bucket holding that rank, clamped to [min, max]. It is therefore never above the exact
- * nearest-rank value and at most 1/32 (3.1%) below it.
+ * 64 ns and 1/32 of a power of two wide above, each with its count and its smallest and largest
+ * time. A percentile is exact when the bucket holding its rank holds one distinct time, or the rank
+ * is the bucket's first or last; otherwise it is reported as the bucket's largest time, a recorded
+ * upper bound at most 3.1% above it, and marked so ({@link LatencyPercentile}; tables print
+ * {@code <=}). No percentile is ever a time that no exit took.
+ *
+ * <p><b>Merging and serialized forms.</b> {@link #merge} adds statistics computed elsewhere exactly
+ * (another file, host or process); {@link #toBytes()} / {@link #fromBytes} and
+ * {@link #toStateJson()} / {@link #fromStateJson} carry them between processes in a versioned form.
  *
  * <p>Exits and entries are paired by the recording thread ({@link KvmEvent#pid()}): each vCPU runs
  * on its own thread, and old kernels' {@code kvm_exit} records no vCPU id. Not thread-safe.
@@ -55,7 +62,8 @@ public final class ExitStatistics {
         REASON_AND_VCPU,
         /**
          * One row per I/O port and direction, from the {@code kvm_pio} event that follows an exit on
-         * the same thread; exits without one are counted in {@link #unattributedExits()}.
+         * the same thread; exits without one are counted in {@link #unattributedExits()}. The row's
+         * exit code is the lowest of its exits' (IO_INSTRUCTION in traces of real kernels).
          */
         IO_PORT,
         /**
@@ -69,10 +77,23 @@ public final class ExitStatistics {
          * {@code MOV to CR3}), the direction of an I/O instruction or MOV DR, the exception vector
          * of an exception exit; one row for every other reason.
          */
-        QUALIFICATION_CLASS
+        QUALIFICATION_CLASS,
+        /**
+         * One row per guest-physical page (4 KiB) and access of EPT violations (VMX) and nested
+         * page faults (SVM), from the {@code kvm_page_fault} event that follows the exit on the same
+         * thread (KVM traces it while handling the exit, with the faulting guest-physical address and,
+         * on VMX, the exit qualification as error code). The row's {@code detail} is the page's
+         * address with the access in its low three bits (1 read, 2 write, 4 instruction fetch: the
+         * exit qualification's bits 0-2 on VMX; on SVM write from error-code bit 1, fetch from bit
+         * 4, else read). Other exits are in no row and not counted; EPT violations without a
+         * {@code kvm_page_fault} before the next entry are counted in {@link #unattributedExits()}.
+         */
+        EPT_PAGE
     }
 
     private static final int DEFERRED = -2;
+    // a thread's last exit is one its grouping does not count (EPT_PAGE: not an EPT violation)
+    private static final int IGNORED = -3;
 
     // histogram: values below 64 exact; above, 32 sub-buckets per power of two
     private static final int SUB_BITS = 5;
@@ -83,10 +104,16 @@ public final class ExitStatistics {
 
     private final Grouping grouping;
     private final boolean perVcpu;
+    // IO_PORT, MSR, EPT_PAGE: an exit's row is named by the event after it
+    private final boolean deferred;
     private long totalExits;
     private long unattributedExits;
     private long unpairedEntries;
     private long backwardIntervals;
+    // events seen, for saying why a table is empty
+    private long exitEvents;
+    private long entryEvents;
+    private long detailEvents;
     // reason slots: open addressing on a composite key
     private Row[] slotRows = new Row[64];
     private final List<Row> rowList = new ArrayList<>();
@@ -97,6 +124,16 @@ public final class ExitStatistics {
     private int[] pendingRow = new int[64];
     private KvmIsa[] pendingIsa = new KvmIsa[64];
     private long[] pendingCode = new long[64];
+    private boolean[] pendingKernel = new boolean[64];
+    // keepSlowest(): the pending exit's line, RIP and vCPU; only kept when asked for
+    private long[] pendingLine = new long[64];
+    private long[] pendingRip = new long[64];
+    private int[] pendingExitVcpu = new int[64];
+    private int slowestCount;
+    private long slowestThan = Long.MAX_VALUE;
+    // the slowest intervals so far, fastest first (a heap): nanos above slowThreshold may enter
+    private java.util.PriorityQueue<SlowExit> slowest;
+    private long slowThreshold = Long.MAX_VALUE;
     // the vCPU a thread's last kvm_entry named (-1: none yet), for kvm_exit lines of 4.x kernels,
     // which record no vCPU id
     private int[] threadVcpu = filled(64);
@@ -118,6 +155,7 @@ public final class ExitStatistics {
     private ExitStatistics(Grouping grouping, boolean part) {
         this.grouping = grouping;
         this.perVcpu = grouping == Grouping.REASON_AND_VCPU;
+        this.deferred = grouping == Grouping.IO_PORT || grouping == Grouping.MSR || grouping == Grouping.EPT_PAGE;
         this.part = part;
     }
 
@@ -156,12 +194,31 @@ public final class ExitStatistics {
      * @param event the event (a flyweight is fine; nothing is kept)
      */
     public void accept(KvmEvent event) {
+        accept(event, -1);
+    }
+
+    /**
+     * As {@link #accept(KvmEvent)}, with the event's line number in its trace, which
+     * {@link #slowestExits()} reports ({@link #readFile} passes it).
+     *
+     * @param event the event
+     * @param lineNumber its 1-based line number, -1 if unknown
+     */
+    public void accept(KvmEvent event, long lineNumber) {
         KvmEventType type = event.type();
         if (type == KvmEventType.KVM_EXIT) {
-            if (grouping == Grouping.IO_PORT || grouping == Grouping.MSR) {
-                int slot = setPending(event.pid(), event.timestampNanos(), DEFERRED);
+            exitEvents++;
+            if (deferred) {
+                boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(event.isa(), event.exitCode());
+                int slot = setPending(event.pid(), event.timestampNanos(), counted ? DEFERRED : IGNORED);
                 pendingIsa[slot] = event.isa();
                 pendingCode[slot] = event.exitCode();
+                pendingKernel[slot] = event.guestRip() < 0;
+                if (slowest != null) {
+                    pendingLine[slot] = lineNumber;
+                    pendingRip[slot] = event.guestRip();
+                    pendingExitVcpu[slot] = event.vcpu();
+                }
                 return;
             }
             int vcpu = -1;
@@ -178,26 +235,37 @@ public final class ExitStatistics {
                     ? qualificationClass(event.exitCode(), event.info1(), event.intrInfo()) : -1;
             Row row = row(event.isa(), event.exitCode(), vcpu, detail, false);
             row.count++;
+            if (event.guestRip() < 0) {
+                row.guestKernel++; // see ExitStatisticsRow#guestKernelCount for the rule
+            }
             totalExits++;
-            setPending(event.pid(), event.timestampNanos(), row.index);
-        } else if ((type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
-                || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR)) {
-            long detail = type == KvmEventType.KVM_PIO ? event.port() : event.msrIndex() & 0xffff_ffffL;
+            int slot = setPending(event.pid(), event.timestampNanos(), row.index);
+            if (slowest != null) {
+                pendingLine[slot] = lineNumber;
+                pendingRip[slot] = event.guestRip();
+                pendingExitVcpu[slot] = event.vcpu();
+            }
+        } else if (deferred && type == detailType()) {
+            detailEvents++;
+            long detail = type == KvmEventType.KVM_PIO ? event.port()
+                    : type == KvmEventType.KVM_MSR ? event.msrIndex() & 0xffff_ffffL
+                    : (event.gpa() & PAGE_MASK) | (event.errorCode() & 0xfff); // the access is decoded with the exit's isa
             if (part && !pendingUsed[pendingSlot(event.pid())]) {
                 preludeOf(event.pid()).detail(detail, event.isWrite()); // only the first one can matter
                 return;
             }
             acceptDetail(event.pid(), detail, event.isWrite());
         } else if (type == KvmEventType.KVM_ENTRY) {
+            entryEvents++;
             if (part && !pendingUsed[pendingSlot(event.pid())]) {
-                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu());
+                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu(), lineNumber);
                 setPending(event.pid(), 0, -1); // from here on the thread's state is this part's own
                 if (perVcpu && event.vcpu() >= 0) {
                     rememberVcpu(event.pid(), event.vcpu());
                 }
                 return;
             }
-            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu());
+            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu(), lineNumber);
         }
     }
 
@@ -205,15 +273,22 @@ public final class ExitStatistics {
     private void acceptDetail(int pid, long detail, boolean write) {
         int slot = pendingSlot(pid);
         if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+            if (grouping == Grouping.EPT_PAGE) {
+                detail = (detail & PAGE_MASK) | pageAccess(pendingIsa[slot], detail & 0xfff);
+            }
             Row row = row(pendingIsa[slot], pendingCode[slot], -1, detail, write);
+            row.lowerExitCode(pendingCode[slot]);
             row.count++;
+            if (pendingKernel[slot]) {
+                row.guestKernel++;
+            }
             totalExits++;
             pendingRow[slot] = row.index;
         }
     }
 
     /** A kvm_entry: it closes its thread's pending exit. */
-    private void acceptEntry(int pid, long timestampNanos, int vcpu) {
+    private void acceptEntry(int pid, long timestampNanos, int vcpu, long lineNumber) {
         if (perVcpu && vcpu >= 0) {
             rememberVcpu(pid, vcpu);
         }
@@ -221,7 +296,11 @@ public final class ExitStatistics {
         if (pendingUsed[slot] && pendingRow[slot] >= 0) {
             long nanos = timestampNanos - pendingTime[slot];
             if (nanos >= 0) {
-                rowList.get(pendingRow[slot]).record(nanos);
+                Row row = rowList.get(pendingRow[slot]);
+                row.record(nanos);
+                if (nanos >= slowThreshold) {
+                    offerSlow(row, slot, pid, timestampNanos, nanos, lineNumber);
+                }
             } else {
                 backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
             }
@@ -229,21 +308,24 @@ public final class ExitStatistics {
         } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
             unattributedExits++;
             pendingRow[slot] = -1;
+        } else if (pendingUsed[slot] && pendingRow[slot] == IGNORED) {
+            pendingRow[slot] = -1;
         } else {
             unpairedEntries++;
         }
     }
 
     /**
-     * Reads a whole kvm trace file into these statistics, with {@code threads} threads each reading
-     * its own part of the file (split at line starts); the result is the same as reading the file
+     * Reads a whole kvm trace file into these statistics, with {@code threads} threads reading parts
+     * of the file (split at line starts, up to four per thread, taken in turn so that a slow thread
+     * holds the end up by one small part); the result is the same as reading the file
      * with one {@link KvmTraceReader} and {@link #accept accepting} every event in order. A part's
      * first events of each vCPU thread are kept aside and applied, when the parts are merged in
      * order, to the exits the parts before left pending. (Only per-vCPU statistics of 4.x traces,
      * whose exits carry no vCPU id, cannot be split that way; they are then read by one thread.)
      *
      * @param file the trace file
-     * @param threads how many threads may read at once, at least 1 (parts under 1 MiB are not split)
+     * @param threads how many threads may read at once, at least 1 (parts are at least 1 MiB)
      * @return what the reader saw: lines, events, problems with their line numbers in the file
      * @throws IllegalArgumentException if {@code threads} is below 1
      * @throws java.io.UncheckedIOException if the file cannot be read
@@ -255,9 +337,335 @@ public final class ExitStatistics {
         return ParallelTraceReading.read(this, file, threads);
     }
 
+    /**
+     * Adds statistics computed elsewhere from other events: another file, another host, another
+     * process (read back with {@link #fromBytes} or {@link #fromStateJson}), or another set of vCPU
+     * threads. Rows of the same key add up exactly: counts, guest-kernel counts, timed counts,
+     * total, minimum, maximum, the exact sum of squares behind the spread, and the latency
+     * histogram, so any split of the input into streams, each read into its own statistics and
+     * merged in any order and grouping, gives the statistics of one reader over all of it (the mean,
+     * shares and percentiles follow from those). The event counters ({@link #totalExits()},
+     * {@link #unattributedExits()}, {@link #unpairedEntries()}, {@link #backwardIntervals()}) add
+     * up too.
+     *
+     * <p>The streams are taken as independent: an exit {@code other} still waits to pair with a
+     * {@code kvm_entry} stays unpaired, as it would at the end of its stream, and this object's own
+     * waiting exits are left as they are. (To read one file in ordered parts use {@link #readFile},
+     * which carries those exits across the cuts.) Merging statistics with themselves doubles them.
+     *
+     * @param other statistics of the same grouping; it is not changed
+     * @return this object, now holding both
+     * @throws IllegalArgumentException if {@code other} has another grouping
+     */
+    public ExitStatistics merge(ExitStatistics other) {
+        java.util.Objects.requireNonNull(other, "other");
+        if (other.grouping != grouping) {
+            throw new IllegalArgumentException("cannot merge statistics grouped by " + other.grouping
+                    + " into statistics grouped by " + grouping);
+        }
+        for (Row theirs : List.copyOf(other.rowList)) {
+            row(theirs.isa, theirs.exitCode, theirs.vcpu, theirs.detail, theirs.write).add(theirs);
+        }
+        totalExits += other.totalExits;
+        unattributedExits += other.unattributedExits;
+        unpairedEntries += other.unpairedEntries;
+        backwardIntervals += other.backwardIntervals;
+        exitEvents += other.exitEvents;
+        entryEvents += other.entryEvents;
+        detailEvents += other.detailEvents;
+        if (other.slowest != null && other != this) {
+            for (SlowExit exit : List.copyOf(other.slowest)) {
+                offerSlow(exit);
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Keeps the {@code count} slowest exit-to-entry intervals of at least {@code thanNanos} from
+     * here on, with their exit and entry (like perf-prof's {@code --than}), for
+     * {@link #slowestExits()}. Costs one comparison per timed exit, and a little more for each
+     * interval that enters the list. {@link #merge} keeps the slowest of both; the serialized forms
+     * do not carry them.
+     *
+     * @param count how many to keep, at least 1
+     * @param thanNanos the shortest interval worth keeping, 0 for any
+     * @return this object
+     * @throws IllegalArgumentException if count is below 1 or thanNanos negative
+     * @throws IllegalStateException if events were accepted already
+     */
+    public ExitStatistics keepSlowest(int count, long thanNanos) {
+        if (count < 1 || thanNanos < 0) {
+            throw new IllegalArgumentException("keepSlowest(" + count + ", " + thanNanos + "): count must be at least 1, thanNanos at least 0");
+        }
+        if (exitEvents + entryEvents + detailEvents != 0) {
+            throw new IllegalStateException("keepSlowest must be called before the first event");
+        }
+        slowestCount = count;
+        slowestThan = thanNanos;
+        slowest = new java.util.PriorityQueue<>(Comparator.comparingLong(SlowExit::nanos));
+        slowThreshold = thanNanos;
+        return this;
+    }
+
+    /**
+     * The intervals {@link #keepSlowest} kept, slowest first; their line numbers are those of the
+     * trace {@link #readFile} read (or that {@link #accept(KvmEvent, long)} was given), and
+     * {@link SlowExit#withLines} adds the lines' text.
+     *
+     * @return the intervals, empty when none were kept
+     */
+    public List<SlowExit> slowestExits() {
+        if (slowest == null) {
+            return List.of();
+        }
+        List<SlowExit> list = new ArrayList<>(slowest);
+        list.sort(Comparator.comparingLong(SlowExit::nanos).reversed().thenComparingLong(SlowExit::exitTimestampNanos));
+        return List.copyOf(list);
+    }
+
+    private void offerSlow(Row row, int slot, int pid, long entryTime, long nanos, long entryLine) {
+        // under IO_PORT and MSR a row holds several exit codes: name the exit's own
+        boolean byAccess = deferred;
+        KvmIsa isa = byAccess ? pendingIsa[slot] : row.isa;
+        long code = byAccess ? pendingCode[slot] : row.exitCode;
+        String name = reasonName(isa, code);
+        if (grouping == Grouping.QUALIFICATION_CLASS && row.detail >= 0) {
+            name = name + " (" + qualificationClassName(code, row.detail) + ")";
+        }
+        offerSlow(new SlowExit(nanos, isa, code, name, pid, pendingExitVcpu[slot], entryTime - nanos,
+                pendingRip[slot], pendingLine[slot], entryLine, "", ""));
+    }
+
+    private void offerSlow(SlowExit exit) {
+        if (slowest == null || exit.nanos() < slowestThan) {
+            return;
+        }
+        slowest.add(exit);
+        if (slowest.size() > slowestCount) {
+            slowest.poll();
+        }
+        if (slowest.size() == slowestCount) {
+            slowThreshold = Math.max(slowestThan, slowest.peek().nanos() + 1);
+        }
+    }
+
+    /**
+     * Adds one exit whose exit-to-entry time was measured elsewhere, by an engine that pairs exits
+     * with entries itself (e.g. a query over a table of events): the same as {@link #accept accepting}
+     * the exit and then, on the same thread, a {@code kvm_entry} {@code exitToEntryNanos} later.
+     * Under {@link Grouping#IO_PORT}, {@link Grouping#MSR} and {@link Grouping#EPT_PAGE} use
+     * {@link #acceptMeasuredExit(KvmEvent, KvmEvent, OptionalLong)}; without that event a re-entered
+     * exit counts in {@link #unattributedExits()} there. Allocates nothing once the row exists.
+     *
+     * @param exit a {@code kvm_exit} event (its vCPU names the row under {@link Grouping#REASON_AND_VCPU})
+     * @param exitToEntryNanos the time to the next entry of the vCPU thread; empty if none followed
+     *     (counted, not timed); negative if the entry is stamped earlier (counted in
+     *     {@link #backwardIntervals()}, not timed)
+     * @throws IllegalArgumentException if {@code exit} is not a {@code kvm_exit}
+     */
+    public void acceptMeasuredExit(KvmEvent exit, OptionalLong exitToEntryNanos) {
+        acceptMeasured(exit, false, -1, false, exitToEntryNanos);
+    }
+
+    /**
+     * As {@link #acceptMeasuredExit(KvmEvent, OptionalLong)}, with the {@code kvm_pio},
+     * {@code kvm_msr} or {@code kvm_page_fault} event that followed the exit on its thread, which
+     * names the row under {@link Grouping#IO_PORT}, {@link Grouping#MSR} and
+     * {@link Grouping#EPT_PAGE} (ignored under the other groupings, as {@link #accept} ignores it).
+     *
+     * @param exit a {@code kvm_exit} event
+     * @param access the {@code kvm_pio}, {@code kvm_msr} or {@code kvm_page_fault} event after it
+     * @param exitToEntryNanos as for {@link #acceptMeasuredExit(KvmEvent, OptionalLong)}
+     * @throws IllegalArgumentException if an event is of another type
+     */
+    public void acceptMeasuredExit(KvmEvent exit, KvmEvent access, OptionalLong exitToEntryNanos) {
+        KvmEventType type = access.type();
+        if (type != KvmEventType.KVM_PIO && type != KvmEventType.KVM_MSR && type != KvmEventType.KVM_PAGE_FAULT) {
+            throw new IllegalArgumentException("not a kvm_pio, kvm_msr or kvm_page_fault event: " + type);
+        }
+        boolean named = deferred && type == detailType();
+        if (named) {
+            detailEvents++;
+        }
+        long detail = type == KvmEventType.KVM_PIO ? access.port()
+                : type == KvmEventType.KVM_MSR ? access.msrIndex() & 0xffff_ffffL
+                : (access.gpa() & PAGE_MASK) | pageAccess(exit.isa(), access.errorCode() & 0xfff);
+        acceptMeasured(exit, named, detail, access.isWrite(), exitToEntryNanos);
+    }
+
+    private void acceptMeasured(KvmEvent exit, boolean named, long detail, boolean write, OptionalLong exitToEntryNanos) {
+        if (exit.type() != KvmEventType.KVM_EXIT) {
+            throw new IllegalArgumentException("not a kvm_exit event: " + exit.type());
+        }
+        exitEvents++;
+        boolean reentered = exitToEntryNanos.isPresent();
+        if (reentered) {
+            entryEvents++;
+        }
+        Row row;
+        if (deferred) {
+            if (grouping == Grouping.EPT_PAGE && !isEptViolation(exit.isa(), exit.exitCode())) {
+                return; // as accept(): not an exit this grouping counts
+            }
+            if (!named) {
+                if (reentered) {
+                    unattributedExits++;
+                }
+                return; // as accept(): a deferred exit never re-entered is in no row
+            }
+            row = row(exit.isa(), exit.exitCode(), -1, detail, write);
+            row.lowerExitCode(exit.exitCode());
+        } else {
+            long qualification = grouping == Grouping.QUALIFICATION_CLASS && exit.isa() == KvmIsa.VMX
+                    ? qualificationClass(exit.exitCode(), exit.info1(), exit.intrInfo()) : -1;
+            row = row(exit.isa(), exit.exitCode(), perVcpu ? exit.vcpu() : -1, qualification, false);
+        }
+        row.count++;
+        if (exit.guestRip() < 0) {
+            row.guestKernel++;
+        }
+        totalExits++;
+        if (reentered) {
+            long nanos = exitToEntryNanos.getAsLong();
+            if (nanos >= 0) {
+                row.record(nanos);
+                if (nanos >= slowThreshold) {
+                    String name = reasonName(exit.isa(), exit.exitCode());
+                    if (grouping == Grouping.QUALIFICATION_CLASS && row.detail >= 0) {
+                        name = name + " (" + qualificationClassName(exit.exitCode(), row.detail) + ")";
+                    }
+                    offerSlow(new SlowExit(nanos, exit.isa(), exit.exitCode(), name, exit.pid(), exit.vcpu(),
+                            exit.timestampNanos(), exit.guestRip(), -1, -1, "", ""));
+                }
+            } else {
+                backwardIntervals++;
+            }
+        }
+    }
+
+    /**
+     * What these statistics group by.
+     *
+     * @return the grouping
+     */
+    public Grouping grouping() {
+        return grouping;
+    }
+
+    /**
+     * The compact binary form (format version {@value ExitStatisticsCodec#VERSION}, described in
+     * {@code ExitStatisticsCodec} and in README's "Mergeable statistics"): every row's accumulators and
+     * the event counters, nothing of the exits still waiting for an entry. Equal statistics give
+     * equal bytes (rows are written in {@link Order#REASON} order).
+     *
+     * @return the bytes
+     */
+    public byte[] toBytes() {
+        return ExitStatisticsCodec.toBytes(this);
+    }
+
+    /**
+     * Statistics read back from {@link #toBytes()} of this or an earlier format version.
+     *
+     * @param bytes the serialized form
+     * @return the statistics, ready to {@link #merge} or to accept more events
+     * @throws IllegalArgumentException if the bytes are not such a form, are of a later version, are
+     *     truncated or inconsistent; the message names the byte offset
+     */
+    public static ExitStatistics fromBytes(byte[] bytes) {
+        return ExitStatisticsCodec.fromBytes(bytes);
+    }
+
+    /**
+     * The same state as {@link #toBytes()} as JSON, for engines and people: an object with
+     * {@code format}, {@code version}, {@code grouping}, the counters and {@code rows}, each row with
+     * its key, accumulators and non-empty histogram buckets {@code [index, count, min, max]}; times in
+     * nanoseconds; the 128-bit sum of squares as a decimal string.
+     *
+     * @return the JSON text
+     */
+    public String toStateJson() {
+        return ExitStatisticsCodec.toJson(this);
+    }
+
+    /**
+     * Statistics read back from {@link #toStateJson()} of this or an earlier format version.
+     *
+     * @param json the JSON text
+     * @return the statistics
+     * @throws IllegalArgumentException if the text is not such a form; the message names the
+     *     character offset or the row
+     */
+    public static ExitStatistics fromStateJson(String json) {
+        return ExitStatisticsCodec.fromJson(json);
+    }
+
+    /**
+     * Why {@link #rows} is empty, in words for the output: no events at all, no {@code kvm_exit}
+     * events, or (under {@link Grouping#IO_PORT} and {@link Grouping#MSR}) exits but no
+     * {@code kvm_pio} / {@code kvm_msr} events to name their rows.
+     *
+     * @return the reason, or empty when there are rows
+     */
+    public java.util.Optional<String> whyEmpty() {
+        if (!rowList.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        if (exitEvents == 0) {
+            return java.util.Optional.of(entryEvents == 0
+                    ? "no kvm_exit or kvm_entry events were read (is the kvm:kvm_exit tracepoint enabled?)"
+                    : "no kvm_exit events were read, only " + entryEvents
+                            + " kvm_entry events (is the kvm:kvm_exit tracepoint enabled?)");
+        }
+        String event = detailType().tracepoint();
+        String what = grouping == Grouping.MSR ? "MSR" : grouping == Grouping.EPT_PAGE ? "guest-physical page" : "I/O port";
+        return java.util.Optional.of(exitEvents + " kvm_exit events were read, but "
+                + (detailEvents == 0 ? "no " + event + " events, which name the " + what
+                        + " of an exit (enable the kvm:" + event + " tracepoint when recording)"
+                        : "no " + event + " event followed an exit on its thread before the next entry")
+                + "; " + unattributedExits + " exits were re-entered without one");
+    }
+
+    long exitEvents() {
+        return exitEvents;
+    }
+
+    long entryEvents() {
+        return entryEvents;
+    }
+
+    long detailEvents() {
+        return detailEvents;
+    }
+
+    List<Row> rowList() {
+        return rowList;
+    }
+
+    /** Sets the counters of statistics read back by {@link ExitStatisticsCodec}. */
+    void restoreCounters(long total, long unattributed, long unpaired, long backward, long exits, long entries, long details) {
+        totalExits = total;
+        unattributedExits = unattributed;
+        unpairedEntries = unpaired;
+        backwardIntervals = backward;
+        exitEvents = exits;
+        entryEvents = entries;
+        detailEvents = details;
+    }
+
+    /** The row of a key, made empty if new, for {@link ExitStatisticsCodec}. */
+    Row rowFor(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        return row(isa, exitCode, vcpu, detail, write);
+    }
+
     /** Empty statistics of the same grouping for one part of a file, see {@link #readFile}. */
     ExitStatistics newPart() {
-        return new ExitStatistics(grouping, true);
+        ExitStatistics part = new ExitStatistics(grouping, true);
+        if (slowest != null) {
+            part.keepSlowest(slowestCount, slowestThan);
+        }
+        return part;
     }
 
     /** Whether this part's exits needed a vCPU only an earlier part could name. */
@@ -265,15 +673,20 @@ public final class ExitStatistics {
         return needsCarriedVcpu;
     }
 
-    /** Adds the statistics of the next part of a file, as if its events had been accepted here. */
-    void absorb(ExitStatistics next) {
+    /**
+     * Adds the statistics of the next part of a file, as if its events had been accepted here.
+     *
+     * @param lineOffset the lines of the file before the part (its line numbers count from 1)
+     */
+    void absorb(ExitStatistics next, long lineOffset) {
         // 1. the part's first events of each thread meet the state the parts before left
         for (ThreadPrelude prelude : next.preludes.values()) {
             if (prelude.hasDetail) {
                 acceptDetail(prelude.pid, prelude.detail, prelude.write);
             }
             if (prelude.hasEntry) {
-                acceptEntry(prelude.pid, prelude.entryTime, prelude.entryVcpu);
+                acceptEntry(prelude.pid, prelude.entryTime, prelude.entryVcpu,
+                        prelude.entryLine < 0 ? -1 : prelude.entryLine + lineOffset);
             }
         }
         // 2. its rows, added to the rows of the same key
@@ -287,6 +700,14 @@ public final class ExitStatistics {
         unattributedExits += next.unattributedExits;
         unpairedEntries += next.unpairedEntries;
         backwardIntervals += next.backwardIntervals;
+        exitEvents += next.exitEvents;
+        entryEvents += next.entryEvents;
+        detailEvents += next.detailEvents;
+        if (next.slowest != null) {
+            for (SlowExit exit : next.slowest) {
+                offerSlow(exit.shiftedBy(lineOffset));
+            }
+        }
         // 3. every thread the part saw is left as the part left it
         for (int i = 0; i < next.pendingPid.length; i++) {
             if (next.pendingUsed[i]) {
@@ -294,6 +715,10 @@ public final class ExitStatistics {
                 int slot = setPending(next.pendingPid[i], next.pendingTime[i], nextRow >= 0 ? rowIndex[nextRow] : nextRow);
                 pendingIsa[slot] = next.pendingIsa[i];
                 pendingCode[slot] = next.pendingCode[i];
+                pendingKernel[slot] = next.pendingKernel[i];
+                pendingLine[slot] = next.pendingLine[i] < 0 ? -1 : next.pendingLine[i] + lineOffset;
+                pendingRip[slot] = next.pendingRip[i];
+                pendingExitVcpu[slot] = next.pendingExitVcpu[i];
                 if (next.threadVcpu[i] >= 0) {
                     threadVcpu[slot] = next.threadVcpu[i];
                 }
@@ -306,6 +731,8 @@ public final class ExitStatistics {
     }
 
     /** A thread's events in a part before its first exit or entry there: one per thread, not per event. */
+    private static final long[] NO_BUCKETS = new long[0];
+
     private static final class ThreadPrelude {
         final int pid;
         boolean hasDetail;
@@ -314,6 +741,7 @@ public final class ExitStatistics {
         boolean hasEntry;
         long entryTime;
         int entryVcpu;
+        long entryLine;
 
         ThreadPrelude(int pid) {
             this.pid = pid;
@@ -327,10 +755,11 @@ public final class ExitStatistics {
             }
         }
 
-        void entry(long time, int vcpu) {
+        void entry(long time, int vcpu, long line) {
             hasEntry = true;
             entryTime = time;
             entryVcpu = vcpu;
+            entryLine = line;
         }
     }
 
@@ -380,8 +809,12 @@ public final class ExitStatistics {
      */
     public List<ExitStatisticsRow> rows(Order order) {
         List<ExitStatisticsRow> result = new ArrayList<>();
+        long totalNanos = 0;
         for (Row row : rowList) {
-            result.add(row.snapshot(totalExits, grouping));
+            totalNanos += row.total;
+        }
+        for (Row row : rowList) {
+            result.add(row.snapshot(totalExits, totalNanos, grouping));
         }
         Comparator<ExitStatisticsRow> byReason = Comparator.comparing(ExitStatisticsRow::isa)
                 .thenComparingLong(ExitStatisticsRow::exitCode).thenComparingInt(ExitStatisticsRow::vcpu)
@@ -396,7 +829,13 @@ public final class ExitStatistics {
     }
 
     /**
-     * An aligned text table like {@code perf kvm stat report}, times in microseconds.
+     * An aligned text table like {@code perf kvm stat report}, times in microseconds: samples and
+     * their share, {@code Time%} (the row's share of all exit-to-entry time), the row's total time,
+     * min, max, the mean with perf's relative spread {@code ( +-x% )}, p50 and p99 (exact, or
+     * {@code <=} a recorded upper bound, see {@link LatencyPercentile}), and {@code Kernel%}, the
+     * share of exits from the guest kernel's half of the address space
+     * ({@link ExitStatisticsRow#guestKernelCount()}). A table with no rows says why instead
+     * ({@link #whyEmpty()}).
      *
      * @param order the row order
      * @return the table, one row per line
@@ -408,32 +847,50 @@ public final class ExitStatistics {
             width = Math.max(width, row.reasonName().length());
         }
         StringBuilder out = new StringBuilder();
-        String detailName = grouping == Grouping.IO_PORT ? "PORT" : "MSR";
-        boolean detail = grouping == Grouping.IO_PORT || grouping == Grouping.MSR;
-        String head = "%-" + width + "s %s%10s %8s %10s %10s %10s %10s %10s%n";
-        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%12s ", detailName + " R/W") : "",
-                "Samples", "Samples%", "Min(us)", "Max(us)", "Mean(us)", "P50(us)", "P99(us)"));
-        String line = "%-" + width + "s %s%10d %7.2f%% %10.2f %10.2f %10.2f %10.2f %10.2f%n";
+        String detailName = grouping == Grouping.IO_PORT ? "PORT R/W" : grouping == Grouping.MSR ? "MSR R/W" : "GPA PAGE ACCESS";
+        boolean detail = deferred;
+        int detailWidth = Math.max(10, detailName.length() - 2);
         for (ExitStatisticsRow row : rows) {
+            detailWidth = Math.max(detailWidth, detailText(row).length());
+        }
+        java.util.Optional<String> empty = whyEmpty();
+        if (empty.isPresent()) {
+            out.append(String.format(Locale.ROOT, "No rows: %s.%n", empty.get()));
+            out.append(String.format(Locale.ROOT, "Total Samples:%d%n", totalExits));
+            return out.toString();
+        }
+        String head = "%-" + width + "s %s%10s %8s %7s %12s %10s %10s %10s %11s %10s %10s %7s%n";
+        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%" + (detailWidth + 2) + "s ", detailName) : "",
+                "Samples", "Samples%", "Time%", "Total(us)", "Min(us)", "Max(us)", "Avg(us)", "(+-%)", "P50(us)", "P99(us)", "Kernel%"));
+        String line = "%-" + width + "s %s%10d %7.2f%% %6.2f%% %12.2f %10.2f %10.2f %10.2f ( +-%5.2f%%) %10s %10s %6.2f%%%n";
+        boolean bounds = false;
+        for (ExitStatisticsRow row : rows) {
+            bounds |= !row.p50().isExact() || !row.p99().isExact();
             out.append(String.format(Locale.ROOT, line, row.reasonName(),
                     perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu())
-                            : detail ? String.format(Locale.ROOT, "%10s %s ", "0x" + Long.toHexString(row.detail()),
-                                    row.write() ? "W" : "R") : "", row.count(), row.share() * 100,
-                    row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
-                    row.p50Nanos() / 1000.0, row.p99Nanos() / 1000.0));
+                            : detail ? String.format(Locale.ROOT, "%" + (detailWidth + 2) + "s ", detailText(row)) : "", row.count(), row.share() * 100, row.timeShare() * 100,
+                    row.totalNanos() / 1000.0, row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
+                    row.meanSpreadPercent(), row.p50().toMicrosText(), row.p99().toMicrosText(), row.guestKernelShare() * 100));
         }
         out.append(String.format(Locale.ROOT, "Total Samples:%d%n", totalExits));
+        if (bounds) {
+            out.append(String.format(Locale.ROOT, "<=x: the percentile is at most x, a recorded time at most 3.1%% above it%n"));
+        }
         return out.toString();
     }
 
     /**
-     * CSV with a header line; times in nanoseconds.
+     * CSV with a header line; times in nanoseconds. After the first fourteen columns (unchanged
+     * since they were first written): {@code time_share}, {@code total_ns}, {@code mean_spread_pct},
+     * the percentiles' bounds ({@code p50_low_ns}, {@code p50_high_ns}, {@code p99_low_ns},
+     * {@code p99_high_ns}; equal when exact) and {@code guest_kernel}.
      *
      * @param order the row order
      * @return the CSV text
      */
     public String toCsv(Order order) {
-        StringBuilder out = new StringBuilder("isa,exit_code,reason,vcpu,detail,write,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns\n");
+        StringBuilder out = new StringBuilder("isa,exit_code,reason,vcpu,detail,write,count,share,timed,min_ns,max_ns,mean_ns,p50_ns,p99_ns,"
+                + "time_share,total_ns,mean_spread_pct,p50_low_ns,p50_high_ns,p99_low_ns,p99_high_ns,guest_kernel\n");
         for (ExitStatisticsRow row : rows(order)) {
             out.append(row.isa()).append(",0x").append(Long.toHexString(row.exitCode())).append(',')
                     .append(csv(row.reasonName())).append(',').append(row.vcpu()).append(',').append(row.detail()).append(',').append(row.write())
@@ -441,19 +898,27 @@ public final class ExitStatistics {
                     .append(',').append(String.format(Locale.ROOT, "%.6f", row.share())).append(',')
                     .append(row.timedCount()).append(',').append(row.minNanos()).append(',').append(row.maxNanos())
                     .append(',').append(String.format(Locale.ROOT, "%.1f", row.meanNanos())).append(',')
-                    .append(row.p50Nanos()).append(',').append(row.p99Nanos()).append('\n');
+                    .append(row.p50Nanos()).append(',').append(row.p99Nanos())
+                    .append(',').append(String.format(Locale.ROOT, "%.6f", row.timeShare())).append(',').append(row.totalNanos())
+                    .append(',').append(String.format(Locale.ROOT, "%.2f", row.meanSpreadPercent()))
+                    .append(',').append(row.p50().lowNanos()).append(',').append(row.p50().highNanos())
+                    .append(',').append(row.p99().lowNanos()).append(',').append(row.p99().highNanos())
+                    .append(',').append(row.guestKernelCount()).append('\n');
         }
         return out.toString();
     }
 
     /**
-     * JSON: {@code {"total":N,"rows":[{...}]}}; times in nanoseconds.
+     * JSON: {@code {"total":N,"rows":[{...}]}}; times in nanoseconds. With no rows, a
+     * {@code "empty"} member says why ({@link #whyEmpty()}).
      *
      * @param order the row order
      * @return the JSON text
      */
     public String toJson(Order order) {
-        StringBuilder out = new StringBuilder("{\"total\":").append(totalExits).append(",\"rows\":[");
+        StringBuilder out = new StringBuilder("{\"total\":").append(totalExits);
+        whyEmpty().ifPresent(why -> out.append(",\"empty\":").append(json(why)));
+        out.append(",\"rows\":[");
         boolean first = true;
         for (ExitStatisticsRow row : rows(order)) {
             out.append(first ? "" : ",").append("{\"isa\":\"").append(row.isa()).append("\",\"exitCode\":")
@@ -464,10 +929,28 @@ public final class ExitStatistics {
                     .append(",\"timed\":").append(row.timedCount()).append(",\"minNs\":").append(row.minNanos())
                     .append(",\"maxNs\":").append(row.maxNanos()).append(",\"meanNs\":")
                     .append(String.format(Locale.ROOT, "%.1f", row.meanNanos())).append(",\"p50Ns\":")
-                    .append(row.p50Nanos()).append(",\"p99Ns\":").append(row.p99Nanos()).append('}');
+                    .append(row.p50Nanos()).append(",\"p99Ns\":").append(row.p99Nanos())
+                    .append(",\"timeShare\":").append(String.format(Locale.ROOT, "%.6f", row.timeShare()))
+                    .append(",\"totalNs\":").append(row.totalNanos())
+                    .append(",\"meanSpreadPct\":").append(String.format(Locale.ROOT, "%.2f", row.meanSpreadPercent()))
+                    .append(",\"p50\":{\"lowNs\":").append(row.p50().lowNanos()).append(",\"highNs\":").append(row.p50().highNanos())
+                    .append(",\"exact\":").append(row.p50().isExact()).append('}')
+                    .append(",\"p99\":{\"lowNs\":").append(row.p99().lowNanos()).append(",\"highNs\":").append(row.p99().highNanos())
+                    .append(",\"exact\":").append(row.p99().isExact()).append('}')
+                    .append(",\"guestKernel\":").append(row.guestKernelCount()).append('}');
             first = false;
         }
         return out.append("]}").toString();
+    }
+
+    /** The detail column: {@code 0x3f8 W} (port or MSR and direction) or {@code 0xfee00000 RW} (page and access). */
+    private String detailText(ExitStatisticsRow row) {
+        if (grouping == Grouping.EPT_PAGE) {
+            long access = row.detail() & 7;
+            return "0x" + Long.toHexString(row.detail() & PAGE_MASK) + " " + ((access & 1) != 0 ? "R" : "")
+                    + ((access & 2) != 0 ? "W" : "") + ((access & 4) != 0 ? "X" : "") + (access == 0 ? "-" : "");
+        }
+        return "0x" + Long.toHexString(row.detail()) + " " + (row.write() ? "W" : "R");
     }
 
     /** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
@@ -490,6 +973,28 @@ public final class ExitStatistics {
             }
         }
         return out.append('"').toString();
+    }
+
+    private static final long PAGE_MASK = 0x000F_FFFF_FFFF_F000L;
+
+    /** The event that names a deferred exit's row. */
+    private KvmEventType detailType() {
+        return grouping == Grouping.IO_PORT ? KvmEventType.KVM_PIO
+                : grouping == Grouping.MSR ? KvmEventType.KVM_MSR : KvmEventType.KVM_PAGE_FAULT;
+    }
+
+    /** EPT_VIOLATION (VMX basic reason 48) or NPF (SVM exit code 0x400). */
+    static boolean isEptViolation(KvmIsa isa, long exitCode) {
+        return isa == KvmIsa.SVM ? exitCode == 0x400
+                : (exitCode & 0xffff) == BasicExitReason.Numbers.EPT_VIOLATION && (exitCode & 0x8000_0000L) == 0;
+    }
+
+    /** 1 read, 2 write, 4 fetch from a kvm_page_fault error code (VMX: the exit qualification). */
+    static long pageAccess(KvmIsa isa, long errorCode) {
+        if (isa == KvmIsa.SVM) {
+            return (errorCode & 2) != 0 ? 2 : (errorCode & 16) != 0 ? 4 : 1;
+        }
+        return errorCode & 7;
     }
 
     /** A small code for the class of an exit's qualification; -1 for reasons not split. Masks only: no object. */
@@ -578,6 +1083,10 @@ public final class ExitStatistics {
     // ---- slots ----
 
     private long key(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        if (grouping == Grouping.EPT_PAGE) {
+            // the page address (bits 51:12) with the access in bits 2:0
+            return (detail & (PAGE_MASK | 7)) | ((long) isa.ordinal() << 52);
+        }
         if (grouping == Grouping.QUALIFICATION_CLASS) {
             // the exit code with its qualification class (at most 11 bits; -1 for reasons not split)
             return (exitCode & 0xffff_ffffL) | ((detail + 1) << 32) | ((long) isa.ordinal() << 44);
@@ -669,6 +1178,10 @@ public final class ExitStatistics {
         int[] oldRow = pendingRow;
         KvmIsa[] oldIsa = pendingIsa;
         long[] oldCode = pendingCode;
+        boolean[] oldKernel = pendingKernel;
+        long[] oldLine = pendingLine;
+        long[] oldRip = pendingRip;
+        int[] oldExitVcpu = pendingExitVcpu;
         int[] oldVcpu = threadVcpu;
         int capacity = oldPid.length * 2;
         cachedSlotValid = false; // every thread moves to a new slot
@@ -678,6 +1191,10 @@ public final class ExitStatistics {
         pendingRow = new int[capacity];
         pendingIsa = new KvmIsa[capacity];
         pendingCode = new long[capacity];
+        pendingKernel = new boolean[capacity];
+        pendingLine = new long[capacity];
+        pendingRip = new long[capacity];
+        pendingExitVcpu = new int[capacity];
         threadVcpu = filled(capacity);
         for (int i = 0; i < oldPid.length; i++) {
             if (oldUsed[i]) {
@@ -688,6 +1205,10 @@ public final class ExitStatistics {
                 pendingRow[slot] = oldRow[i];
                 pendingIsa[slot] = oldIsa[i];
                 pendingCode[slot] = oldCode[i];
+                pendingKernel[slot] = oldKernel[i];
+                pendingLine[slot] = oldLine[i];
+                pendingRip[slot] = oldRip[i];
+                pendingExitVcpu[slot] = oldExitVcpu[i];
                 threadVcpu[slot] = oldVcpu[i];
             }
         }
@@ -705,6 +1226,20 @@ public final class ExitStatistics {
             slot = setPending(pid, 0, -1); // a thread seen first at an entry: nothing pending
         }
         threadVcpu[slot] = vcpu;
+    }
+
+    /** Values below this have a bucket each (the serialized forms record the layout). */
+    static int linearBuckets() {
+        return LINEAR;
+    }
+
+    /** log2 of the buckets per power of two above {@link #linearBuckets()}. */
+    static int subBucketBits() {
+        return SUB_BITS;
+    }
+
+    static int bucketCount() {
+        return BUCKETS;
     }
 
     static int bucket(long nanos) {
@@ -726,20 +1261,30 @@ public final class ExitStatistics {
         return (1L << exponent) | ((long) sub << (exponent - SUB_BITS));
     }
 
-    private static final class Row {
+    /** One row's accumulators; package-private for {@link ExitStatisticsCodec}. */
+    static final class Row {
         final int index;
         final KvmIsa isa;
-        final long exitCode;
+        // under IO_PORT and MSR the lowest exit code of the row's exits (so that merging does not
+        // depend on which came first); under the other groupings part of the key
+        long exitCode;
         final int vcpu;
         final long detail;
         final boolean write;
         final long key;
         long count;
+        long guestKernel;
         long timed;
         long total;
         long min = Long.MAX_VALUE;
         long max;
-        final long[] histogram = new long[BUCKETS];
+        // the sum of the squared times, unsigned 128 bits: exact, so that merging stays exact
+        long squaresHigh;
+        long squaresLow;
+        // per bucket: count, the smallest and the largest time in it (one cache line per record);
+        // grown on demand up to the largest bucket used, so that the many small statistics of
+        // readFile's parts stay small (a row's full range would be 45 KiB)
+        long[] histogram = NO_BUCKETS;
 
         Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.key = key;
@@ -751,15 +1296,44 @@ public final class ExitStatistics {
             this.vcpu = vcpu;
         }
 
+        void lowerExitCode(long code) {
+            if (code < exitCode) {
+                exitCode = code;
+            }
+        }
+
         void add(Row other) {
+            lowerExitCode(other.exitCode);
             count += other.count;
+            guestKernel += other.guestKernel;
             timed += other.timed;
             total += other.total;
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
-            for (int i = 0; i < histogram.length; i++) {
-                histogram[i] += other.histogram[i];
+            addSquares(other.squaresHigh, other.squaresLow);
+            long[] theirs = other.histogram;
+            if (theirs.length > histogram.length) {
+                histogram = Arrays.copyOf(histogram, theirs.length);
             }
+            for (int i = 0; i < theirs.length; i += 3) {
+                long n = theirs[i];
+                if (n != 0) {
+                    if (histogram[i] == 0) {
+                        histogram[i + 1] = theirs[i + 1];
+                        histogram[i + 2] = theirs[i + 2];
+                    } else {
+                        histogram[i + 1] = Math.min(histogram[i + 1], theirs[i + 1]);
+                        histogram[i + 2] = Math.max(histogram[i + 2], theirs[i + 2]);
+                    }
+                    histogram[i] += n;
+                }
+            }
+        }
+
+        private void addSquares(long high, long low) {
+            long sum = squaresLow + low;
+            squaresHigh += high + (Long.compareUnsigned(sum, squaresLow) < 0 ? 1 : 0);
+            squaresLow = sum;
         }
 
         void record(long nanos) {
@@ -767,33 +1341,84 @@ public final class ExitStatistics {
             total += nanos;
             min = Math.min(min, nanos);
             max = Math.max(max, nanos);
-            histogram[bucket(nanos)]++;
+            addSquares(Math.multiplyHigh(nanos, nanos), nanos * nanos);
+            long[] cells = histogram;
+            int i = bucket(nanos) * 3;
+            if (i >= cells.length) {
+                cells = growHistogram(i);
+            }
+            long n = cells[i];
+            if (n == 0) {
+                cells[i + 1] = nanos;
+                cells[i + 2] = nanos;
+            } else if (nanos < cells[i + 1]) {
+                cells[i + 1] = nanos;
+            } else if (nanos > cells[i + 2]) {
+                cells[i + 2] = nanos;
+            }
+            cells[i] = n + 1;
         }
 
-        long percentile(double fraction) {
+        /** Room for the bucket whose count is at {@code cell}, and for twice the buckets there were. */
+        long[] growHistogram(int cell) {
+            histogram = Arrays.copyOf(histogram, Math.min(BUCKETS * 3, Math.max(cell + 3, histogram.length * 2)));
+            return histogram;
+        }
+
+        /** The nearest-rank percentile, exact or bounded by the smallest and largest time of its bucket. */
+        LatencyPercentile percentile(double percent) {
             if (timed == 0) {
+                return LatencyPercentile.of(percent, 0, 0);
+            }
+            long rank = Math.max(1, (long) Math.ceil(percent / 100 * timed));
+            long seen = 0;
+            for (int i = 0; i < histogram.length; i += 3) {
+                long n = histogram[i];
+                if (seen + n >= rank) {
+                    long low = histogram[i + 1];
+                    long high = histogram[i + 2];
+                    long within = rank - seen; // the rank among this bucket's times, from 1
+                    if (within == 1) {
+                        return LatencyPercentile.of(percent, low, low); // the bucket's smallest time
+                    }
+                    if (within == n) {
+                        return LatencyPercentile.of(percent, high, high); // its largest
+                    }
+                    return LatencyPercentile.of(percent, low, high);
+                }
+                seen += n;
+            }
+            return LatencyPercentile.of(percent, max, max); // not reached: the counts add up to timed
+        }
+
+        /**
+         * perf's relative spread of the mean, {@code 100 * stddev_stats / avg_stats}: the sample
+         * standard deviation divided by sqrt(n), over the mean (tools/perf/util/stat.c).
+         */
+        double meanSpreadPercent() {
+            if (timed < 2 || total == 0) {
                 return 0;
             }
-            long rank = Math.max(1, (long) Math.ceil(fraction * timed));
-            long seen = 0;
-            for (int i = 0; i < histogram.length; i++) {
-                seen += histogram[i];
-                if (seen >= rank) {
-                    // clamp the bucket's lower bound into the observed range
-                    return Math.min(max, Math.max(min, bucketLow(i)));
-                }
-            }
-            return max;
+            java.math.BigInteger n = java.math.BigInteger.valueOf(timed);
+            java.math.BigInteger squares = new java.math.BigInteger(Long.toUnsignedString(squaresHigh))
+                    .shiftLeft(64).add(new java.math.BigInteger(Long.toUnsignedString(squaresLow)));
+            java.math.BigInteger sum = java.math.BigInteger.valueOf(total);
+            // n * M2 = n * sum(x^2) - (sum x)^2, exact; variance = M2 / (n - 1); of the mean: / n
+            double nTimesM2 = n.multiply(squares).subtract(sum.multiply(sum)).doubleValue();
+            double varianceOfMean = nTimesM2 / ((double) timed * (timed - 1) * timed);
+            double mean = (double) total / timed;
+            return 100 * Math.sqrt(Math.max(0, varianceOfMean)) / mean;
         }
 
-        ExitStatisticsRow snapshot(long totalExits, Grouping grouping) {
+        ExitStatisticsRow snapshot(long totalExits, long totalNanos, Grouping grouping) {
             String name = reasonName(isa, exitCode);
             if (grouping == Grouping.QUALIFICATION_CLASS && detail >= 0) {
                 name = name + " (" + qualificationClassName(exitCode, detail) + ")";
             }
             return new ExitStatisticsRow(isa, exitCode, name, vcpu, detail, write, count,
                     totalExits == 0 ? 0 : (double) count / totalExits, timed, total, timed == 0 ? 0 : min, max,
-                    percentile(0.50), percentile(0.99));
+                    percentile(50), percentile(99), totalNanos == 0 ? 0 : (double) total / totalNanos,
+                    meanSpreadPercent(), guestKernel);
         }
     }
 
