@@ -238,6 +238,21 @@ public final class BochsCase {
         }
 
         /**
+         * The value this builder last wrote to a field.
+         *
+         * @param field the field
+         * @return the value, or empty when not written
+         */
+        public java.util.OptionalLong lastWrite(VmcsField field) {
+            for (int i = writes.size() - 1; i >= 0; i--) {
+                if (writes.get(i).encoding() == field.encoding()) {
+                    return java.util.OptionalLong.of(writes.get(i).value());
+                }
+            }
+            return java.util.OptionalLong.empty();
+        }
+
+        /**
          * VMWRITE of any encoding and value, unchecked: to see what the emulated CPU does with an
          * encoding it lacks (VMfailValid, error 12) or with a value wider than the field.
          *
@@ -392,8 +407,8 @@ public final class BochsCase {
 
     /**
      * The exits after which GUEST_RIP advances by default: those an instruction causes and after
-     * which the instruction is done (SDM Vol. 3C §28.2.5 lists the exits that report an instruction
-     * length): CPUID 10, GETSEC 11, HLT 12, INVD 13, INVLPG 14, RDPMC 15, RDTSC 16, VMCALL 18, the VMX
+     * which the instruction is done (SDM Vol. 3C "Information for VM Exits Due to Instruction
+     * Execution", §27.2.4 in the September 2016 edition, lists the exits that report an instruction length): CPUID 10, GETSEC 11, HLT 12, INVD 13, INVLPG 14, RDPMC 15, RDTSC 16, VMCALL 18, the VMX
      * instructions 19..27, CR access 28, MOV DR 29, I/O 30, RDMSR 31, WRMSR 32, MWAIT 36, MONITOR 39,
      * PAUSE 40, GDTR/IDTR 46, LDTR/TR 47, INVEPT 50, RDTSCP 51, INVVPID 53, WBINVD 54, XSETBV 55,
      * RDRAND 57, INVPCID 58, VMFUNC 59, ENCLS 60, RDSEED 61, XSAVES 63. Not exceptions, EPT violations,
