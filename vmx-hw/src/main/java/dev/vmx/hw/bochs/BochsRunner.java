@@ -78,10 +78,17 @@ public final class BochsRunner {
 
     private final BochsInstallation installation;
     private final BochsConfig config;
+    private final BochsProcess.Launch launch;
 
-    private BochsRunner(BochsInstallation installation, BochsConfig config) {
+    private BochsRunner(BochsInstallation installation, BochsConfig config, BochsProcess.Launch launch) {
         this.installation = installation;
         this.config = config;
+        this.launch = launch;
+    }
+
+    /** A runner launching Bochs another way (tests: under setsid, without TERM). */
+    static BochsRunner create(BochsConfig config, BochsProcess.Launch launch) {
+        return new BochsRunner(BochsInstallation.locate(), config, launch);
     }
 
     /**
@@ -102,7 +109,7 @@ public final class BochsRunner {
      * @throws NativeUnavailableException naming every missing part of Bochs
      */
     public static BochsRunner create(BochsConfig config) {
-        return new BochsRunner(BochsInstallation.locate(), Objects.requireNonNull(config, "config"));
+        return new BochsRunner(BochsInstallation.locate(), Objects.requireNonNull(config, "config"), BochsProcess.Launch.DEFAULT);
     }
 
     /**
@@ -139,7 +146,14 @@ public final class BochsRunner {
      * @return the empty batch's result
      */
     public BochsBatchResult probe() {
-        return CAPABILITY_CACHE.computeIfAbsent(config.cpuModel() + "/" + config.memoryMiB(), key -> run(List.of()));
+        String key = config.cpuModel() + "/" + config.memoryMiB();
+        BochsBatchResult cached = CAPABILITY_CACHE.get(key);
+        if (cached == null) {
+            // not computeIfAbsent: a boot takes long, and a failed one must not poison the map
+            cached = run(List.of());
+            CAPABILITY_CACHE.putIfAbsent(key, cached);
+        }
+        return cached;
     }
 
     /**
@@ -247,7 +261,7 @@ public final class BochsRunner {
             RunState state = new RunState(fields);
             ReportParser parser = new ReportParser(state);
             long startNanos = System.nanoTime();
-            try (BochsProcess process = BochsProcess.start(installation, config, directory, disk, parser)) {
+            try (BochsProcess process = BochsProcess.start(installation, config, directory, disk, parser, launch)) {
                 while (!process.waitFor(20)) {
                     long now = System.nanoTime();
                     synchronized (parser) {
@@ -262,7 +276,9 @@ public final class BochsRunner {
                     }
                 }
                 // the process ended (or hangs): let its output drain, then kill whatever is left
-                process.awaitOutput(state.hung ? 0 : 5_000);
+                if (!state.hung) {
+                    process.awaitOutput(5_000);
+                }
                 process.close();
                 synchronized (parser) {
                     if (process.readError() != null) {
