@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public record BochsInstallation(Path bochs, Path termPlugin, Path bios, Path vgaBios, Optional<Path> nasm) {
     /** Debian's package names, for the message that says what to install. */
-    static final String INSTALL_HINT = "install Debian's packages bochs bochs-term (apt-get install bochs bochs-term nasm)";
+    static final String INSTALL_HINT = "install Debian's packages: apt-get install bochs bochs-term bochsbios vgabios (and nasm to rebuild l1hv.bin)";
 
     /**
      * Checks the parts.
