@@ -221,6 +221,22 @@ public final class BochsCase {
         }
 
         /**
+         * VMWRITE of every writable field a VMCS holds, in encoding order: a state built or read
+         * elsewhere (e.g. a {@code VmcsSnapshot}) replayed on the emulated CPU. Read-only fields
+         * ({@code EXIT_INFO}: VMWRITE to them fails unless IA32_VMX_MISC bit 29 allows it) and HIGH
+         * halves (their FULL field carries all 64 bits) are skipped.
+         *
+         * @param vmcs the fields to write
+         * @return this builder
+         */
+        public Builder writeAll(dev.vmx.vmcs.Vmcs vmcs) {
+            vmcs.fields().stream().filter(f -> f.type() != dev.vmx.vmcs.FieldType.EXIT_INFO && !f.isHighHalf())
+                    .sorted(java.util.Comparator.comparingInt(VmcsField::encoding))
+                    .forEach(f -> write(f, vmcs.read(f)));
+            return this;
+        }
+
+        /**
          * VMWRITE of a raw encoding, which must name a catalog field; the value must fit it.
          *
          * @param encoding the field encoding

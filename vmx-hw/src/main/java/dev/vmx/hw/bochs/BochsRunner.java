@@ -49,6 +49,11 @@ import java.util.stream.Stream;
  * after it ({@link BochsConfig#maxRestarts()}). Every process is bounded in time
  * ({@link BochsConfig#bootTimeout()}, {@link BochsConfig#stallTimeout()}) and none is left behind.
  *
+ * <p>Each batch is a fresh boot: memory and VMCS contents do not carry over from one batch to the
+ * next, and within a batch memory stores persist from case to case (each case writes what it
+ * relies on; {@link BochsGuest#baseline} does). To replay a VMCS built or read elsewhere, see
+ * {@link BochsCase.Builder#writeAll}.
+ *
  * <p>Thread-safe: batches may run in parallel, each in its own Bochs.
  */
 public final class BochsRunner {

@@ -28,4 +28,22 @@ class BochsVmcsSourceTest {
         // every field the CPU has: far more than the exit report
         assertTrue(vmcs.fields().size() > 100, vmcs.fields().size() + " fields");
     }
+
+    @Test
+    void aVmcsReadBackReplaysToTheSameExit() {
+        BochsRunner runner = BochsTesting.runner();
+        BochsCase original = BochsGuest.baseline(runner.capabilities(), "original").pokeBytes(BochsGuest.CODE, ExitPrograms.CPUID.bytes())
+                .build();
+        VmcsSnapshot after = BochsVmcsSource.of(runner, original).read();
+        // the VMCS after the exit, written back whole over the baseline (writeAll skips the read-only exit
+        // fields), with RIP put back at the CPUID: the same exit again. Each batch is a fresh boot, so the
+        // baseline's memory (page tables, code) is written again too.
+        BochsCase replay = BochsGuest.baseline(runner.capabilities(), "replay").pokeBytes(BochsGuest.CODE, ExitPrograms.CPUID.bytes())
+                .writeAll(after).write(VmcsField.GUEST_RIP, BochsGuest.CODE).build();
+        assertTrue(replay.problems().isEmpty(), replay.problems().toString());
+        assertTrue(replay.written(VmcsField.VM_EXIT_REASON).isEmpty(), "read-only fields are not written");
+        BochsCaseResult again = runner.run(java.util.List.of(replay)).result(0);
+        assertEquals(BasicExitReason.CPUID, again.orThrow().exit(0).reason().basic(), again.toString());
+        assertEquals(BochsGuest.CODE, again.exit(0).vmcs().guestRip());
+    }
 }
