@@ -245,7 +245,11 @@ public final class BochsRunner {
             boolean failedOne = false;
             for (int index : pending) {
                 CaseState cs = state.cases.get(index);
-                if (cs != null && cs.ended) {
+                if (cs != null && cs.ended && cs.damage != null) {
+                    // a damaged frame of this case: what it reported cannot be trusted whole
+                    results[index] = new BochsCaseResult(input.get(index), BochsOutcome.CRASHED, cs.exits, cs.vmFailValid, cs.error,
+                            cs.writeFailures, cs.log, Optional.of(cs.damage));
+                } else if (cs != null && cs.ended) {
                     results[index] = cs.toResult(input.get(index));
                 } else if (!failedOne && !state.bye) {
                     failedOne = true;
@@ -389,6 +393,7 @@ public final class BochsRunner {
         int error;
         int how = -1;
         boolean ended;
+        String damage;
 
         BochsCaseResult toResult(BochsCase c) {
             BochsOutcome outcome = switch (how) {
@@ -421,6 +426,7 @@ public final class BochsRunner {
         boolean hung;
         boolean vmxonFailed;
         String failure;
+        int lastCase = NO_CASE;
 
         RunState(List<VmcsField> fields) {
             this.fields = fields;
@@ -474,6 +480,7 @@ public final class BochsRunner {
         }
 
         private CaseState caseState(int id) {
+            lastCase = id;
             CaseState cs = cases.computeIfAbsent(id, k -> new CaseState());
             if (!pendingLines.isEmpty()) {
                 cs.log.addAll(pendingLines);
@@ -566,7 +573,13 @@ public final class BochsRunner {
 
         @Override
         public void corrupt(long offset, String why) {
-            crash("damaged report at byte " + offset + " of Bochs' output: " + why);
+            String what = "damaged report at byte " + offset + " of Bochs' output: " + why;
+            crash(what);
+            // blamed on the case that reported last (a lost CASE_END leaves it unended: then it is the crashed one)
+            CaseState cs = cases.get(lastCase);
+            if (cs != null && cs.damage == null) {
+                cs.damage = what;
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ class ReportParserTest {
     void aLostFrameIsReportedBySequenceNumber() {
         feed(frame(8, 0, u32(1), 0), frame(8, 3, u32(2), 0), frame(8, 4, u32(3), 0));
         assertEquals(List.of("frame 8 4 bytes, first u32 1", "corrupt at 17: frame type 8 has sequence number 3, expected 1 (2 frames lost)",
-                "frame 8 4 bytes, first u32 3"), events);
+                "frame 8 4 bytes, first u32 2", "frame 8 4 bytes, first u32 3"), events);
     }
 
     @Test
@@ -97,5 +97,25 @@ class ReportParserTest {
     void a5WithoutMagicIsText() {
         feed(new byte[] {'x', (byte) 0xA5, 'y', '\n'});
         assertEquals(List.of("line x\u00a5y"), events);
+    }
+
+    @Test
+    void aDamagedFrameIsBlamedOnTheCaseThatReportedLast() {
+        BochsRunner.RunState state = new BochsRunner.RunState(List.of(dev.vmx.vmcs.VmcsField.VM_EXIT_REASON));
+        ReportParser p = new ReportParser(state);
+        byte[] hello = frame(1, 0, new byte[8], 0); // version 0, no MSRs
+        byte[] start = frame(8, 1, u32(7), 0);
+        byte[] damagedExit = frame(4, 2, new byte[12 + 9], 5);
+        byte[] end = frame(5, 3, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putInt(7).putInt(1).putInt(0).array(), 0);
+        for (byte[] f : List.of(hello, start, damagedExit, end)) {
+            p.feed(f, 0, f.length);
+        }
+        p.end();
+        BochsRunner.CaseState seven = state.cases.get(7);
+        assertEquals(true, seven.ended);
+        assertEquals(0, seven.exits.size(), "the damaged exit is not taken");
+        // at 21 (HELLO) + 17 (CASE_START) = 38; type 4 + seq 2 + length 21 = 0x1b, claimed 5 more
+        assertEquals("damaged report at byte 38 of Bochs' output: frame type 4 seq 2 has sum 0x20 but its bytes add up to 0x1b",
+                seven.damage);
     }
 }
