@@ -51,6 +51,12 @@ class BochsExitsTest {
         cases.add(program("io", ExitPrograms.IO, PrimaryProcessorBasedControl.UNCONDITIONAL_IO_EXITING)
                 .register(2, 0x3f8).register(6, BochsGuest.DATA).register(7, BochsGuest.DATA + 0x100).register(1, 3)
                 .register(0, 0x12).maxExits(9).build());
+        // I/O bitmaps: only port 0x80's bit is set (bitmap A covers ports 0..0x7fff, one bit per port)
+        cases.add(program("io-bitmap", ExitPrograms.IO_BITMAP, PrimaryProcessorBasedControl.USE_IO_BITMAPS)
+                .fill(BochsGuest.IO_BITMAP_A, 512, 0, 0).fill(BochsGuest.IO_BITMAP_B, 512, 0, 0)
+                .poke(BochsGuest.IO_BITMAP_A + 8 * (0x80 / 64), 1L << (0x80 % 64))
+                .write(VmcsField.IO_BITMAP_A, BochsGuest.IO_BITMAP_A).write(VmcsField.IO_BITMAP_B, BochsGuest.IO_BITMAP_B)
+                .maxExits(2).build());
         cases.add(program("cpuid", ExitPrograms.CPUID).maxExits(2).build());
         cases.add(program("msr-no-bitmap", ExitPrograms.MSR).register(1, 0x174).maxExits(3).build());
         // MSR bitmap: read of 0x174 exits (read-low bitmap at offset 0, bit 0x174), writes do not
@@ -152,6 +158,14 @@ class BochsExitsTest {
         io(6, 0x3f8, 2, true, true, true, false); // rep insw
         io(7, 0x3f8, 4, false, false, false, false); // out dx, eax
         instructionExit("io", 8, BasicExitReason.HLT, ExitPrograms.IO, 8);
+    }
+
+    @Test
+    void ioBitmapsChooseThePortsThatExit() {
+        // OUT to 0x81 ran in the L2 (bit clear); OUT to 0x80 exited
+        BochsExit exit = instructionExit("io-bitmap", 0, BasicExitReason.IO_INSTRUCTION, ExitPrograms.IO_BITMAP, 1);
+        assertEquals(0x80, ((IoInstructionQualification) exit.vmcs().exitQualification()).port());
+        instructionExit("io-bitmap", 1, BasicExitReason.HLT, ExitPrograms.IO_BITMAP, 2);
     }
 
     @Test

@@ -20,6 +20,10 @@ final class ExitPrograms {
             .op("out dx, eax", "EF")
             .op("hlt", "F4");
 
+    /** Ports 0x81 (its bitmap bit clear) and 0x80 (set). */
+    static final L2Program IO_BITMAP = L2Program.at(BochsGuest.CODE).op("out 0x81, al", "E6 81").op("out 0x80, al", "E6 80")
+            .op("hlt", "F4");
+
     static final L2Program CPUID = L2Program.at(BochsGuest.CODE).op("cpuid", "0F A2").op("hlt", "F4");
 
     /** RCX = 0x174 (IA32_SYSENTER_CS). */
