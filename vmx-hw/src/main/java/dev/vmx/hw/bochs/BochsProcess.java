@@ -73,6 +73,17 @@ final class BochsProcess implements AutoCloseable {
                 "");
     }
 
+    /**
+     * {@code setpriv --pdeathsig KILL --} where util-linux's setpriv is installed: Bochs then dies
+     * with the thread that started it, even when this JVM is killed with SIGKILL and no shutdown
+     * hook runs (a Bochs whose L2 spins writes nothing, so a closed pipe would never stop it).
+     *
+     * @return the prefix, or nothing without setpriv
+     */
+    static List<String> deathSignalPrefix() {
+        return BochsInstallation.onPath("setpriv").map(p -> List.of(p.toString(), "--pdeathsig", "KILL", "--")).orElse(List.of());
+    }
+
     /** The environment Bochs gets: ours, with TERM=vt100 (see the class comment). */
     static void environment(Map<String, String> env) {
         env.put("TERM", "vt100");
@@ -108,6 +119,7 @@ final class BochsProcess implements AutoCloseable {
             Path debuggerScript = directory.resolve("debugger.rc");
             Files.writeString(debuggerScript, "c\n", StandardCharsets.US_ASCII);
             List<String> command = new ArrayList<>(launch.prefix());
+            command.addAll(deathSignalPrefix());
             command.addAll(List.of(installation.bochs().toString(), "-q", "-f", rc.toString(), "-rc", debuggerScript.toString()));
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.directory(directory.toFile());

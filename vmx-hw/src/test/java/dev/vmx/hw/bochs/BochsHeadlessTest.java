@@ -67,4 +67,21 @@ class BochsHeadlessTest {
         }
         BochsRunnerTest.assertNoBochsLeft();
     }
+
+    @Test
+    void bochsDiesWithTheThreadThatStartedItEvenUnderSigkill() throws Exception {
+        List<String> prefix = BochsProcess.deathSignalPrefix();
+        org.junit.jupiter.api.Assumptions.assumeFalse(prefix.isEmpty(), "no setpriv (util-linux)");
+        // the mechanism the prefix relies on: a parent killed with SIGKILL takes the child with it
+        Process parent = new ProcessBuilder("sh", "-c", String.join(" ", prefix) + " sleep 60 & echo $!; wait").start();
+        long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine().trim());
+        assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "sleep runs");
+        parent.destroyForcibly(); // SIGKILL: no shell trap, no hook
+        parent.waitFor();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "the child died with its parent");
+    }
 }
