@@ -6,17 +6,21 @@ module dev.vmx.hw {
     requires transitive dev.vmx.api;
     // KvmVm.addMemory hands out JNA Pointers: callers need JNA readable too
     requires transitive com.sun.jna;
+    // pure-Java zstd for trace.dat v7 (an automatic module named from its jar)
+    requires aircompressor;
 
     exports dev.vmx.hw;
     exports dev.vmx.hw.kvm;
     exports dev.vmx.hw.msr;
     exports dev.vmx.hw.tracefs;
+    exports dev.vmx.hw.tracedat;
 
     uses dev.vmx.hw.NativeBackend;
     provides dev.vmx.hw.NativeBackend with dev.vmx.hw.internal.Backends.KvmGuest, dev.vmx.hw.internal.Backends.KvmNestedState,
             dev.vmx.hw.internal.Backends.KvmVmxFeatureMsrs, dev.vmx.hw.internal.Backends.TracefsStream,
             dev.vmx.hw.internal.Backends.MsrDeviceReader;
     provides dev.vmx.vmcs.VmcsSource with dev.vmx.hw.kvm.KvmNestedStateVmcsSource;
+    provides dev.vmx.trace.BinaryKvmTraceFormat with dev.vmx.hw.tracedat.TraceDatFormat;
 
     // JNA reflects on the libc binding interface to build its proxy
     opens dev.vmx.hw.internal to com.sun.jna;
