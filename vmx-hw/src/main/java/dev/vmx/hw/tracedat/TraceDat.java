@@ -743,12 +743,19 @@ public final class TraceDat implements AutoCloseable {
     }
 
     /**
-     * The buffers with ring-buffer data, in file order.
+     * The buffers with ring-buffer data, in file order (a buffer whose CPUs recorded nothing, as
+     * the top buffer of {@code trace-cmd extract -B NAME}, is not listed).
      *
      * @return the names: "" for the top buffer, the instance name otherwise
      */
     public List<String> buffers() {
-        return List.copyOf(bufferNames);
+        List<String> withData = new ArrayList<>();
+        for (String name : bufferNames) {
+            if (!withData.contains(name) && streams.stream().anyMatch(stream -> stream.buffer.equals(name))) {
+                withData.add(name);
+            }
+        }
+        return withData;
     }
 
     /**
@@ -799,7 +806,7 @@ public final class TraceDat implements AutoCloseable {
     public TraceDatReader reader(Collection<String> buffers) {
         for (String name : buffers) {
             if (!bufferNames.contains(name)) {
-                throw new IllegalArgumentException(file + " has no buffer '" + name + "'; it has " + bufferNames);
+                throw new IllegalArgumentException(file + " has no buffer '" + name + "'; it has " + buffers());
             }
         }
         List<CpuStream> chosen = new ArrayList<>();

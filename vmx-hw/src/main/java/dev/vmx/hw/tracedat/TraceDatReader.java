@@ -50,6 +50,8 @@ public final class TraceDatReader {
         int firstCountedPage;
         int endPage;
         long timestamp;
+        /** Whether the current page's header was damaged (reported when opened, not again as a record). */
+        boolean headerDamaged;
 
         Stream(CpuStream source, RingBufferCursor cursor, int index) {
             this.source = source;
@@ -73,7 +75,7 @@ public final class TraceDatReader {
                     timestamp = stamp;
                     return true;
                 }
-                if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage) {
+                if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage && !headerDamaged) {
                     int pageStart = page * source.pageSize;
                     int skipped = pageStart + source.pageSize - cursor.damageOffset();
                     problem(source, cursor.damageOffset(), "corrupt page at byte " + (cursor.damageOffset() - pageStart)
@@ -94,6 +96,7 @@ public final class TraceDatReader {
             int length = Math.min(source.pageSize, data.capacity() - pageStart);
             boolean counted = page >= firstCountedPage;
             long lost = cursor.reset(data, pageStart, length, source.cpu, counted);
+            headerDamaged = lost == -2;
             if (!counted) {
                 return;
             }
