@@ -27,6 +27,8 @@ public final class TraceDatReader {
     /** A binary min-heap of stream indices by (timestamp, index); the top is the next event. */
     private final int[] heap;
     private int heapSize;
+    /** Each stream's current timestamp, by stream index: what the heap compares. */
+    private final long[] stamps;
     private final long from;
     private final long to;
     private final boolean reportLoadProblems;
@@ -49,7 +51,6 @@ public final class TraceDatReader {
         int page;
         int firstCountedPage;
         int endPage;
-        long timestamp;
         /** Whether the current page's header was damaged (reported when opened, not again as a record). */
         boolean headerDamaged;
 
@@ -72,7 +73,7 @@ public final class TraceDatReader {
                     if (stamp >= to) {
                         return false; // the next window's; and so is everything after it on this CPU
                     }
-                    timestamp = stamp;
+                    stamps[index] = stamp;
                     return true;
                 }
                 if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage && !headerDamaged) {
@@ -125,6 +126,7 @@ public final class TraceDatReader {
         this.reportLoadProblems = reportLoadProblems;
         this.streams = new Stream[sources.size()];
         this.heap = new int[sources.size()];
+        this.stamps = new long[sources.size()];
         Map<String, RingBufferDecoder> decoders = new HashMap<>();
         for (int i = 0; i < streams.length; i++) {
             CpuStream source = sources.get(i);
@@ -188,11 +190,12 @@ public final class TraceDatReader {
         if (!started) {
             start();
         } else if (current != null) {
-            // the event handed out last is consumed: its stream moves on and goes back into the heap
-            Stream stream = current;
-            pop();
-            if (stream.next()) {
-                push(stream.index);
+            // the event handed out last is consumed: its stream moves on and sinks to its place in the
+            // heap (one sift instead of a pop and a push; usually it stays on top, a CPU's events come in runs)
+            if (current.next()) {
+                siftDown(0);
+            } else {
+                pop();
             }
         }
         if (heapSize == 0) {
@@ -321,8 +324,8 @@ public final class TraceDatReader {
     // ---- heap ----
 
     private boolean before(int a, int b) {
-        long ta = streams[a].timestamp;
-        long tb = streams[b].timestamp;
+        long ta = stamps[a];
+        long tb = stamps[b];
         return ta < tb || (ta == tb && a < b);
     }
 
@@ -343,7 +346,11 @@ public final class TraceDatReader {
 
     private void pop() {
         heap[0] = heap[--heapSize];
-        int at = 0;
+        siftDown(0);
+    }
+
+    private void siftDown(int start) {
+        int at = start;
         while (true) {
             int left = 2 * at + 1;
             if (left >= heapSize) {
