@@ -68,9 +68,6 @@ public final class Tour {
             new Tutorial(ExitStats.class,
                     "perf kvm stat from trace text: exit counts, shares and exit-to-entry times",
                     ExitStats::main),
-            new Tutorial(ReadTraceDat.class,
-                    "trace-cmd's trace.dat (v6/v7, zstd): events merged across CPUs, losses named, exit statistics",
-                    ReadTraceDat::main),
             new Tutorial(ExplainEntryFailure.class,
                     "read the dump_vmcs() block of a failed VM entry: reason, qualification, guest state",
                     ExplainEntryFailure::main),
@@ -79,7 +76,10 @@ public final class Tour {
                     WhoHandlesThisExit::main),
             new Tutorial(WhyDidEntryFail.class,
                     "hardware error 0x80000021: run the SDM's VM-entry checks over the dumped VMCS",
-                    WhyDidEntryFail::main));
+                    WhyDidEntryFail::main),
+            new Tutorial(ReadTraceDat.class,
+                    "trace-cmd's trace.dat (v6/v7, zstd): events merged across CPUs, losses named, exit statistics",
+                    ReadTraceDat::main));
 
     private Tour() {
     }
