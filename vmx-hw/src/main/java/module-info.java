@@ -6,8 +6,6 @@ module dev.vmx.hw {
     requires transitive dev.vmx.api;
     // KvmVm.addMemory hands out JNA Pointers: callers need JNA readable too
     requires transitive com.sun.jna;
-    // pure-Java zstd for trace.dat v7 (an automatic module named from its jar)
-    requires aircompressor;
 
     exports dev.vmx.hw;
     exports dev.vmx.hw.kvm;

@@ -1,7 +1,8 @@
 package dev.vmx.hw.tracedat;
 
-import io.airlift.compress.MalformedInputException;
-import io.airlift.compress.zstd.ZstdDecompressor;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -32,20 +33,60 @@ abstract class Decompressor {
         }
     }
 
-    /** zstd through aircompressor (pure Java). */
+    /**
+     * zstd through aircompressor (pure Java), called through a method handle: its jar names no
+     * module, and a module that {@code requires} a name derived from a jar's file name must not be
+     * published (javac warns so). vmx-hw depends on it in Maven; on the module path it is resolved
+     * with the other automatic modules (JNA is one), on the class path it is simply there.
+     */
     static final class Zstd extends Decompressor {
-        private final ZstdDecompressor zstd = new ZstdDecompressor();
+        private static final String CLASS = "io.airlift.compress.zstd.ZstdDecompressor";
+        private static final MethodHandle DECOMPRESS;
+        private static final MethodHandle CREATE;
+        private static final String MISSING;
+
+        static {
+            MethodHandle decompress = null;
+            MethodHandle create = null;
+            String missing = null;
+            try {
+                Class<?> type = Class.forName(CLASS, true, Decompressor.class.getClassLoader());
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                create = lookup.findConstructor(type, MethodType.methodType(void.class));
+                decompress = lookup.findVirtual(type, "decompress", MethodType.methodType(int.class, byte[].class,
+                        int.class, int.class, byte[].class, int.class, int.class));
+            } catch (ReflectiveOperationException | LinkageError e) {
+                missing = "zstd needs io.airlift:aircompressor (2.x) on the class or module path: " + e;
+            }
+            DECOMPRESS = decompress;
+            CREATE = create;
+            MISSING = missing;
+        }
+
+        private final Object zstd;
+
+        Zstd() {
+            if (MISSING != null) {
+                throw new IllegalStateException(MISSING);
+            }
+            try {
+                zstd = CREATE.invoke();
+            } catch (Throwable e) {
+                throw new IllegalStateException("cannot create " + CLASS + ": " + e, e);
+            }
+        }
 
         @Override
         int decompress(byte[] in, int inOffset, int inLength, byte[] out, int outOffset, int outLength) {
             try {
-                return zstd.decompress(in, inOffset, inLength, out, outOffset, outLength);
-            } catch (MalformedInputException e) {
-                throw new IllegalArgumentException("malformed zstd data at byte " + e.getOffset() + " of the block: "
-                        + e.getMessage(), e);
+                return (int) DECOMPRESS.invoke(zstd, in, inOffset, inLength, out, outOffset, outLength);
             } catch (RuntimeException e) {
-                // aircompressor signals some damage with other runtime exceptions (index checks)
-                throw new IllegalArgumentException("malformed zstd data: " + e, e);
+                // MalformedInputException (with the byte offset in its message), or an index check
+                throw new IllegalArgumentException("malformed zstd data: " + e.getMessage(), e);
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
             }
         }
     }
