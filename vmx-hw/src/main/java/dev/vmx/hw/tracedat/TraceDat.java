@@ -2,6 +2,7 @@ package dev.vmx.hw.tracedat;
 
 import dev.vmx.VmxParseException;
 import dev.vmx.hw.tracefs.EventFormat;
+import dev.vmx.hw.tracefs.RingBufferDecoder;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import dev.vmx.trace.KvmTraceProblem;
@@ -59,6 +60,12 @@ public final class TraceDat implements AutoCloseable {
     static final int OPTION_LAST_KNOWN = 25;
     /** trace-cmd-private.h: {@code TRACECMD_SEC_FL_COMPRESS}. */
     static final int SECTION_COMPRESSED = 1;
+    /**
+     * The largest compressed block or chunk this reader decompresses: trace-cmd writes chunks of 10
+     * pages and metadata sections of a few MB (kallsyms being the largest); a larger declared size is
+     * damage, and must not make the reader allocate it.
+     */
+    static final int MAX_BLOCK = 256 << 20;
     /** The most problems kept with their details (all are counted). */
     public static final int PROBLEM_DETAILS = 100;
 
@@ -123,6 +130,10 @@ public final class TraceDat implements AutoCloseable {
             if (chunk < 0) {
                 chunk = -chunk - 2;
             }
+            // a chunk that did not decompress adds no bytes: the next one starts where it did
+            while (chunk + 1 < chunkStarts.length && chunkStarts[chunk + 1] <= dataOffset) {
+                chunk++;
+            }
             return chunk >= 0 && chunk < chunkFileOffsets.length ? chunkFileOffsets[chunk] : offset;
         }
 
@@ -178,6 +189,15 @@ public final class TraceDat implements AutoCloseable {
                         + compressionVersion + "; this reader decompresses zstd and zlib");
             }
             this.headerPage = readV7(optionsOffset, tsc, offsetSum);
+        }
+        // the page header must describe pages the decoder can read, for every page size in the file
+        for (int size : pageSizes().values()) {
+            try {
+                new RingBufferDecoder(headerPage, formats, size);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": the file's header_page cannot describe its " + size
+                        + "-byte pages: " + e.getMessage(), e);
+            }
         }
         this.tscMult = tsc[0];
         this.tscShift = (int) tsc[1];
@@ -451,7 +471,7 @@ public final class TraceDat implements AutoCloseable {
             throw new IllegalArgumentException("section id " + id + " where " + expectedId + " was expected");
         }
         if ((flags & SECTION_COMPRESSED) == 0) {
-            if (size < 0 || size > Integer.MAX_VALUE - 16) {
+            if (size < 0 || size > fileSize) {
                 throw new IllegalArgumentException("section size " + size);
             }
             return read(offset + 16, (int) size);
@@ -459,7 +479,7 @@ public final class TraceDat implements AutoCloseable {
         ByteBuffer sizes = read(offset + 16, 8);
         int compressedSize = sizes.getInt(0);
         int uncompressedSize = sizes.getInt(4);
-        if (compressedSize < 0 || uncompressedSize < 0) {
+        if (compressedSize < 0 || uncompressedSize < 0 || uncompressedSize > MAX_BLOCK) {
             throw new IllegalArgumentException("compressed block of " + Integer.toUnsignedString(compressedSize)
                     + " bytes to " + Integer.toUnsignedString(uncompressedSize));
         }
@@ -662,10 +682,11 @@ public final class TraceDat implements AutoCloseable {
             ByteBuffer sizes = read(position, 8);
             long compressedSize = Integer.toUnsignedLong(sizes.getInt(0));
             long uncompressedSize = Integer.toUnsignedLong(sizes.getInt(4));
-            if (uncompressedSize % stream.pageSize != 0 || total + uncompressedSize > Integer.MAX_VALUE) {
+            if (uncompressedSize % stream.pageSize != 0 || uncompressedSize > MAX_BLOCK
+                    || total + uncompressedSize > Integer.MAX_VALUE - 8) {
                 stream.loadProblems.add(TraceDatProblem.of(position, stream.buffer, stream.cpu, "chunk " + i + " claims "
-                        + uncompressedSize + " uncompressed bytes (not whole " + stream.pageSize + "-byte pages, or past"
-                        + " 2 GiB in all); it and the " + (count - i - 1) + " chunks after it are not read"));
+                        + uncompressedSize + " uncompressed bytes (not whole " + stream.pageSize + "-byte pages, over "
+                        + MAX_BLOCK + " bytes, or past 2 GiB in all); it and the " + (count - i - 1) + " chunks after it are not read"));
                 break;
             }
             if (position + 8 + compressedSize > end) {
@@ -678,7 +699,9 @@ public final class TraceDat implements AutoCloseable {
             total += uncompressedSize;
             position += 8 + compressedSize;
         }
-        byte[] out = new byte[(int) total];
+        // grown chunk by chunk as data really decompresses: declared sizes are input, and a damaged one
+        // must not make the reader allocate gigabytes up front
+        byte[] out = new byte[(int) Math.min(total, 1 << 20)];
         stream.chunkStarts = new long[chunks.size()];
         stream.chunkFileOffsets = new long[chunks.size()];
         int at = 0;
@@ -686,22 +709,25 @@ public final class TraceDat implements AutoCloseable {
             long[] chunk = chunks.get(i);
             stream.chunkStarts[i] = at;
             stream.chunkFileOffsets[i] = chunk[0];
+            if (out.length < at + chunk[2]) {
+                out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(at + chunk[2], 2L * out.length)));
+            }
             ByteBuffer compressed = read(chunk[0] + 8, (int) chunk[1]);
             try {
                 int written = decompressor.decompress(compressed.array(), 0, (int) chunk[1], out, at, (int) chunk[2]);
                 if (written != chunk[2]) {
                     throw new IllegalArgumentException("it gives " + written + " of " + chunk[2] + " bytes");
                 }
+                at += (int) chunk[2];
             } catch (IllegalArgumentException e) {
-                // the chunk's pages stay zero: empty pages, no events
+                // the chunk's pages are left out: the pages after it are whole pages of their own
                 Arrays.fill(out, at, at + (int) chunk[2], (byte) 0);
                 stream.loadProblems.add(TraceDatProblem.of(chunk[0], stream.buffer, stream.cpu, "chunk " + i
                         + " does not decompress (" + e.getMessage() + "); the events of its " + chunk[2] / stream.pageSize
                         + " pages are lost"));
             }
-            at += (int) chunk[2];
         }
-        return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+        return ByteBuffer.wrap(out, 0, at).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     // ---- public view ----------------------------------------------------------------------------
