@@ -80,8 +80,7 @@ public final class RingBufferDecoder {
      *        cannot be decoded (see {@link #formatProblems()})
      * @throws IllegalArgumentException if {@code header_page} lacks {@code timestamp},
      *         {@code commit} or {@code data}, or places them where no page can hold them (each
-     *         named with its offset and size); or if no format has a usable {@code common_type}
-     *         while some formats are given
+     *         named with its offset and size)
      */
     public RingBufferDecoder(EventFormat headerPage, Collection<EventFormat> formats) {
         this(headerPage, formats, 0);
