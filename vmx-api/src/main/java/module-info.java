@@ -19,5 +19,6 @@ module dev.vmx.api {
     exports dev.vmx.vmcs;
 
     uses dev.vmx.vmcs.VmcsSource;
+    uses dev.vmx.trace.BinaryKvmTraceFormat;
     provides dev.vmx.vmcs.VmcsSource with dev.vmx.vmcs.InMemoryVmcsSource;
 }

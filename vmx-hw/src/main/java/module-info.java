@@ -12,6 +12,7 @@ module dev.vmx.hw {
     exports dev.vmx.hw.kvm;
     exports dev.vmx.hw.msr;
     exports dev.vmx.hw.tracefs;
+    exports dev.vmx.hw.tracedat;
 
     uses dev.vmx.hw.NativeBackend;
     provides dev.vmx.hw.NativeBackend with dev.vmx.hw.internal.Backends.KvmGuest, dev.vmx.hw.internal.Backends.KvmNestedState,
@@ -19,6 +20,7 @@ module dev.vmx.hw {
             dev.vmx.hw.internal.Backends.MsrDeviceReader,
             dev.vmx.hw.internal.Backends.Bochs;
     provides dev.vmx.vmcs.VmcsSource with dev.vmx.hw.kvm.KvmNestedStateVmcsSource, dev.vmx.hw.bochs.BochsVmcsSource;
+    provides dev.vmx.trace.BinaryKvmTraceFormat with dev.vmx.hw.tracedat.TraceDatFormat;
 
     // JNA reflects on the libc binding interface to build its proxy
     opens dev.vmx.hw.internal to com.sun.jna;

@@ -79,7 +79,10 @@ public final class Tour {
                     WhyDidEntryFail::main),
             new Tutorial(VmxInBochs.class,
                     "run a guest on Bochs' emulated VMX CPU: its real exits, decoded, and its live VMCS",
-                    VmxInBochs::main));
+                    VmxInBochs::main),
+            new Tutorial(ReadTraceDat.class,
+                    "trace-cmd's trace.dat (v6/v7, zstd): events merged across CPUs, losses named, exit statistics",
+                    ReadTraceDat::main));
 
     private Tour() {
     }

@@ -58,6 +58,13 @@ class TutorialsTest {
                         + "       1.00       2.00   0.00%",
                 "Total Samples:90",
             }),
+            Map.entry(ReadTraceDat.class, new String[] {
+                "trace.dat version 7, compression zstd, buffers [vmxb, vmxa]",
+                "port I/O the guest did: {IN  port 0x3f8=34, OUT port 0x3f8=33}",
+                "events lost before they reached the file: 2133 (1 loss report(s)), unreadable parts: 0",
+                "offset 0x21004, buffer vmxa, CPU 1: 2133 events were lost by the kernel before page 0",
+                "written-exits.dat: 1070 events, 480 exits",
+            }),
             Map.entry(ExplainEntryFailure.class, new String[] {
                 "Found 1 dump_vmcs block(s); the first spans lines 3-51.",
                 "QEMU reported: hardware error 0x80000021 (line 2)",

@@ -324,6 +324,11 @@ public final class ExitStatistics {
      * order, to the exits the parts before left pending. (Only per-vCPU statistics of 4.x traces,
      * whose exits carry no vCPU id, cannot be split that way; they are then read by one thread.)
      *
+     * <p>A trace-cmd {@code trace.dat} (v6 or v7, found by its magic) is read the same way when
+     * vmx-hw is present, by a {@link BinaryKvmTraceFormat}: its CPUs' pages are merged in time
+     * order, split into time windows read at once; the summary then counts events, loss reports
+     * and problems (which name the file offset), and no text lines.
+     *
      * @param file the trace file
      * @param threads how many threads may read at once, at least 1 (parts are at least 1 MiB)
      * @return what the reader saw: lines, events, problems with their line numbers in the file
@@ -334,7 +339,8 @@ public final class ExitStatistics {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         }
-        return ParallelTraceReading.read(this, file, threads);
+        KvmTraceSummary binary = BinaryTraceFiles.read(this, file, threads);
+        return binary != null ? binary : ParallelTraceReading.read(this, file, threads);
     }
 
     /**

@@ -84,13 +84,38 @@ public final class EventFormat {
         }
         String declaration = parts[0].substring("field:".length()).strip();
         // "char comm[16]" and "__data_loc char[] msg": the name is the last word without brackets
-        String fieldName = declaration.replaceAll("\\[[^\\]]*\\]", "").strip();
+        String fieldName = withoutBrackets(declaration).strip();
         fieldName = fieldName.substring(fieldName.lastIndexOf(' ') + 1);
         if (fieldName.isEmpty()) {
             throw new VmxParseException("field has no name", line, line.indexOf("field:"), number);
         }
         return new Field(declaration, fieldName, number(line, parts[1], "offset", number),
                 number(line, parts[2], "size", number), number(line, parts[3], "signed", number) != 0);
+    }
+
+    /**
+     * The declaration without its {@code [..]} parts, in one pass (a regex retried from every
+     * unclosed {@code [} is quadratic in the line's length, and a format file is input).
+     */
+    static String withoutBrackets(String declaration) {
+        StringBuilder kept = new StringBuilder(declaration.length());
+        int i = 0;
+        while (i < declaration.length()) {
+            char c = declaration.charAt(i);
+            int close = c == '[' ? declaration.indexOf(']', i + 1) : -1;
+            if (close < 0) {
+                if (c == '[') {
+                    // no ']' after this one, so none after any later '[' either: keep the rest as it is
+                    kept.append(declaration, i, declaration.length());
+                    break;
+                }
+                kept.append(c);
+                i++;
+            } else {
+                i = close + 1;
+            }
+        }
+        return kept.toString();
     }
 
     private static int number(String line, String part, String key, int number) {

@@ -4,7 +4,9 @@ import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -41,34 +43,44 @@ public final class RingBufferDecoder {
     /** {@code RINGBUF_TYPE_TIME_STAMP}. */
     static final int TYPE_TIME_STAMP = 31;
 
-    private final int timestampOffset;
-    private final int commitOffset;
-    private final int commitSize;
-    private final int dataOffset;
-    private final int dataSize;
-    private final int typeOffset;
-    private final int pidOffset;
-    /** The end of the common fields ({@code common_type} .. {@code common_pid}) every record starts with. */
-    private final int commonEnd;
-    private final EventLayout[] layoutById;
-    private final RingBufferEvent event = new RingBufferEvent();
+    /**
+     * The largest payload a record can have: a record lies inside one ring-buffer page, and no
+     * kernel's sub-buffer is this large; a format field beyond it can never be read.
+     */
+    static final int MAX_PAYLOAD = 1 << 24;
 
-    private long pages;
-    private long events;
-    private long otherEvents;
-    private long lostEvents;
-    private long pagesWithUnknownLoss;
-    private long truncatedPages;
-    private long corruptPages;
+    final int timestampOffset;
+    final int commitOffset;
+    final int commitSize;
+    final int dataOffset;
+    final int dataSize;
+    final int typeOffset;
+    final int pidOffset;
+    /** The end of the common fields ({@code common_type} .. {@code common_pid}) every record starts with. */
+    final int commonEnd;
+    /** Indexed by event id, up to the largest id of a usable format (ids are 16-bit). */
+    final EventLayout[] layoutById;
+    private final List<String> formatProblems;
+    private final RingBufferCursor pageCursor;
+
+    long pages;
+    long events;
+    long otherEvents;
+    long lostEvents;
+    long pagesWithUnknownLoss;
+    long truncatedPages;
+    long corruptPages;
 
     /**
      * A decoder for one tracefs: its page header and the formats of the events to decode.
      *
      * @param headerPage the parsed {@code events/header_page}
      * @param formats the parsed {@code format} files of the events to decode; any other event id
-     *        is delivered as {@link KvmEventType#OTHER}
+     *        is delivered as {@link KvmEventType#OTHER}, and so are the records of a format that
+     *        cannot be decoded (see {@link #formatProblems()})
      * @throws IllegalArgumentException if {@code header_page} lacks {@code timestamp},
-     *         {@code commit} or {@code data}, or a format lacks {@code common_type}
+     *         {@code commit} or {@code data}, or places them where no page can hold them (each
+     *         named with its offset and size)
      */
     public RingBufferDecoder(EventFormat headerPage, Collection<EventFormat> formats) {
         this(headerPage, formats, 0);
@@ -82,13 +94,21 @@ public final class RingBufferDecoder {
      * @param headerPage the parsed {@code events/header_page}
      * @param formats the parsed {@code format} files of the events to decode
      * @param pageSize bytes per page, or 0 for the size {@code header_page} gives
-     * @throws IllegalArgumentException if the header lacks a field, or the page size leaves no
-     *         room for data
+     * @throws IllegalArgumentException if the header lacks a field or places it where no page can
+     *         hold it, or the page size leaves no room for data
      */
     public RingBufferDecoder(EventFormat headerPage, Collection<EventFormat> formats, int pageSize) {
         EventFormat.Field timestamp = required(headerPage, "timestamp", "header_page");
         EventFormat.Field commit = required(headerPage, "commit", "header_page");
         EventFormat.Field data = required(headerPage, "data", "header_page");
+        // the page header is input too (a trace.dat carries its own): every read of it must lie in the page
+        long dataEnd = (long) data.offset() + data.size();
+        if (data.offset() < 0 || data.size() <= 0 || dataEnd > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("header_page field 'data' at offset " + data.offset() + " size "
+                    + data.size() + " lies outside any ring-buffer page (at most " + MAX_PAYLOAD + " bytes)");
+        }
+        checkHeaderField(timestamp, 8, 8, data.offset());
+        checkHeaderField(commit, 4, 8, data.offset());
         this.timestampOffset = timestamp.offset();
         this.commitOffset = commit.offset();
         this.commitSize = commit.size();
@@ -98,35 +118,98 @@ public final class RingBufferDecoder {
                     + data.offset() + "-byte page header");
         }
         this.dataSize = pageSize == 0 ? data.size() : pageSize - data.offset();
-        int maxId = 0;
-        int type = 0;
+        List<String> problems = new ArrayList<>();
+        List<EventFormat> usable = new ArrayList<>();
+        int maxId = -1;
+        int type = -1;
         int pid = -1;
-        int common = 0;
+        long common = 0;
         for (EventFormat format : formats) {
-            maxId = Math.max(maxId, format.id());
-            type = required(format, "common_type", format.name()).offset();
-            pid = format.field("common_pid").map(EventFormat.Field::offset).orElse(-1);
-            for (EventFormat.Field field : format.fields().values()) {
-                if (field.name().startsWith("common_")) {
-                    common = Math.max(common, field.offset() + field.size());
+            if (type < 0 && commonProblemOf(format) == null) {
+                // every event starts with the same common fields: the first format with sound ones names them
+                type = format.fields().get("common_type").offset();
+                pid = format.field("common_pid").filter(f -> f.size() == 4).map(EventFormat.Field::offset).orElse(-1);
+                for (EventFormat.Field field : format.fields().values()) {
+                    if (field.name().startsWith("common_")) {
+                        common = Math.max(common, (long) field.offset() + field.size());
+                    }
                 }
             }
+            String problem = problemOf(format);
+            if (problem != null) {
+                problems.add("format " + format.name() + " (ID " + format.id() + "): " + problem
+                        + "; its records are counted as other events");
+                continue;
+            }
+            usable.add(format);
+            maxId = Math.max(maxId, format.id());
+        }
+        if (type < 0) {
+            type = 0; // no usable format: every record is OTHER, read for its (16-bit) type only
         }
         this.typeOffset = type;
         this.pidOffset = pid;
         // even a record of an event not decoded here (OTHER) is read for its type and pid
-        this.commonEnd = Math.max(common, type + 2);
+        this.commonEnd = (int) Math.max(common, type + 2);
         this.layoutById = new EventLayout[maxId + 1];
-        for (EventFormat format : formats) {
+        for (EventFormat format : usable) {
             if (format.id() >= 0) {
                 layoutById[format.id()] = new EventLayout(KvmEventType.fromTracepoint(format.name()), format);
             }
         }
+        this.formatProblems = List.copyOf(problems);
+        this.pageCursor = new RingBufferCursor(this);
     }
 
     private static EventFormat.Field required(EventFormat format, String field, String where) {
         return format.field(field).orElseThrow(() -> new IllegalArgumentException(
                 where + " format has no field '" + field + "': " + format.fields().keySet()));
+    }
+
+    private static void checkHeaderField(EventFormat.Field field, int minSize, int maxSize, int dataOffset) {
+        if (field.offset() < 0 || (field.size() != minSize && field.size() != maxSize)
+                || (long) field.offset() + field.size() > dataOffset) {
+            throw new IllegalArgumentException("header_page field '" + field.name() + "' at offset " + field.offset()
+                    + " size " + field.size() + " does not lie in the " + dataOffset + "-byte page header before 'data'"
+                    + (minSize == maxSize ? " as " + minSize + " bytes" : " as " + minSize + " or " + maxSize + " bytes"));
+        }
+    }
+
+    /** Why a format cannot be decoded, or null: its id or a field that no record can hold. */
+    static String problemOf(EventFormat format) {
+        String common = commonProblemOf(format);
+        if (common != null) {
+            return common;
+        }
+        if (format.id() < 0 || format.id() > 0xffff) {
+            return "ID outside common_type's 0..65535";
+        }
+        return fieldProblemOf(format, false);
+    }
+
+    /** Why a format's common fields (common_type, common_pid, ...) cannot be read, or null. */
+    static String commonProblemOf(EventFormat format) {
+        EventFormat.Field type = format.fields().get("common_type");
+        if (type == null) {
+            return "no field 'common_type'";
+        }
+        if (type.size() != 2) {
+            return "common_type is " + type.size() + " bytes, not the 2 of every kernel's trace_entry";
+        }
+        return fieldProblemOf(format, true);
+    }
+
+    private static String fieldProblemOf(EventFormat format, boolean commonOnly) {
+        for (EventFormat.Field field : format.fields().values()) {
+            if (commonOnly && !field.name().startsWith("common_")) {
+                continue;
+            }
+            if (field.offset() < 0 || field.size() < 0 || (long) field.offset() + field.size() > MAX_PAYLOAD) {
+                return "field '" + field.name() + "' at offset " + field.offset() + " size " + field.size()
+                        + " lies outside any record";
+            }
+        }
+        return null;
     }
 
     /**
@@ -151,135 +234,42 @@ public final class RingBufferDecoder {
      */
     public int decodePage(ByteBuffer page, int length, int cpu, Consumer<? super KvmEvent> sink) {
         ByteBuffer in = page.order() == ByteOrder.LITTLE_ENDIAN ? page : page.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        pages++;
-        if (length < dataOffset || length > in.capacity()) {
-            truncatedPages++;
-            return 0;
-        }
-        long clock = in.getLong(timestampOffset);
-        long pageClock = clock;
-        long commitWord = commitSize == 8 ? in.getLong(commitOffset) : Integer.toUnsignedLong(in.getInt(commitOffset));
-        int commit = (int) (commitWord & (RB_MISSED_STORED - 1));
-        // ring_buffer.c adds RB_MISSED_EVENTS, the int (1 << 31), to the 64-bit local_t commit: it
-        // is sign-extended, so bits 63:32 are all ones when bit 31 is set; set in any other way,
-        // they are damage
-        long high = commitWord >>> 32;
-        boolean signExtended = high == 0xffff_ffffL && (commitWord & RB_MISSED_EVENTS) != 0;
-        if (commit > dataSize || (high != 0 && !signExtended)) {
-            corruptPages++;
-            return 0;
-        }
-        int end = dataOffset + commit;
-        // a page read shorter than its commit: whole records before the cut still decode, and a
-        // record cut by it counts as this truncation, not as corruption
-        boolean cut = end > length;
-        if (cut) {
-            truncatedPages++;
-            end = length;
-        }
-        if ((commitWord & RB_MISSED_STORED) != 0) {
-            if (dataOffset + commit + 8 <= length) {
-                lostEvents += in.getLong(dataOffset + commit);
-            } else {
-                pagesWithUnknownLoss++;
-            }
-        } else if ((commitWord & RB_MISSED_EVENTS) != 0) {
-            pagesWithUnknownLoss++;
-        }
+        RingBufferCursor cursor = pageCursor;
+        cursor.reset(in, 0, length, cpu, true);
         int delivered = 0;
-        int position = dataOffset;
-        while (position + 4 <= end) {
-            int header = in.getInt(position);
-            int typeLength = header & 0x1f;
-            long delta = Integer.toUnsignedLong(header) >>> 5;
-            int payload;
-            int payloadLength;
-            int recordLength;
-            if (typeLength == TYPE_PADDING) {
-                if (delta == 0) {
-                    break; // the rest of the page is unused
-                }
-                if (position + 8 > end) {
-                    damaged(cut);
-                    break;
-                }
-                recordLength = in.getInt(position + 4) + 4;
-                if (recordLength < 8 || recordLength > end - position) {
-                    damaged(cut);
-                    break;
-                }
-                position += recordLength;
-                continue;
-            } else if (typeLength == TYPE_TIME_EXTEND || typeLength == TYPE_TIME_STAMP) {
-                if (position + 8 > end) {
-                    damaged(cut);
-                    break;
-                }
-                long stamp = (Integer.toUnsignedLong(in.getInt(position + 4)) << TS_SHIFT) + delta;
-                if (typeLength == TYPE_TIME_EXTEND) {
-                    clock += stamp;
-                } else {
-                    // ring_buffer.c rb_fix_abs_ts: restore the clock's top bits from the page stamp
-                    if ((pageClock & TS_MSB) != 0) {
-                        stamp |= pageClock & TS_MSB;
-                        if (Long.compareUnsigned(stamp, pageClock) < 0) {
-                            stamp += 1L << 59;
-                        }
-                    }
-                    clock = stamp;
-                }
-                position += 8;
-                continue;
-            } else if (typeLength == 0) {
-                if (position + 8 > end) {
-                    damaged(cut);
-                    break;
-                }
-                long length0 = Integer.toUnsignedLong(in.getInt(position + 4));
-                payload = position + 8;
-                payloadLength = (int) Math.min(Integer.MAX_VALUE, length0 - 4);
-                recordLength = (int) Math.min(Integer.MAX_VALUE, (length0 + 4 + 3) & ~3L);
-                if (length0 < 4) {
-                    corruptPages++;
-                    break;
-                }
-            } else {
-                payload = position + 4;
-                payloadLength = typeLength * 4;
-                recordLength = payloadLength + 4;
-            }
-            if (recordLength > end - position) {
-                damaged(cut);
-                break;
-            }
-            clock += delta;
-            if (payloadLength < commonEnd) {
-                corruptPages++;
-                break;
-            }
-            int id = Short.toUnsignedInt(in.getShort(payload + typeOffset));
-            EventLayout layout = id < layoutById.length ? layoutById[id] : null;
-            if (layout != null && payloadLength < layout.minimumPayload) {
-                corruptPages++;
-                break;
-            }
-            KvmEventType type = layout == null ? KvmEventType.OTHER : layout.type;
-            if (type == KvmEventType.OTHER) {
+        while (cursor.advance()) {
+            if (cursor.event.type() == KvmEventType.OTHER) {
                 otherEvents++;
             }
-            event.position(in, payload, payloadLength, layout, type, clock, cpu, pidOffset);
             events++;
             delivered++;
-            sink.accept(event);
-            position += recordLength;
+            sink.accept(cursor.event);
         }
         return delivered;
     }
 
-    private void damaged(boolean cutByRead) {
-        if (!cutByRead) {
-            corruptPages++;
-        }
+    /**
+     * A cursor that reads pages event by event (pull instead of {@link #decodePage}'s push), for
+     * readers that merge several CPUs' pages in time order; each cursor has its own flyweight.
+     * Its pages' losses and damage are counted in this decoder's {@link #stats()} (events are
+     * counted by whoever delivers them).
+     *
+     * @return a new cursor, positioned on no page
+     */
+    public RingBufferCursor newCursor() {
+        return new RingBufferCursor(this);
+    }
+
+    /**
+     * Why some of the formats given to the constructor cannot be decoded (an ID that no record's
+     * {@code common_type} can hold, a field beyond any record): their records are delivered as
+     * {@link KvmEventType#OTHER}. A format file is input (a trace.dat carries its own), so a
+     * malformed one is reported here instead of thrown.
+     *
+     * @return one sentence per rejected format, naming it; empty when all are usable
+     */
+    public List<String> formatProblems() {
+        return formatProblems;
     }
 
     /**

@@ -1,0 +1,260 @@
+package dev.vmx.hw.tracefs;
+
+import dev.vmx.trace.KvmEvent;
+import dev.vmx.trace.KvmEventType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Reads one ring-buffer page at a time, event by event: {@link #reset} places it on a page inside
+ * any buffer (a page read from {@code trace_pipe_raw}, or one of many in a mapped or decompressed
+ * trace.dat), and each {@link #advance()} moves its flyweight {@link #event()} to the next record.
+ * The page layout and the record header are {@link RingBufferDecoder}'s; damage and losses go to
+ * that decoder's counts. Not thread-safe; one cursor per CPU stream.
+ */
+public final class RingBufferCursor {
+    private final RingBufferDecoder decoder;
+    final RingBufferEvent event = new RingBufferEvent();
+
+    private ByteBuffer in;
+    private int position;
+    private int end;
+    private int cpu;
+    private long clock;
+    private long pageClock;
+    /** Whether the page was read shorter than its commit: damage at the cut is that truncation. */
+    private boolean cut;
+    /** Whether this page's damage is counted (a page read twice counts once). */
+    private boolean counted;
+    private int damageAt = -1;
+
+    RingBufferCursor(RingBufferDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    /**
+     * Places the cursor before the first event of a page.
+     *
+     * @param buffer the bytes holding the page; read as little-endian (x86), its own position and
+     *        order are ignored, and it must be in little-endian order (use
+     *        {@code order(ByteOrder.LITTLE_ENDIAN)} once; it is not copied)
+     * @param pageStart where the page starts in {@code buffer}
+     * @param length how many bytes of the page are present
+     * @param cpu the CPU whose buffer the page came from
+     * @param count whether the page's header, losses and damage are counted in the decoder's
+     *        {@link RingBufferDecoder#stats()} (false when the same page is read again)
+     * @return the page's loss flag: the number of events lost before it, -1 when the page says
+     *         events were lost but not how many, 0 when none were, or -2 when the page header is
+     *         damaged or cut and the page has no events to read
+     * @throws IllegalArgumentException if {@code buffer} is not little-endian
+     */
+    public long reset(ByteBuffer buffer, int pageStart, int length, int cpu, boolean count) {
+        if (buffer.order() != ByteOrder.LITTLE_ENDIAN) {
+            throw new IllegalArgumentException("ring-buffer pages are read little-endian; the buffer is " + buffer.order());
+        }
+        this.in = buffer;
+        this.cpu = cpu;
+        this.counted = count;
+        this.damageAt = -1;
+        this.position = 0;
+        this.end = 0;
+        RingBufferDecoder d = decoder;
+        if (count) {
+            d.pages++;
+        }
+        if (length < d.dataOffset || pageStart < 0 || (long) pageStart + length > buffer.capacity()) {
+            if (count) {
+                d.truncatedPages++;
+            }
+            damageAt = pageStart;
+            return -2;
+        }
+        long stamp = buffer.getLong(pageStart + d.timestampOffset);
+        clock = stamp;
+        pageClock = stamp;
+        long commitWord = d.commitSize == 8 ? buffer.getLong(pageStart + d.commitOffset)
+                : Integer.toUnsignedLong(buffer.getInt(pageStart + d.commitOffset));
+        int commit = (int) (commitWord & (RingBufferDecoder.RB_MISSED_STORED - 1));
+        // ring_buffer.c adds RB_MISSED_EVENTS, the int (1 << 31), to the 64-bit local_t commit: it
+        // is sign-extended, so bits 63:32 are all ones when bit 31 is set; set in any other way,
+        // they are damage
+        long high = commitWord >>> 32;
+        boolean signExtended = high == 0xffff_ffffL && (commitWord & RingBufferDecoder.RB_MISSED_EVENTS) != 0;
+        if (commit > d.dataSize || (high != 0 && !signExtended)) {
+            if (count) {
+                d.corruptPages++;
+            }
+            damageAt = pageStart + d.commitOffset;
+            return -2;
+        }
+        int dataEnd = d.dataOffset + commit;
+        // a page read shorter than its commit: whole records before the cut still decode, and a
+        // record cut by it counts as this truncation, not as corruption
+        cut = dataEnd > length;
+        if (cut) {
+            if (count) {
+                d.truncatedPages++;
+            }
+            dataEnd = length;
+        }
+        long lost = 0;
+        if ((commitWord & RingBufferDecoder.RB_MISSED_STORED) != 0) {
+            if (d.dataOffset + commit + 8 <= length) {
+                lost = buffer.getLong(pageStart + d.dataOffset + commit);
+                if (lost <= 0) {
+                    lost = -1; // a stored count that is no count: the loss is known, its size is not
+                }
+            } else {
+                lost = -1;
+            }
+        } else if ((commitWord & RingBufferDecoder.RB_MISSED_EVENTS) != 0) {
+            lost = -1;
+        }
+        if (count) {
+            if (lost > 0) {
+                d.lostEvents += lost;
+            } else if (lost < 0) {
+                d.pagesWithUnknownLoss++;
+            }
+        }
+        position = pageStart + d.dataOffset;
+        end = pageStart + dataEnd;
+        return lost;
+    }
+
+    /**
+     * Moves to the next event of the page.
+     *
+     * @return false at the end of the page's data, or at damage (after which the rest of the
+     *         page is skipped; see {@link #damageOffset()})
+     */
+    public boolean advance() {
+        RingBufferDecoder d = decoder;
+        ByteBuffer in = this.in;
+        int end = this.end;
+        while (position + 4 <= end) {
+            int header = in.getInt(position);
+            int typeLength = header & 0x1f;
+            long delta = Integer.toUnsignedLong(header) >>> 5;
+            int payload;
+            int payloadLength;
+            int recordLength;
+            if (typeLength == RingBufferDecoder.TYPE_PADDING) {
+                if (delta == 0) {
+                    break; // the rest of the page is unused
+                }
+                if (position + 8 > end) {
+                    return damaged(cut);
+                }
+                recordLength = in.getInt(position + 4) + 4;
+                if (recordLength < 8 || recordLength > end - position) {
+                    return damaged(cut);
+                }
+                position += recordLength;
+                continue;
+            } else if (typeLength == RingBufferDecoder.TYPE_TIME_EXTEND || typeLength == RingBufferDecoder.TYPE_TIME_STAMP) {
+                if (position + 8 > end) {
+                    return damaged(cut);
+                }
+                long stamp = (Integer.toUnsignedLong(in.getInt(position + 4)) << RingBufferDecoder.TS_SHIFT) + delta;
+                if (typeLength == RingBufferDecoder.TYPE_TIME_EXTEND) {
+                    clock += stamp;
+                } else {
+                    // ring_buffer.c rb_fix_abs_ts: restore the clock's top bits from the page stamp
+                    if ((pageClock & RingBufferDecoder.TS_MSB) != 0) {
+                        stamp |= pageClock & RingBufferDecoder.TS_MSB;
+                        if (Long.compareUnsigned(stamp, pageClock) < 0) {
+                            stamp += 1L << 59;
+                        }
+                    }
+                    clock = stamp;
+                }
+                position += 8;
+                continue;
+            } else if (typeLength == 0) {
+                if (position + 8 > end) {
+                    return damaged(cut);
+                }
+                long length0 = Integer.toUnsignedLong(in.getInt(position + 4));
+                if (length0 < 4) {
+                    return damaged(false);
+                }
+                payload = position + 8;
+                payloadLength = (int) Math.min(Integer.MAX_VALUE, length0 - 4);
+                recordLength = (int) Math.min(Integer.MAX_VALUE, (length0 + 4 + 3) & ~3L);
+            } else {
+                payload = position + 4;
+                payloadLength = typeLength * 4;
+                recordLength = payloadLength + 4;
+            }
+            if (recordLength > end - position) {
+                return damaged(cut);
+            }
+            if (payloadLength < d.commonEnd) {
+                return damaged(false);
+            }
+            int id = Short.toUnsignedInt(in.getShort(payload + d.typeOffset));
+            EventLayout layout = id < d.layoutById.length ? d.layoutById[id] : null;
+            if (layout != null && payloadLength < layout.minimumPayload) {
+                return damaged(false);
+            }
+            clock += delta;
+            event.position(in, payload, payloadLength, layout, layout == null ? KvmEventType.OTHER : layout.type, clock,
+                    cpu, d.pidOffset);
+            position += recordLength;
+            return true;
+        }
+        end = 0;
+        this.end = 0;
+        return false;
+    }
+
+    private boolean damaged(boolean cutByRead) {
+        if (!cutByRead) {
+            if (counted) {
+                decoder.corruptPages++;
+            }
+            damageAt = position;
+        }
+        this.end = 0;
+        return false;
+    }
+
+    /**
+     * The current event, valid until the next {@link #advance()} or {@link #reset}.
+     *
+     * @return the flyweight
+     */
+    public KvmEvent event() {
+        return event;
+    }
+
+    /**
+     * The current event's timestamp (the same as {@code event().timestampNanos()}).
+     *
+     * @return the ring-buffer clock in its own unit (nanoseconds for the default clock)
+     */
+    public long timestampNanos() {
+        return event.timestampNanos();
+    }
+
+    /**
+     * Where the last page's damage was found: the offset in the buffer of the record (or header
+     * field) that could not be read; the rest of the page after it was skipped.
+     *
+     * @return the offset, or -1 when the page read cleanly so far
+     */
+    public int damageOffset() {
+        return damageAt;
+    }
+
+    /**
+     * Where the cursor stopped on its page: after {@link #advance()} returned false because of
+     * damage, the bytes from here to the page's commit end were not read.
+     *
+     * @return the offset in the buffer of the next record to read
+     */
+    public int position() {
+        return position;
+    }
+}
