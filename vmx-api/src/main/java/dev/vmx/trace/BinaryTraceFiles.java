@@ -67,7 +67,7 @@ final class BinaryTraceFiles {
             first = false;
         }
         for (ExitStatistics part : parts.values()) {
-            target.absorb(part);
+            target.absorb(part, 0); // binary events carry no line numbers (-1), so there is nothing to shift
         }
         return summary;
     }
