@@ -72,8 +72,10 @@ final class KvmTraceScan implements ScanBuilder, SupportsPushDownRequiredColumns
         List<KvmTraceFilePartition> partitions = new ArrayList<>();
         for (String pathText : paths(options)) {
             Path path = new Path(pathText);
+            String given = pathText;
             try {
                 FileSystem fs = path.getFileSystem(conf);
+                path = fs.makeQualified(path); // the source column names files the same way, found or not
                 FileStatus[] matches = fs.globStatus(path);
                 if (matches == null || matches.length == 0) {
                     // a missing path is a problem row, not a silently smaller result
@@ -102,7 +104,7 @@ final class KvmTraceScan implements ScanBuilder, SupportsPushDownRequiredColumns
             } catch (FileNotFoundException e) {
                 partitions.add(new KvmTraceFilePartition(path.toString(), host(hostPattern, path), "unreadable file: " + e.getMessage()));
             } catch (IOException e) {
-                throw new UncheckedIOException("kvmtrace: cannot list " + path, e);
+                throw new UncheckedIOException("kvmtrace: cannot list " + given, e);
             }
         }
         return partitions.toArray(InputPartition[]::new);
