@@ -110,6 +110,15 @@ public final class ExitStatistics {
     private KvmIsa[] pendingIsa = new KvmIsa[64];
     private long[] pendingCode = new long[64];
     private boolean[] pendingKernel = new boolean[64];
+    // keepSlowest(): the pending exit's line, RIP and vCPU; only kept when asked for
+    private long[] pendingLine = new long[64];
+    private long[] pendingRip = new long[64];
+    private int[] pendingExitVcpu = new int[64];
+    private int slowestCount;
+    private long slowestThan = Long.MAX_VALUE;
+    // the slowest intervals so far, fastest first (a heap): nanos above slowThreshold may enter
+    private java.util.PriorityQueue<SlowExit> slowest;
+    private long slowThreshold = Long.MAX_VALUE;
     // the vCPU a thread's last kvm_entry named (-1: none yet), for kvm_exit lines of 4.x kernels,
     // which record no vCPU id
     private int[] threadVcpu = filled(64);
@@ -169,6 +178,17 @@ public final class ExitStatistics {
      * @param event the event (a flyweight is fine; nothing is kept)
      */
     public void accept(KvmEvent event) {
+        accept(event, -1);
+    }
+
+    /**
+     * As {@link #accept(KvmEvent)}, with the event's line number in its trace, which
+     * {@link #slowestExits()} reports ({@link #readFile} passes it).
+     *
+     * @param event the event
+     * @param lineNumber its 1-based line number, -1 if unknown
+     */
+    public void accept(KvmEvent event, long lineNumber) {
         KvmEventType type = event.type();
         if (type == KvmEventType.KVM_EXIT) {
             exitEvents++;
@@ -177,6 +197,11 @@ public final class ExitStatistics {
                 pendingIsa[slot] = event.isa();
                 pendingCode[slot] = event.exitCode();
                 pendingKernel[slot] = event.guestRip() < 0;
+                if (slowest != null) {
+                    pendingLine[slot] = lineNumber;
+                    pendingRip[slot] = event.guestRip();
+                    pendingExitVcpu[slot] = event.vcpu();
+                }
                 return;
             }
             int vcpu = -1;
@@ -197,7 +222,12 @@ public final class ExitStatistics {
                 row.guestKernel++; // see ExitStatisticsRow#guestKernelCount for the rule
             }
             totalExits++;
-            setPending(event.pid(), event.timestampNanos(), row.index);
+            int slot = setPending(event.pid(), event.timestampNanos(), row.index);
+            if (slowest != null) {
+                pendingLine[slot] = lineNumber;
+                pendingRip[slot] = event.guestRip();
+                pendingExitVcpu[slot] = event.vcpu();
+            }
         } else if ((type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
                 || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR)) {
             detailEvents++;
@@ -210,14 +240,14 @@ public final class ExitStatistics {
         } else if (type == KvmEventType.KVM_ENTRY) {
             entryEvents++;
             if (part && !pendingUsed[pendingSlot(event.pid())]) {
-                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu());
+                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu(), lineNumber);
                 setPending(event.pid(), 0, -1); // from here on the thread's state is this part's own
                 if (perVcpu && event.vcpu() >= 0) {
                     rememberVcpu(event.pid(), event.vcpu());
                 }
                 return;
             }
-            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu());
+            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu(), lineNumber);
         }
     }
 
@@ -237,7 +267,7 @@ public final class ExitStatistics {
     }
 
     /** A kvm_entry: it closes its thread's pending exit. */
-    private void acceptEntry(int pid, long timestampNanos, int vcpu) {
+    private void acceptEntry(int pid, long timestampNanos, int vcpu, long lineNumber) {
         if (perVcpu && vcpu >= 0) {
             rememberVcpu(pid, vcpu);
         }
@@ -245,7 +275,11 @@ public final class ExitStatistics {
         if (pendingUsed[slot] && pendingRow[slot] >= 0) {
             long nanos = timestampNanos - pendingTime[slot];
             if (nanos >= 0) {
-                rowList.get(pendingRow[slot]).record(nanos);
+                Row row = rowList.get(pendingRow[slot]);
+                row.record(nanos);
+                if (nanos >= slowThreshold) {
+                    offerSlow(row, slot, pid, timestampNanos, nanos, lineNumber);
+                }
             } else {
                 backwardIntervals++; // the entry's timestamp is before the exit's: counted, not timed
             }
@@ -259,15 +293,16 @@ public final class ExitStatistics {
     }
 
     /**
-     * Reads a whole kvm trace file into these statistics, with {@code threads} threads each reading
-     * its own part of the file (split at line starts); the result is the same as reading the file
+     * Reads a whole kvm trace file into these statistics, with {@code threads} threads reading parts
+     * of the file (split at line starts, up to four per thread, taken in turn so that a slow thread
+     * holds the end up by one small part); the result is the same as reading the file
      * with one {@link KvmTraceReader} and {@link #accept accepting} every event in order. A part's
      * first events of each vCPU thread are kept aside and applied, when the parts are merged in
      * order, to the exits the parts before left pending. (Only per-vCPU statistics of 4.x traces,
      * whose exits carry no vCPU id, cannot be split that way; they are then read by one thread.)
      *
      * @param file the trace file
-     * @param threads how many threads may read at once, at least 1 (parts under 1 MiB are not split)
+     * @param threads how many threads may read at once, at least 1 (parts are at least 1 MiB)
      * @return what the reader saw: lines, events, problems with their line numbers in the file
      * @throws IllegalArgumentException if {@code threads} is below 1
      * @throws java.io.UncheckedIOException if the file cannot be read
@@ -315,7 +350,81 @@ public final class ExitStatistics {
         exitEvents += other.exitEvents;
         entryEvents += other.entryEvents;
         detailEvents += other.detailEvents;
+        if (other.slowest != null && other != this) {
+            for (SlowExit exit : List.copyOf(other.slowest)) {
+                offerSlow(exit);
+            }
+        }
         return this;
+    }
+
+    /**
+     * Keeps the {@code count} slowest exit-to-entry intervals of at least {@code thanNanos} from
+     * here on, with their exit and entry (like perf-prof's {@code --than}), for
+     * {@link #slowestExits()}. Costs one comparison per timed exit, and a little more for each
+     * interval that enters the list. {@link #merge} keeps the slowest of both; the serialized forms
+     * do not carry them.
+     *
+     * @param count how many to keep, at least 1
+     * @param thanNanos the shortest interval worth keeping, 0 for any
+     * @return this object
+     * @throws IllegalArgumentException if count is below 1 or thanNanos negative
+     * @throws IllegalStateException if events were accepted already
+     */
+    public ExitStatistics keepSlowest(int count, long thanNanos) {
+        if (count < 1 || thanNanos < 0) {
+            throw new IllegalArgumentException("keepSlowest(" + count + ", " + thanNanos + "): count must be at least 1, thanNanos at least 0");
+        }
+        if (exitEvents + entryEvents + detailEvents != 0) {
+            throw new IllegalStateException("keepSlowest must be called before the first event");
+        }
+        slowestCount = count;
+        slowestThan = thanNanos;
+        slowest = new java.util.PriorityQueue<>(Comparator.comparingLong(SlowExit::nanos));
+        slowThreshold = thanNanos;
+        return this;
+    }
+
+    /**
+     * The intervals {@link #keepSlowest} kept, slowest first; their line numbers are those of the
+     * trace {@link #readFile} read (or that {@link #accept(KvmEvent, long)} was given), and
+     * {@link SlowExit#withLines} adds the lines' text.
+     *
+     * @return the intervals, empty when none were kept
+     */
+    public List<SlowExit> slowestExits() {
+        if (slowest == null) {
+            return List.of();
+        }
+        List<SlowExit> list = new ArrayList<>(slowest);
+        list.sort(Comparator.comparingLong(SlowExit::nanos).reversed().thenComparingLong(SlowExit::exitTimestampNanos));
+        return List.copyOf(list);
+    }
+
+    private void offerSlow(Row row, int slot, int pid, long entryTime, long nanos, long entryLine) {
+        // under IO_PORT and MSR a row holds several exit codes: name the exit's own
+        boolean byAccess = grouping == Grouping.IO_PORT || grouping == Grouping.MSR;
+        KvmIsa isa = byAccess ? pendingIsa[slot] : row.isa;
+        long code = byAccess ? pendingCode[slot] : row.exitCode;
+        String name = reasonName(isa, code);
+        if (grouping == Grouping.QUALIFICATION_CLASS && row.detail >= 0) {
+            name = name + " (" + qualificationClassName(code, row.detail) + ")";
+        }
+        offerSlow(new SlowExit(nanos, isa, code, name, pid, pendingExitVcpu[slot], entryTime - nanos,
+                pendingRip[slot], pendingLine[slot], entryLine, "", ""));
+    }
+
+    private void offerSlow(SlowExit exit) {
+        if (slowest == null || exit.nanos() < slowestThan) {
+            return;
+        }
+        slowest.add(exit);
+        if (slowest.size() > slowestCount) {
+            slowest.poll();
+        }
+        if (slowest.size() == slowestCount) {
+            slowThreshold = Math.max(slowestThan, slowest.peek().nanos() + 1);
+        }
     }
 
     /**
@@ -394,6 +503,14 @@ public final class ExitStatistics {
             long nanos = exitToEntryNanos.getAsLong();
             if (nanos >= 0) {
                 row.record(nanos);
+                if (nanos >= slowThreshold) {
+                    String name = reasonName(exit.isa(), exit.exitCode());
+                    if (grouping == Grouping.QUALIFICATION_CLASS && row.detail >= 0) {
+                        name = name + " (" + qualificationClassName(exit.exitCode(), row.detail) + ")";
+                    }
+                    offerSlow(new SlowExit(nanos, exit.isa(), exit.exitCode(), name, exit.pid(), exit.vcpu(),
+                            exit.timestampNanos(), exit.guestRip(), -1, -1, "", ""));
+                }
             } else {
                 backwardIntervals++;
             }
@@ -517,7 +634,11 @@ public final class ExitStatistics {
 
     /** Empty statistics of the same grouping for one part of a file, see {@link #readFile}. */
     ExitStatistics newPart() {
-        return new ExitStatistics(grouping, true);
+        ExitStatistics part = new ExitStatistics(grouping, true);
+        if (slowest != null) {
+            part.keepSlowest(slowestCount, slowestThan);
+        }
+        return part;
     }
 
     /** Whether this part's exits needed a vCPU only an earlier part could name. */
@@ -525,15 +646,20 @@ public final class ExitStatistics {
         return needsCarriedVcpu;
     }
 
-    /** Adds the statistics of the next part of a file, as if its events had been accepted here. */
-    void absorb(ExitStatistics next) {
+    /**
+     * Adds the statistics of the next part of a file, as if its events had been accepted here.
+     *
+     * @param lineOffset the lines of the file before the part (its line numbers count from 1)
+     */
+    void absorb(ExitStatistics next, long lineOffset) {
         // 1. the part's first events of each thread meet the state the parts before left
         for (ThreadPrelude prelude : next.preludes.values()) {
             if (prelude.hasDetail) {
                 acceptDetail(prelude.pid, prelude.detail, prelude.write);
             }
             if (prelude.hasEntry) {
-                acceptEntry(prelude.pid, prelude.entryTime, prelude.entryVcpu);
+                acceptEntry(prelude.pid, prelude.entryTime, prelude.entryVcpu,
+                        prelude.entryLine < 0 ? -1 : prelude.entryLine + lineOffset);
             }
         }
         // 2. its rows, added to the rows of the same key
@@ -550,6 +676,11 @@ public final class ExitStatistics {
         exitEvents += next.exitEvents;
         entryEvents += next.entryEvents;
         detailEvents += next.detailEvents;
+        if (next.slowest != null) {
+            for (SlowExit exit : next.slowest) {
+                offerSlow(exit.shiftedBy(lineOffset));
+            }
+        }
         // 3. every thread the part saw is left as the part left it
         for (int i = 0; i < next.pendingPid.length; i++) {
             if (next.pendingUsed[i]) {
@@ -558,6 +689,9 @@ public final class ExitStatistics {
                 pendingIsa[slot] = next.pendingIsa[i];
                 pendingCode[slot] = next.pendingCode[i];
                 pendingKernel[slot] = next.pendingKernel[i];
+                pendingLine[slot] = next.pendingLine[i] < 0 ? -1 : next.pendingLine[i] + lineOffset;
+                pendingRip[slot] = next.pendingRip[i];
+                pendingExitVcpu[slot] = next.pendingExitVcpu[i];
                 if (next.threadVcpu[i] >= 0) {
                     threadVcpu[slot] = next.threadVcpu[i];
                 }
@@ -570,6 +704,8 @@ public final class ExitStatistics {
     }
 
     /** A thread's events in a part before its first exit or entry there: one per thread, not per event. */
+    private static final long[] NO_BUCKETS = new long[0];
+
     private static final class ThreadPrelude {
         final int pid;
         boolean hasDetail;
@@ -578,6 +714,7 @@ public final class ExitStatistics {
         boolean hasEntry;
         long entryTime;
         int entryVcpu;
+        long entryLine;
 
         ThreadPrelude(int pid) {
             this.pid = pid;
@@ -591,10 +728,11 @@ public final class ExitStatistics {
             }
         }
 
-        void entry(long time, int vcpu) {
+        void entry(long time, int vcpu, long line) {
             hasEntry = true;
             entryTime = time;
             entryVcpu = vcpu;
+            entryLine = line;
         }
     }
 
@@ -975,6 +1113,9 @@ public final class ExitStatistics {
         KvmIsa[] oldIsa = pendingIsa;
         long[] oldCode = pendingCode;
         boolean[] oldKernel = pendingKernel;
+        long[] oldLine = pendingLine;
+        long[] oldRip = pendingRip;
+        int[] oldExitVcpu = pendingExitVcpu;
         int[] oldVcpu = threadVcpu;
         int capacity = oldPid.length * 2;
         cachedSlotValid = false; // every thread moves to a new slot
@@ -985,6 +1126,9 @@ public final class ExitStatistics {
         pendingIsa = new KvmIsa[capacity];
         pendingCode = new long[capacity];
         pendingKernel = new boolean[capacity];
+        pendingLine = new long[capacity];
+        pendingRip = new long[capacity];
+        pendingExitVcpu = new int[capacity];
         threadVcpu = filled(capacity);
         for (int i = 0; i < oldPid.length; i++) {
             if (oldUsed[i]) {
@@ -996,6 +1140,9 @@ public final class ExitStatistics {
                 pendingIsa[slot] = oldIsa[i];
                 pendingCode[slot] = oldCode[i];
                 pendingKernel[slot] = oldKernel[i];
+                pendingLine[slot] = oldLine[i];
+                pendingRip[slot] = oldRip[i];
+                pendingExitVcpu[slot] = oldExitVcpu[i];
                 threadVcpu[slot] = oldVcpu[i];
             }
         }
@@ -1068,8 +1215,10 @@ public final class ExitStatistics {
         // the sum of the squared times, unsigned 128 bits: exact, so that merging stays exact
         long squaresHigh;
         long squaresLow;
-        // per bucket: count, the smallest and the largest time in it (one cache line per record)
-        final long[] histogram = new long[BUCKETS * 3];
+        // per bucket: count, the smallest and the largest time in it (one cache line per record);
+        // grown on demand up to the largest bucket used, so that the many small statistics of
+        // readFile's parts stay small (a row's full range would be 45 KiB)
+        long[] histogram = NO_BUCKETS;
 
         Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.key = key;
@@ -1097,7 +1246,10 @@ public final class ExitStatistics {
             max = Math.max(max, other.max);
             addSquares(other.squaresHigh, other.squaresLow);
             long[] theirs = other.histogram;
-            for (int i = 0; i < histogram.length; i += 3) {
+            if (theirs.length > histogram.length) {
+                histogram = Arrays.copyOf(histogram, theirs.length);
+            }
+            for (int i = 0; i < theirs.length; i += 3) {
                 long n = theirs[i];
                 if (n != 0) {
                     if (histogram[i] == 0) {
@@ -1126,6 +1278,9 @@ public final class ExitStatistics {
             addSquares(Math.multiplyHigh(nanos, nanos), nanos * nanos);
             long[] cells = histogram;
             int i = bucket(nanos) * 3;
+            if (i >= cells.length) {
+                cells = growHistogram(i);
+            }
             long n = cells[i];
             if (n == 0) {
                 cells[i + 1] = nanos;
@@ -1136,6 +1291,12 @@ public final class ExitStatistics {
                 cells[i + 2] = nanos;
             }
             cells[i] = n + 1;
+        }
+
+        /** Room for the bucket whose count is at {@code cell}, and for twice the buckets there were. */
+        long[] growHistogram(int cell) {
+            histogram = Arrays.copyOf(histogram, Math.min(BUCKETS * 3, Math.max(cell + 3, histogram.length * 2)));
+            return histogram;
         }
 
         /** The nearest-rank percentile, exact or bounded by the smallest and largest time of its bucket. */

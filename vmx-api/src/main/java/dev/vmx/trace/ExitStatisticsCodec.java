@@ -271,6 +271,9 @@ final class ExitStatisticsCodec {
                             + " ns is empty or holds times of other buckets");
                 }
                 int cell = (int) bucket * 3;
+                if (cell >= row.histogram.length) {
+                    row.growHistogram(cell);
+                }
                 row.histogram[cell] = count;
                 row.histogram[cell + 1] = min;
                 row.histogram[cell + 2] = max;
@@ -455,6 +458,9 @@ final class ExitStatisticsCodec {
                             + " is out of order, empty or holds times of other buckets");
                 }
                 int at = (int) v[0] * 3;
+                if (at >= row.histogram.length) {
+                    row.growHistogram(at);
+                }
                 row.histogram[at] = v[1];
                 row.histogram[at + 1] = v[2];
                 row.histogram[at + 2] = v[3];

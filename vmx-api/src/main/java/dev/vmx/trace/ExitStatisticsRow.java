@@ -18,9 +18,14 @@ package dev.vmx.trace;
  * @param maxNanos longest exit-to-entry time, 0 if none timed
  * @param p50 median, exact or between two recorded times (see {@link LatencyPercentile})
  * @param p99 99th percentile, exact or between two recorded times
- * @param timeShare totalNanos / the summed exit-to-entry time of all rows (perf's {@code Time%} / 100)
+ * @param timeShare totalNanos / the summed exit-to-entry time of all rows: perf's {@code Time%} / 100
+ *     (tools/perf/builtin-kvm.c: update_kvm_event() adds every event's time to {@code kvm->total_time},
+ *     the report divides the event's time by it)
  * @param meanSpreadPercent the relative spread of the mean as perf prints it in {@code Avg time (+- x%)}:
- *     100 * (sample standard deviation / sqrt(timedCount)) / mean, 0 for fewer than two timed exits
+ *     builtin-kvm.c's kvm_event_rel_stddev() is {@code rel_stddev_stats(stddev_stats(), avg_stats())}
+ *     of tools/perf/util/stat.c, i.e. 100 * sqrt(M2 / (n - 1) / n) / mean, the sample standard deviation
+ *     over sqrt(timedCount) over the mean; 0 for fewer than two timed exits. Computed from an exact
+ *     128-bit sum of squares, so that it merges exactly (perf updates M2 by Welford's method)
  * @param guestKernelCount exits whose guest RIP has bit 63 set (the upper, kernel half of a 64-bit
  *     guest's canonical address space); the rest ran in the lower half. The rule is wrong for
  *     32-bit and real-mode guest code, whose RIP is always below 2^32 and counts as user

@@ -9,15 +9,22 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@link ExitStatistics#readFile}: the file is cut at line starts into parts read at once, each by
- * its own {@link KvmTraceReader} into its own part statistics, then merged in file order. Parse
- * cost is per line and independent between lines, so the parts scale with the cores.
+ * {@link ExitStatistics#readFile}: the file is cut at line starts into parts, each read by its own
+ * {@link KvmTraceReader} into its own part statistics, then merged in file order. Parse cost is per
+ * line and independent between lines, so the parts scale with the cores. There are up to
+ * {@link #PARTS_PER_THREAD} parts per thread, which the threads take in turn from a shared counter:
+ * with exactly one part per thread the run lasts as long as the slowest thread, and a thread
+ * that is descheduled for a while, shares its core with a hyper-thread sibling, or runs on a
+ * slower core makes all the others wait.
  */
 final class ParallelTraceReading {
     /** Parts smaller than this are not worth a thread. */
     static final long MIN_PART_BYTES = 1 << 20;
+    /** Parts per reading thread (fewer for small files). */
+    static final int PARTS_PER_THREAD = 4;
 
     private ParallelTraceReading() {
     }
@@ -35,7 +42,7 @@ final class ParallelTraceReading {
         long lostEvents;
         long problemCount;
         List<KvmTraceProblem> problems = List.of();
-        RuntimeException failure;
+        Throwable failure;
 
         Part(long start, long end) {
             this.start = start;
@@ -47,7 +54,7 @@ final class ParallelTraceReading {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
                     KvmTraceReader reader = KvmTraceReader.of(new RangeInputStream(channel, start, end), file.toString())) {
                 while (reader.advance()) {
-                    into.accept(reader.event());
+                    into.accept(reader.event(), reader.lineNumber());
                 }
                 lines = reader.lineNumber();
                 events = reader.eventCount();
@@ -69,37 +76,43 @@ final class ParallelTraceReading {
 
     /** As {@link #read(ExitStatistics, Path, int)}, with parts of at least {@code minPartBytes} (tests use small ones). */
     static KvmTraceSummary read(ExitStatistics target, Path file, int threads, long minPartBytes) {
-        List<Part> parts = split(file, threads, minPartBytes);
+        List<Part> parts = split(file, threads == 1 ? 1 : threads * PARTS_PER_THREAD, minPartBytes);
         if (parts.size() == 1) {
             Part whole = parts.get(0);
             whole.read(file, target);
             return summary(parts);
         }
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 1; i < parts.size(); i++) {
-            Part part = parts.get(i);
-            Thread worker = new Thread(() -> {
+        AtomicInteger nextPart = new AtomicInteger();
+        Runnable work = () -> {
+            for (int i = nextPart.getAndIncrement(); i < parts.size(); i = nextPart.getAndIncrement()) {
+                Part part = parts.get(i);
                 try {
                     part.read(file, target.newPart());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     part.failure = e;
+                    nextPart.set(parts.size()); // the result is lost anyway: leave the other parts unread
                 }
-            }, "kvm-trace-part-" + i);
-            worker.start();
-            workers.add(worker);
-        }
-        Part first = parts.get(0);
-        ExitStatistics firstPart = target.newPart();
+            }
+        };
+        List<Thread> workers = new ArrayList<>();
         try {
-            first.read(file, firstPart);
+            for (int i = 1; i < Math.min(threads, parts.size()); i++) {
+                Thread worker = new Thread(work, "kvm-trace-reader-" + i);
+                worker.start();
+                workers.add(worker);
+            }
+            work.run(); // the calling thread reads parts too
         } finally {
             for (Thread worker : workers) {
                 joinUninterruptibly(worker);
             }
         }
         for (Part part : parts) {
-            if (part.failure != null) {
-                throw part.failure;
+            if (part.failure instanceof RuntimeException) {
+                throw (RuntimeException) part.failure;
+            }
+            if (part.failure instanceof Error) {
+                throw (Error) part.failure;
             }
         }
         for (Part part : parts.subList(1, parts.size())) {
@@ -110,17 +123,19 @@ final class ParallelTraceReading {
                 return summary(List.of(whole));
             }
         }
+        long lineOffset = 0;
         for (Part part : parts) {
-            target.absorb(part.statistics);
+            target.absorb(part.statistics, lineOffset);
+            lineOffset += part.lines;
         }
         return summary(parts);
     }
 
     /** Parts of about equal size, each starting at a line start; fewer for small files. */
-    private static List<Part> split(Path file, int threads, long minPartBytes) {
+    private static List<Part> split(Path file, int wanted, long minPartBytes) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
-            int count = (int) Math.max(1, Math.min(threads, size / minPartBytes));
+            int count = (int) Math.max(1, Math.min(wanted, size / minPartBytes));
             List<Part> parts = new ArrayList<>();
             long start = 0;
             for (int i = 1; i < count; i++) {

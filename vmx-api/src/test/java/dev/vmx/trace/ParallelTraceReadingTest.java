@@ -99,6 +99,61 @@ class ParallelTraceReadingTest {
     }
 
     @Test
+    void theSlowestIntervalsAndTheirLinesAreThoseOfOneReader(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve("trace-slow.txt");
+        Files.writeString(file, trace(new SplittableRandom(77), 30_000, 5, false));
+        List<String> lines = Files.readAllLines(file);
+        for (ExitStatistics.Grouping grouping : ExitStatistics.Grouping.values()) {
+            ExitStatistics sequential = ExitStatistics.by(grouping).keepSlowest(25, 20_000);
+            try (KvmTraceReader reader = KvmTraceReader.open(file)) {
+                while (reader.advance()) {
+                    sequential.accept(reader.event(), reader.lineNumber());
+                }
+            }
+            List<SlowExit> expected = sequential.slowestExits();
+            assertEquals(25, expected.size(), grouping.toString());
+            for (int threads : new int[] {1, 2, 5}) {
+                ExitStatistics parallel = ExitStatistics.by(grouping).keepSlowest(25, 20_000);
+                ParallelTraceReading.read(parallel, file, threads, 4096);
+                assertEquals(expected, parallel.slowestExits(), grouping + " with " + threads + " threads");
+            }
+            for (SlowExit slow : SlowExit.withLines(file, expected)) {
+                // the lines are the exit and the entry that closed it: same thread, the entry's time minus the exit's
+                assertEquals(lines.get((int) slow.exitLine() - 1), slow.exitText());
+                assertEquals(lines.get((int) slow.entryLine() - 1), slow.entryText());
+                assertTrue(slow.exitText().contains("kvm_exit: ") && slow.exitText().contains("KVM-" + slow.pid() + " "), slow.toString());
+                assertTrue(slow.entryText().contains("kvm_entry: ") && slow.entryText().contains("KVM-" + slow.pid() + " "), slow.toString());
+                assertTrue(slow.nanos() >= 20_000 && slow.entryLine() > slow.exitLine(), slow.toString());
+            }
+            for (int i = 1; i < expected.size(); i++) {
+                assertTrue(expected.get(i - 1).nanos() >= expected.get(i).nanos());
+            }
+        }
+        // the brute-force answer under REASON: every exit paired with the next entry of its thread
+        ExitStatistics stats = ExitStatistics.byReason().keepSlowest(10, 0);
+        ParallelTraceReading.read(stats, file, 3, 4096);
+        List<Long> brute = new java.util.ArrayList<>();
+        java.util.Map<Integer, Long> open = new java.util.HashMap<>();
+        try (KvmTraceReader reader = KvmTraceReader.open(file)) {
+            while (reader.advance()) {
+                KvmEvent event = reader.event();
+                if (event.type() == KvmEventType.KVM_EXIT) {
+                    open.put(event.pid(), event.timestampNanos());
+                } else if (event.type() == KvmEventType.KVM_ENTRY && open.containsKey(event.pid())) {
+                    long nanos = event.timestampNanos() - open.remove(event.pid());
+                    if (nanos >= 0) {
+                        brute.add(nanos);
+                    }
+                }
+            }
+        }
+        brute.sort(java.util.Comparator.reverseOrder());
+        assertEquals(brute.subList(0, 10), stats.slowestExits().stream().map(SlowExit::nanos).toList());
+        assertEquals(List.of(), ExitStatistics.byReason().slowestExits());
+        assertThrows(IllegalArgumentException.class, () -> ExitStatistics.byReason().keepSlowest(0, 0));
+    }
+
+    @Test
     void oldTracesWithoutVcpuInExitsFallBackToOneReaderForPerVcpuRows(@TempDir Path directory) throws IOException {
         Path file = directory.resolve("trace-4x.txt");
         Files.writeString(file, trace(new SplittableRandom(9), 20_000, 4, true));
