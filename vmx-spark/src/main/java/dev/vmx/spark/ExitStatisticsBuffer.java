@@ -15,7 +15,7 @@ import java.util.Objects;
  */
 public final class ExitStatisticsBuffer implements Externalizable {
     private static final long serialVersionUID = 1L;
-    private ExitStatistics statistics;
+    private transient ExitStatistics statistics; // written by writeExternal, as its serialized form
 
     /** For deserialization only. */
     public ExitStatisticsBuffer() {

@@ -48,8 +48,7 @@ final class KvmTracePartitionReader implements PartitionReader<InternalRow> {
     private final UTF8String host;
     private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
     private final Map<Integer, ThreadState> threads = new HashMap<>();
-    @SuppressWarnings("unchecked")
-    private final Map<Long, ExitNames>[] exitNames = new Map[] {new HashMap<>(), new HashMap<>(), new HashMap<>()};
+    private final List<Map<Long, ExitNames>> exitNames = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
     private KvmTraceCursor cursor;
     private InternalRow current;
     private boolean finished;
@@ -295,7 +294,7 @@ final class KvmTracePartitionReader implements PartitionReader<InternalRow> {
     }
 
     private ExitNames exitNames(KvmIsa isa, long exitCode) {
-        return exitNames[isa.ordinal()].computeIfAbsent(exitCode, code -> {
+        return exitNames.get(isa.ordinal()).computeIfAbsent(exitCode, code -> {
             UTF8String reason = UTF8String.fromString(isa.exitName(code));
             if (isa != KvmIsa.VMX) {
                 return new ExitNames(reason, null, null);

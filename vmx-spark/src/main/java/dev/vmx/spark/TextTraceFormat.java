@@ -104,9 +104,11 @@ final class TextTraceFormat implements KvmTraceFormat {
             detailedSeen = detailed.size();
             if (lossLines != lossLinesSeen) {
                 long lost = reader.lostEvents() - lostEventsSeen;
-                long before = onEvent ? reader.lineNumber() : reader.lineNumber() + 1;
-                problems.add(new Object[] {before, "lost events: the kernel overwrote "
-                        + (lost > 0 ? lost + " events" : "events it did not count") + " before line " + before
+                // the loss lines lie between the previous event and this one (or the end of the file)
+                long line = reader.lineNumber();
+                problems.add(new Object[] {line, "lost events: the kernel overwrote "
+                        + (lost > 0 ? lost + " events" : "events it did not count")
+                        + (onEvent ? " before line " + line : " by the end of the file (line " + line + ")")
                         + " (" + (lossLines - lossLinesSeen) + " CPU:N [LOST EVENTS] lines)", null});
                 lossLinesSeen = lossLines;
                 lostEventsSeen = reader.lostEvents();
