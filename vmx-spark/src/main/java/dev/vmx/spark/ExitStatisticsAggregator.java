@@ -83,6 +83,7 @@ public final class ExitStatisticsAggregator extends Aggregator<Row, ExitStatisti
             .add("rows", DataTypes.createArrayType(ROW_SCHEMA, false), false)
             .add("state", DataTypes.BinaryType, false);
 
+    /** The grouping of the table's rows inside each group (serialized with the aggregator to the tasks). */
     private final ExitStatistics.Grouping grouping;
     private transient RowKvmEvent view;
 
