@@ -54,10 +54,25 @@ public final class FleetThroughput {
                         + "; use --dir DIR | --hosts H --files F --exits E, --threads 1,2,4, --repeat R");
             }
         }
-        if (dir == null) {
+        boolean simulated = dir == null;
+        if (simulated) {
             dir = Files.createTempDirectory("vmx-fleet-throughput");
             SimulatedFleet.write(dir, hosts, files, exits, 11);
         }
+        try {
+            measure(dir, threads, repeat);
+        } finally {
+            if (simulated) {
+                try (Stream<Path> paths = Files.walk(dir)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void measure(Path dir, int[] threads, int repeat) throws IOException {
         List<Path> traces;
         try (Stream<Path> walk = Files.walk(dir)) {
             traces = walk.filter(Files::isRegularFile).sorted().toList();

@@ -40,7 +40,8 @@ public final class FleetTutorial {
      */
     public static void main(String[] args) throws IOException {
         Path fleet;
-        if (args.length > 0) {
+        boolean simulated = args.length == 0;
+        if (!simulated) {
             fleet = Path.of(args[0]);
         } else {
             fleet = Files.createTempDirectory("vmx-fleet");
@@ -60,6 +61,17 @@ public final class FleetTutorial {
         } finally {
             if (ownSession) {
                 spark.stop();
+            }
+            if (simulated) {
+                deleteTree(fleet);
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
             }
         }
     }

@@ -206,6 +206,20 @@ class KvmTraceDataSourceTest {
     }
 
     @Test
+    void aRegisteredFormatIsPickedByItsMagicBeforeText() throws IOException {
+        Path file = dir.resolve("h/prefixed.bin");
+        Files.createDirectories(file.getParent());
+        byte[] text = (String.join("\n", TWO_THREADS) + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = Arrays.copyOf(PrefixedTextFormat.MAGIC, PrefixedTextFormat.MAGIC.length + text.length);
+        System.arraycopy(text, 0, bytes, PrefixedTextFormat.MAGIC.length, text.length);
+        Files.write(file, bytes);
+        Dataset<Row> rows = load(file.toString());
+        assertEquals(8, rows.where("problem IS NULL").count());
+        assertEquals(0, rows.where("problem IS NOT NULL").count());
+        assertEquals(1_000_000L, rows.where("exit_reason = 'HLT'").first().<Long>getAs("exit_to_entry_ns"));
+    }
+
+    @Test
     void failFastStopsAtTheFirstProblemNamingFileAndLine() throws IOException {
         Path file = write("h/bad.txt", TWO_THREADS[1], "not a trace line");
         Exception e = assertThrows(Exception.class,
