@@ -58,8 +58,13 @@ run() {
     trap 'rm -rf "$dir"' EXIT
     local file="$dir/trace.txt"
     local cp=".devjars/vmx-api.jar:.devjars/vmx-bench.jar"
+    # everything to the terminal and to the report; the pipeline ends only when tee has written all
+    measure_all "$java" "$lines" "$threads" "$budget" "$file" "$cp" 2>&1 | tee "$report"
+}
+
+measure_all() {
+    local java=$1 lines=$2 threads=$3 budget=$4 file=$5 cp=$6
     local start=$SECONDS
-    exec > >(tee "$report") 2>&1
 
     echo "# vmx readFile scaling, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "## machine"
@@ -88,7 +93,8 @@ run() {
             return
         fi
         echo "measuring $1 at $threads threads ($2 warm-up, $3 timed runs each)"
-        timeout 200 "$java" -cp "$cp" dev.vmx.bench.ScalingRun measure "$1" "$file" "$threads" "$2" "$3" | tee -a "$results" \
+        # a step may run on past the budget by 30 s at most
+        timeout $((budget + 30 - (SECONDS - start))) "$java" -cp "$cp" dev.vmx.bench.ScalingRun measure "$1" "$file" "$threads" "$2" "$3" | tee -a "$results" \
             || echo "$1 failed or ran out of time (status $?)"
     }
     measure readFile 3 7

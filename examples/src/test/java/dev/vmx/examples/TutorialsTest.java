@@ -46,8 +46,17 @@ class TutorialsTest {
             }),
             Map.entry(ExitStats.class, new String[] {
                 "Read 120 events (6 header lines, 0 unparseable lines).",
-                "EPT_VIOLATION              19   31.67%      12.00      18.00      14.47",
+                "EPT_VIOLATION              19   31.67%  11.13%       275.00      12.00      18.00      14.47 ( +- 2.91%)"
+                        + "      14.00      18.00 100.00%",
                 "Total Samples:60",
+                "  449.00 us HLT on vCPU 1, lines 98-109",
+                "    CPU 1/KVM-4243    [001] d..1. 1000.001503: kvm_entry: vcpu 1, rip 0xffffffff810048f0 intr_info 0x00000000 error_code 0x00000000",
+                "  EPT_VIOLATION (read)            19 exits, mean 14.47 us",
+                "By I/O port: No rows: 60 kvm_exit events were read, but no kvm_pio events",
+                "The second host's statistics travel as 199 bytes (format version 1); merged with the first host's:",
+                "CPUID                       6    6.67%   0.24%         9.00       1.00       2.00       1.50 ( +-14.91%)"
+                        + "       1.00       2.00   0.00%",
+                "Total Samples:90",
             }),
             Map.entry(ExplainEntryFailure.class, new String[] {
                 "Found 1 dump_vmcs block(s); the first spans lines 3-51.",
