@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.explode;
 
 import dev.vmx.trace.ExitStatistics;
 import dev.vmx.trace.ExitStatisticsRow;
+import dev.vmx.trace.KvmEventType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -173,7 +174,10 @@ public final class ExitStatisticsAggregator extends Aggregator<Row, ExitStatisti
             keys[i] = col(groupColumns[i]);
             out.add(col(groupColumns[i]));
         }
-        Dataset<Row> grouped = events.groupBy(keys).agg(of(grouping).apply().as("statistics"));
+        // only exits count; dropping the other rows first spares the aggregation their conversion to
+        // Row objects (a group without exits has no table rows either way)
+        Dataset<Row> exits = events.where(col(KvmTraceSchema.EVENT).equalTo(KvmEventType.KVM_EXIT.tracepoint()));
+        Dataset<Row> grouped = exits.groupBy(keys).agg(of(grouping).apply().as("statistics"));
         List<Column> exploded = new ArrayList<>(out);
         exploded.add(functions.posexplode(col("statistics.rows")).as(new String[] {"row_index", "row"}));
         List<Column> flat = new ArrayList<>(out);
