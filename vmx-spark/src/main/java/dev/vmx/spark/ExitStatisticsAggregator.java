@@ -36,8 +36,8 @@ import org.apache.spark.sql.types.StructType;
  * passed over, so the aggregation runs over the whole table. Its input columns, by name:
  * {@link #INPUT_COLUMNS}. Groupings: {@link ExitStatistics.Grouping#REASON},
  * {@link ExitStatistics.Grouping#REASON_AND_VCPU} and {@link ExitStatistics.Grouping#QUALIFICATION_CLASS};
- * the I/O-port and MSR groupings need the {@code kvm_pio}/{@code kvm_msr} event after each exit,
- * which a row of the table does not carry.
+ * the others (I/O port, MSR, EPT page) need the {@code kvm_pio}/{@code kvm_msr}/{@code kvm_page_fault}
+ * event after each exit, which a row of the table does not carry.
  *
  * <p>Result ({@link #outputSchema()}): a struct of {@code total_exits}, {@code backward_intervals},
  * {@code rows} (an array of structs, one per row of the table, in {@link ExitStatistics.Order#REASON}
@@ -60,6 +60,9 @@ public final class ExitStatisticsAggregator extends Aggregator<Row, ExitStatisti
             KvmTraceSchema.INTR_INFO, KvmTraceSchema.EXIT_TO_ENTRY_NS);
 
     private static final StructType INPUT_SCHEMA = inputSchema();
+    /** The groupings an exit row alone decides. */
+    private static final java.util.Set<ExitStatistics.Grouping> SUPPORTED = java.util.EnumSet.of(ExitStatistics.Grouping.REASON,
+            ExitStatistics.Grouping.REASON_AND_VCPU, ExitStatistics.Grouping.QUALIFICATION_CLASS);
     private static final StructType ROW_SCHEMA = new StructType()
             .add("isa", DataTypes.StringType, false)
             .add("exit_code", DataTypes.LongType, false)
@@ -97,13 +100,13 @@ public final class ExitStatisticsAggregator extends Aggregator<Row, ExitStatisti
      *
      * @param grouping {@code REASON}, {@code REASON_AND_VCPU} or {@code QUALIFICATION_CLASS}
      * @return the aggregator
-     * @throws IllegalArgumentException for {@code IO_PORT} and {@code MSR} (see the class comment)
+     * @throws IllegalArgumentException for the other groupings (see the class comment)
      */
     public static ExitStatisticsAggregator of(ExitStatistics.Grouping grouping) {
         Objects.requireNonNull(grouping, "grouping");
-        if (grouping == ExitStatistics.Grouping.IO_PORT || grouping == ExitStatistics.Grouping.MSR) {
-            throw new IllegalArgumentException("grouping " + grouping + " needs the kvm_pio/kvm_msr event after each exit,"
-                    + " which a kvmtrace row does not carry; use REASON, REASON_AND_VCPU or QUALIFICATION_CLASS");
+        if (!SUPPORTED.contains(grouping)) {
+            throw new IllegalArgumentException("grouping " + grouping + " needs the event that follows each exit on its"
+                    + " thread (kvm_pio/kvm_msr/kvm_page_fault), which a kvmtrace row does not carry; use " + SUPPORTED);
         }
         return new ExitStatisticsAggregator(grouping);
     }

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import scala.Tuple2;
 
 /**
  * The Spark aggregation gives, per host, the table {@link ExitStatistics} computes when it reads
@@ -119,6 +122,20 @@ class ExitStatisticsAggregatorTest {
     }
 
     @Test
+    void typedDatasetApiGivesTheSameTable() {
+        // the Aggregator itself as a typed column of a typed grouping: it reads the rows' columns by name
+        List<Tuple2<String, Row>> perHost = events()
+                .groupByKey((MapFunction<Row, String>) r -> r.getAs("host"), Encoders.STRING())
+                .agg(ExitStatisticsAggregator.byReason().toColumn()).collectAsList();
+        Map<String, ExitStatistics> expected = expected(ExitStatistics.Grouping.REASON);
+        assertEquals(expected.size(), perHost.size());
+        for (Tuple2<String, Row> host : perHost) {
+            assertEquals(expected.get(host._1()).rows(ExitStatistics.Order.REASON),
+                    ExitStatistics.fromBytes(host._2().getAs("state")).rows(ExitStatistics.Order.REASON), host._1());
+        }
+    }
+
+    @Test
     void problemRowsDoNotCountAsExits() {
         long exits = events().where("event = 'kvm_exit'").count();
         Row all = events().agg(ExitStatisticsAggregator.byReason().apply()).first().getStruct(0);
@@ -129,6 +146,7 @@ class ExitStatisticsAggregatorTest {
     void ioPortAndMsrGroupingsAreRefusedWithTheReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExitStatisticsAggregator.of(ExitStatistics.Grouping.IO_PORT));
-        assertTrue(e.getMessage().contains("kvm_pio/kvm_msr"), e.getMessage());
+        assertTrue(e.getMessage().contains("kvm_pio/kvm_msr/kvm_page_fault"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ExitStatisticsAggregator.of(ExitStatistics.Grouping.MSR));
     }
 }

@@ -90,7 +90,9 @@ public final class FleetThroughput {
             long sparkExits = 0;
             List<Long> sparkNanos = new ArrayList<>();
             SparkSession spark = SparkSession.builder().master("local[" + n + "]").appName("vmx fleet throughput")
-                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", String.valueOf(n)).getOrCreate();
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.sql.shuffle.partitions", String.valueOf(n)).getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
             try {
                 for (int r = 0; r <= repeat; r++) {

@@ -54,7 +54,8 @@ public final class FleetTutorial {
         // A local session with two worker threads; on a cluster, spark-submit supplies the session.
         boolean ownSession = SparkSession.getActiveSession().isEmpty();
         SparkSession spark = ownSession
-                ? SparkSession.builder().master("local[2]").appName("vmx fleet tutorial").config("spark.ui.enabled", "false").getOrCreate()
+                ? SparkSession.builder().master("local[2]").appName("vmx fleet tutorial").config("spark.ui.enabled", "false")
+                    .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate()
                 : SparkSession.active();
         try {
             run(spark, fleet);
