@@ -77,10 +77,23 @@ public final class ExitStatistics {
          * {@code MOV to CR3}), the direction of an I/O instruction or MOV DR, the exception vector
          * of an exception exit; one row for every other reason.
          */
-        QUALIFICATION_CLASS
+        QUALIFICATION_CLASS,
+        /**
+         * One row per guest-physical page (4 KiB) and access of EPT violations (VMX) and nested
+         * page faults (SVM), from the {@code kvm_page_fault} event that follows the exit on the same
+         * thread (KVM traces it while handling the exit, with the faulting guest-physical address and,
+         * on VMX, the exit qualification as error code). The row's {@code detail} is the page's
+         * address with the access in its low three bits (1 read, 2 write, 4 instruction fetch: the
+         * exit qualification's bits 0-2 on VMX; on SVM write from error-code bit 1, fetch from bit
+         * 4, else read). Other exits are in no row and not counted; EPT violations without a
+         * {@code kvm_page_fault} before the next entry are counted in {@link #unattributedExits()}.
+         */
+        EPT_PAGE
     }
 
     private static final int DEFERRED = -2;
+    // a thread's last exit is one its grouping does not count (EPT_PAGE: not an EPT violation)
+    private static final int IGNORED = -3;
 
     // histogram: values below 64 exact; above, 32 sub-buckets per power of two
     private static final int SUB_BITS = 5;
@@ -91,6 +104,8 @@ public final class ExitStatistics {
 
     private final Grouping grouping;
     private final boolean perVcpu;
+    // IO_PORT, MSR, EPT_PAGE: an exit's row is named by the event after it
+    private final boolean deferred;
     private long totalExits;
     private long unattributedExits;
     private long unpairedEntries;
@@ -140,6 +155,7 @@ public final class ExitStatistics {
     private ExitStatistics(Grouping grouping, boolean part) {
         this.grouping = grouping;
         this.perVcpu = grouping == Grouping.REASON_AND_VCPU;
+        this.deferred = grouping == Grouping.IO_PORT || grouping == Grouping.MSR || grouping == Grouping.EPT_PAGE;
         this.part = part;
     }
 
@@ -192,8 +208,9 @@ public final class ExitStatistics {
         KvmEventType type = event.type();
         if (type == KvmEventType.KVM_EXIT) {
             exitEvents++;
-            if (grouping == Grouping.IO_PORT || grouping == Grouping.MSR) {
-                int slot = setPending(event.pid(), event.timestampNanos(), DEFERRED);
+            if (deferred) {
+                boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(event.isa(), event.exitCode());
+                int slot = setPending(event.pid(), event.timestampNanos(), counted ? DEFERRED : IGNORED);
                 pendingIsa[slot] = event.isa();
                 pendingCode[slot] = event.exitCode();
                 pendingKernel[slot] = event.guestRip() < 0;
@@ -228,10 +245,11 @@ public final class ExitStatistics {
                 pendingRip[slot] = event.guestRip();
                 pendingExitVcpu[slot] = event.vcpu();
             }
-        } else if ((type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
-                || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR)) {
+        } else if (deferred && type == detailType()) {
             detailEvents++;
-            long detail = type == KvmEventType.KVM_PIO ? event.port() : event.msrIndex() & 0xffff_ffffL;
+            long detail = type == KvmEventType.KVM_PIO ? event.port()
+                    : type == KvmEventType.KVM_MSR ? event.msrIndex() & 0xffff_ffffL
+                    : (event.gpa() & PAGE_MASK) | (event.errorCode() & 0xfff); // the access is decoded with the exit's isa
             if (part && !pendingUsed[pendingSlot(event.pid())]) {
                 preludeOf(event.pid()).detail(detail, event.isWrite()); // only the first one can matter
                 return;
@@ -255,6 +273,9 @@ public final class ExitStatistics {
     private void acceptDetail(int pid, long detail, boolean write) {
         int slot = pendingSlot(pid);
         if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
+            if (grouping == Grouping.EPT_PAGE) {
+                detail = (detail & PAGE_MASK) | pageAccess(pendingIsa[slot], detail & 0xfff);
+            }
             Row row = row(pendingIsa[slot], pendingCode[slot], -1, detail, write);
             row.lowerExitCode(pendingCode[slot]);
             row.count++;
@@ -286,6 +307,8 @@ public final class ExitStatistics {
             pendingRow[slot] = -1;
         } else if (pendingUsed[slot] && pendingRow[slot] == DEFERRED) {
             unattributedExits++;
+            pendingRow[slot] = -1;
+        } else if (pendingUsed[slot] && pendingRow[slot] == IGNORED) {
             pendingRow[slot] = -1;
         } else {
             unpairedEntries++;
@@ -403,7 +426,7 @@ public final class ExitStatistics {
 
     private void offerSlow(Row row, int slot, int pid, long entryTime, long nanos, long entryLine) {
         // under IO_PORT and MSR a row holds several exit codes: name the exit's own
-        boolean byAccess = grouping == Grouping.IO_PORT || grouping == Grouping.MSR;
+        boolean byAccess = deferred;
         KvmIsa isa = byAccess ? pendingIsa[slot] : row.isa;
         long code = byAccess ? pendingCode[slot] : row.exitCode;
         String name = reasonName(isa, code);
@@ -431,7 +454,7 @@ public final class ExitStatistics {
      * Adds one exit whose exit-to-entry time was measured elsewhere, by an engine that pairs exits
      * with entries itself (e.g. a query over a table of events): the same as {@link #accept accepting}
      * the exit and then, on the same thread, a {@code kvm_entry} {@code exitToEntryNanos} later.
-     * Under {@link Grouping#IO_PORT} and {@link Grouping#MSR} use
+     * Under {@link Grouping#IO_PORT}, {@link Grouping#MSR} and {@link Grouping#EPT_PAGE} use
      * {@link #acceptMeasuredExit(KvmEvent, KvmEvent, OptionalLong)}; without that event a re-entered
      * exit counts in {@link #unattributedExits()} there. Allocates nothing once the row exists.
      *
@@ -446,27 +469,28 @@ public final class ExitStatistics {
     }
 
     /**
-     * As {@link #acceptMeasuredExit(KvmEvent, OptionalLong)}, with the {@code kvm_pio} or
-     * {@code kvm_msr} event that followed the exit on its thread, which names the row under
-     * {@link Grouping#IO_PORT} and {@link Grouping#MSR} (ignored under the other groupings, as
-     * {@link #accept} ignores it).
+     * As {@link #acceptMeasuredExit(KvmEvent, OptionalLong)}, with the {@code kvm_pio},
+     * {@code kvm_msr} or {@code kvm_page_fault} event that followed the exit on its thread, which
+     * names the row under {@link Grouping#IO_PORT}, {@link Grouping#MSR} and
+     * {@link Grouping#EPT_PAGE} (ignored under the other groupings, as {@link #accept} ignores it).
      *
      * @param exit a {@code kvm_exit} event
-     * @param access the {@code kvm_pio} or {@code kvm_msr} event after it
+     * @param access the {@code kvm_pio}, {@code kvm_msr} or {@code kvm_page_fault} event after it
      * @param exitToEntryNanos as for {@link #acceptMeasuredExit(KvmEvent, OptionalLong)}
      * @throws IllegalArgumentException if an event is of another type
      */
     public void acceptMeasuredExit(KvmEvent exit, KvmEvent access, OptionalLong exitToEntryNanos) {
         KvmEventType type = access.type();
-        if (type != KvmEventType.KVM_PIO && type != KvmEventType.KVM_MSR) {
-            throw new IllegalArgumentException("not a kvm_pio or kvm_msr event: " + type);
+        if (type != KvmEventType.KVM_PIO && type != KvmEventType.KVM_MSR && type != KvmEventType.KVM_PAGE_FAULT) {
+            throw new IllegalArgumentException("not a kvm_pio, kvm_msr or kvm_page_fault event: " + type);
         }
-        boolean named = (type == KvmEventType.KVM_PIO && grouping == Grouping.IO_PORT)
-                || (type == KvmEventType.KVM_MSR && grouping == Grouping.MSR);
+        boolean named = deferred && type == detailType();
         if (named) {
             detailEvents++;
         }
-        long detail = type == KvmEventType.KVM_PIO ? access.port() : access.msrIndex() & 0xffff_ffffL;
+        long detail = type == KvmEventType.KVM_PIO ? access.port()
+                : type == KvmEventType.KVM_MSR ? access.msrIndex() & 0xffff_ffffL
+                : (access.gpa() & PAGE_MASK) | pageAccess(exit.isa(), access.errorCode() & 0xfff);
         acceptMeasured(exit, named, detail, access.isWrite(), exitToEntryNanos);
     }
 
@@ -480,7 +504,10 @@ public final class ExitStatistics {
             entryEvents++;
         }
         Row row;
-        if (grouping == Grouping.IO_PORT || grouping == Grouping.MSR) {
+        if (deferred) {
+            if (grouping == Grouping.EPT_PAGE && !isEptViolation(exit.isa(), exit.exitCode())) {
+                return; // as accept(): not an exit this grouping counts
+            }
             if (!named) {
                 if (reentered) {
                     unattributedExits++;
@@ -591,8 +618,8 @@ public final class ExitStatistics {
                     : "no kvm_exit events were read, only " + entryEvents
                             + " kvm_entry events (is the kvm:kvm_exit tracepoint enabled?)");
         }
-        String event = grouping == Grouping.MSR ? "kvm_msr" : "kvm_pio";
-        String what = grouping == Grouping.MSR ? "MSR" : "I/O port";
+        String event = detailType().tracepoint();
+        String what = grouping == Grouping.MSR ? "MSR" : grouping == Grouping.EPT_PAGE ? "guest-physical page" : "I/O port";
         return java.util.Optional.of(exitEvents + " kvm_exit events were read, but "
                 + (detailEvents == 0 ? "no " + event + " events, which name the " + what
                         + " of an exit (enable the kvm:" + event + " tracepoint when recording)"
@@ -820,8 +847,12 @@ public final class ExitStatistics {
             width = Math.max(width, row.reasonName().length());
         }
         StringBuilder out = new StringBuilder();
-        String detailName = grouping == Grouping.IO_PORT ? "PORT" : "MSR";
-        boolean detail = grouping == Grouping.IO_PORT || grouping == Grouping.MSR;
+        String detailName = grouping == Grouping.IO_PORT ? "PORT R/W" : grouping == Grouping.MSR ? "MSR R/W" : "GPA PAGE ACCESS";
+        boolean detail = deferred;
+        int detailWidth = Math.max(10, detailName.length() - 2);
+        for (ExitStatisticsRow row : rows) {
+            detailWidth = Math.max(detailWidth, detailText(row).length());
+        }
         java.util.Optional<String> empty = whyEmpty();
         if (empty.isPresent()) {
             out.append(String.format(Locale.ROOT, "No rows: %s.%n", empty.get()));
@@ -829,7 +860,7 @@ public final class ExitStatistics {
             return out.toString();
         }
         String head = "%-" + width + "s %s%10s %8s %7s %12s %10s %10s %10s %11s %10s %10s %7s%n";
-        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%12s ", detailName + " R/W") : "",
+        out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%" + (detailWidth + 2) + "s ", detailName) : "",
                 "Samples", "Samples%", "Time%", "Total(us)", "Min(us)", "Max(us)", "Avg(us)", "(+-%)", "P50(us)", "P99(us)", "Kernel%"));
         String line = "%-" + width + "s %s%10d %7.2f%% %6.2f%% %12.2f %10.2f %10.2f %10.2f ( +-%5.2f%%) %10s %10s %6.2f%%%n";
         boolean bounds = false;
@@ -837,8 +868,7 @@ public final class ExitStatistics {
             bounds |= !row.p50().isExact() || !row.p99().isExact();
             out.append(String.format(Locale.ROOT, line, row.reasonName(),
                     perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu())
-                            : detail ? String.format(Locale.ROOT, "%10s %s ", "0x" + Long.toHexString(row.detail()),
-                                    row.write() ? "W" : "R") : "", row.count(), row.share() * 100, row.timeShare() * 100,
+                            : detail ? String.format(Locale.ROOT, "%" + (detailWidth + 2) + "s ", detailText(row)) : "", row.count(), row.share() * 100, row.timeShare() * 100,
                     row.totalNanos() / 1000.0, row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
                     row.meanSpreadPercent(), row.p50().toMicrosText(), row.p99().toMicrosText(), row.guestKernelShare() * 100));
         }
@@ -913,6 +943,16 @@ public final class ExitStatistics {
         return out.append("]}").toString();
     }
 
+    /** The detail column: {@code 0x3f8 W} (port or MSR and direction) or {@code 0xfee00000 RW} (page and access). */
+    private String detailText(ExitStatisticsRow row) {
+        if (grouping == Grouping.EPT_PAGE) {
+            long access = row.detail() & 7;
+            return "0x" + Long.toHexString(row.detail() & PAGE_MASK) + " " + ((access & 1) != 0 ? "R" : "")
+                    + ((access & 2) != 0 ? "W" : "") + ((access & 4) != 0 ? "X" : "") + (access == 0 ? "-" : "");
+        }
+        return "0x" + Long.toHexString(row.detail()) + " " + (row.write() ? "W" : "R");
+    }
+
     /** RFC 4180: a field with a comma, quote, CR or LF is quoted, quotes doubled. */
     static String csv(String text) {
         boolean plain = text.chars().noneMatch(c -> c == ',' || c == '"' || c == '\r' || c == '\n');
@@ -933,6 +973,28 @@ public final class ExitStatistics {
             }
         }
         return out.append('"').toString();
+    }
+
+    private static final long PAGE_MASK = 0x000F_FFFF_FFFF_F000L;
+
+    /** The event that names a deferred exit's row. */
+    private KvmEventType detailType() {
+        return grouping == Grouping.IO_PORT ? KvmEventType.KVM_PIO
+                : grouping == Grouping.MSR ? KvmEventType.KVM_MSR : KvmEventType.KVM_PAGE_FAULT;
+    }
+
+    /** EPT_VIOLATION (VMX basic reason 48) or NPF (SVM exit code 0x400). */
+    static boolean isEptViolation(KvmIsa isa, long exitCode) {
+        return isa == KvmIsa.SVM ? exitCode == 0x400
+                : (exitCode & 0xffff) == BasicExitReason.Numbers.EPT_VIOLATION && (exitCode & 0x8000_0000L) == 0;
+    }
+
+    /** 1 read, 2 write, 4 fetch from a kvm_page_fault error code (VMX: the exit qualification). */
+    static long pageAccess(KvmIsa isa, long errorCode) {
+        if (isa == KvmIsa.SVM) {
+            return (errorCode & 2) != 0 ? 2 : (errorCode & 16) != 0 ? 4 : 1;
+        }
+        return errorCode & 7;
     }
 
     /** A small code for the class of an exit's qualification; -1 for reasons not split. Masks only: no object. */
@@ -1021,6 +1083,10 @@ public final class ExitStatistics {
     // ---- slots ----
 
     private long key(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        if (grouping == Grouping.EPT_PAGE) {
+            // the page address (bits 51:12) with the access in bits 2:0
+            return (detail & (PAGE_MASK | 7)) | ((long) isa.ordinal() << 52);
+        }
         if (grouping == Grouping.QUALIFICATION_CLASS) {
             // the exit code with its qualification class (at most 11 bits; -1 for reasons not split)
             return (exitCode & 0xffff_ffffL) | ((detail + 1) << 32) | ((long) isa.ordinal() << 44);

@@ -17,7 +17,8 @@ import java.util.Map;
  * ({@code (v << 1) ^ (v >> 63)}):
  * <pre>
  * version                       1
- * grouping                      0 REASON, 1 REASON_AND_VCPU, 2 IO_PORT, 3 MSR, 4 QUALIFICATION_CLASS
+ * grouping                      0 REASON, 1 REASON_AND_VCPU, 2 IO_PORT, 3 MSR, 4 QUALIFICATION_CLASS,
+ *                               5 EPT_PAGE (added later in version 1: older readers refuse it by its code)
  * linear, subBits               64, 5: the histogram layout (values below 64 ns one bucket each,
  *                               above 2^subBits buckets per power of two)
  * totalExits unattributedExits unpairedEntries backwardIntervals
@@ -48,7 +49,7 @@ final class ExitStatisticsCodec {
     private static final byte[] MAGIC = {'V', 'M', 'X', 'S'};
     private static final ExitStatistics.Grouping[] GROUPINGS = {ExitStatistics.Grouping.REASON,
         ExitStatistics.Grouping.REASON_AND_VCPU, ExitStatistics.Grouping.IO_PORT, ExitStatistics.Grouping.MSR,
-        ExitStatistics.Grouping.QUALIFICATION_CLASS};
+        ExitStatistics.Grouping.QUALIFICATION_CLASS, ExitStatistics.Grouping.EPT_PAGE};
     private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
     private ExitStatisticsCodec() {

@@ -8,7 +8,9 @@ package dev.vmx.trace;
  * @param exitCode the exit code (VMX: full exit reason incl. flags; SVM: exit code)
  * @param reasonName the name Linux prints for the code, e.g. {@code EPT_VIOLATION} or {@code npf}
  * @param vcpu the vCPU, -1 when not grouped by vCPU
- * @param detail the I/O port ({@code IO_PORT} grouping) or MSR index ({@code MSR} grouping), -1 otherwise
+ * @param detail the I/O port ({@code IO_PORT} grouping), MSR index ({@code MSR} grouping), the
+ *     guest-physical page address with the access in bits 2:0 ({@code EPT_PAGE}: 1 read, 2 write, 4
+ *     fetch), the qualification class ({@code QUALIFICATION_CLASS}), -1 otherwise
  * @param write whether the port or MSR access writes ({@code IO_PORT}, {@code MSR} groupings)
  * @param count exits counted
  * @param share count / all exits

@@ -146,7 +146,8 @@ public interface KvmEvent {
     int intrInfo();
 
     /**
-     * {@code error_code}: the VM-exit interruption error code on VMX.
+     * {@code error_code}: the VM-exit interruption error code on VMX; of a {@code kvm_page_fault},
+     * its error code (after a VMX EPT violation the exit qualification, low 32 bits).
      *
      * @return error_code, 0 when not recorded
      */
@@ -197,7 +198,8 @@ public interface KvmEvent {
     int mmioType();
 
     /**
-     * The guest-physical address of a {@code kvm_mmio} event.
+     * The guest-physical address of a {@code kvm_mmio} event, or the faulting address
+     * ({@code fault_address}) of a {@code kvm_page_fault} event (guest-physical for an EPT violation).
      *
      * @return the address, 0 otherwise
      */

@@ -27,6 +27,11 @@ public enum KvmEventType {
     KVM_MSR("kvm_msr"),
     /** {@code kvm_cr}: control-register access handled by KVM. */
     KVM_CR("kvm_cr"),
+    /**
+     * {@code kvm_page_fault}: a guest page fault KVM handles; on VMX KVM traces it for an EPT
+     * violation with the guest-physical address and the exit qualification as error code.
+     */
+    KVM_PAGE_FAULT("kvm_page_fault"),
     /** Any other tracepoint. */
     OTHER("");
 

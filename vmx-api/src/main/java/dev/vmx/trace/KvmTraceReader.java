@@ -438,6 +438,8 @@ public final class KvmTraceReader implements AutoCloseable {
                 return parseUserspaceExit(lineStop);
             case KVM_NESTED_VMENTER_FAILED:
                 return parseNestedVmenterFailed(lineStop);
+            case KVM_PAGE_FAULT:
+                return parsePageFault(lineStop);
             default:
                 return 1;
         }
@@ -856,6 +858,29 @@ public final class KvmTraceReader implements AutoCloseable {
             }
             event.msrException = true;
         }
+        return 1;
+    }
+
+    private int parsePageFault(int stop) {
+        // Linux 6.x: "vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx"; before: "address %lx error_code %x"
+        if (key(stop, "vcpu")) {
+            if (!decimalValue(stop)) {
+                return fail("vcpu is not a number");
+            }
+            event.vcpu = (int) lastValue;
+            if (!key(stop, "rip") || !hexValue(stop)) {
+                return fail("no 'rip 0x<address>'");
+            }
+            event.guestRip = lastValue;
+        }
+        if (!key(stop, "address") || !hexValue(stop)) {
+            return fail("no 'address <hex>'");
+        }
+        event.gpa = lastValue;
+        if (!key(stop, "error_code") || !hexValue(stop)) {
+            return fail("no 'error_code <hex>'");
+        }
+        event.errorCode = (int) lastValue;
         return 1;
     }
 

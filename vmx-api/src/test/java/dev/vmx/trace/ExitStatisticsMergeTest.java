@@ -51,6 +51,10 @@ class ExitStatisticsMergeTest {
             } else if (kind < 58) {
                 text.append(prefix).append("kvm_msr: msr_").append(random.nextBoolean() ? "write" : "read")
                         .append(random.nextBoolean() ? " 6e0" : " 1b").append(" = 0x1234");
+            } else if (kind < 64) {
+                text.append(prefix).append("kvm_page_fault: vcpu ").append(vcpu).append(" rip ").append(rip)
+                        .append(" address 0x0000000").append(Integer.toHexString(0xfee00 + random.nextInt(4))).append("123 error_code 0x")
+                        .append(Integer.toHexString(0x180 + 1 + random.nextInt(4)));
             } else {
                 text.append(prefix).append("kvm_entry: vcpu ").append(vcpu).append(", rip ").append(rip)
                         .append(" intr_info 0x00000000 error_code 0x00000000");
@@ -158,9 +162,11 @@ class ExitStatisticsMergeTest {
                         pendingExit.put(event.pid(), event);
                         pendingAccess.remove(event.pid());
                     }
-                    case KVM_PIO, KVM_MSR -> {
+                    case KVM_PIO, KVM_MSR, KVM_PAGE_FAULT -> {
                         Object[] exit = open.get(event.pid());
-                        boolean named = (event.type() == KvmEventType.KVM_PIO) == (grouping == ExitStatistics.Grouping.IO_PORT);
+                        KvmEventType wanted = grouping == ExitStatistics.Grouping.IO_PORT ? KvmEventType.KVM_PIO
+                                : grouping == ExitStatistics.Grouping.MSR ? KvmEventType.KVM_MSR : KvmEventType.KVM_PAGE_FAULT;
+                        boolean named = event.type() == wanted;
                         if (exit != null && exit[1] == null && named) {
                             exit[1] = event;
                         }

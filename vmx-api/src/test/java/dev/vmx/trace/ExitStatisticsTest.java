@@ -303,6 +303,43 @@ class ExitStatisticsTest {
     }
 
     @Test
+    void eptViolationsByGuestPhysicalPageAndAccessFromTheFollowingKvmPageFault() {
+        // KVM traces kvm_page_fault while handling an EPT violation: the GPA and the exit qualification
+        // (Linux 6.x layout "vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx"; 5.x "address %lx error_code %x")
+        String fault6 = "qemu-11 [000] %s: kvm_page_fault: vcpu 0 rip 0xffffffff81000000 address 0x%s error_code 0x%s\n";
+        String text = exitLine(11, "1.000000", "EPT_VIOLATION", "0x0000000000000182", "0x00000000")
+                + String.format(fault6, "1.000001", "00000000fee000b0", "182") + entry(11, "1.000004", 0)
+                + exitLine(11, "2.000000", "EPT_VIOLATION", "0x0000000000000182", "0x00000000")
+                + String.format(fault6, "2.000001", "00000000fee00ff8", "182") + entry(11, "2.000006", 0)
+                + exitLine(11, "3.000000", "EPT_VIOLATION", "0x0000000000000181", "0x00000000")
+                + "qemu-11 [000] 3.000001: kvm_page_fault: address fee00010 error_code 181\n" + entry(11, "3.000002", 0)
+                + exitLine(11, "4.000000", "EPT_VIOLATION", "0x0000000000000184", "0x00000000") + entry(11, "4.000003", 0)
+                + exitLine(11, "5.000000", "HLT", "0x0", "0x00000000")
+                + String.format(fault6, "5.000001", "0000000000001000", "181") + entry(11, "5.000009", 0);
+        ExitStatistics stats = feed(text, ExitStatistics.by(ExitStatistics.Grouping.EPT_PAGE));
+        List<ExitStatisticsRow> rows = stats.rows(ExitStatistics.Order.COUNT);
+        assertEquals(2, rows.size(), rows.toString());
+        assertEquals(0xfee00000L | 2, rows.get(0).detail()); // two writes to the page 0xfee00000
+        assertEquals(2, rows.get(0).count());
+        assertEquals(10_000, rows.get(0).totalNanos());
+        assertEquals(0xfee00000L | 1, rows.get(1).detail()); // a read of it, from the 5.x layout
+        assertEquals(3, stats.totalExits()); // the HLT exit is not counted, and its kvm_page_fault names no row
+        assertEquals(1, stats.unattributedExits()); // the EPT violation without a kvm_page_fault
+        assertEquals(0, stats.unpairedEntries());
+        String table = stats.toTable(ExitStatistics.Order.COUNT);
+        assertTrue(table.startsWith("VM-EXIT       GPA PAGE ACCESS    Samples"), table);
+        assertTrue(table.contains("EPT_VIOLATION    0xfee00000 W          2   66.67%"), table);
+        assertTrue(table.contains("EPT_VIOLATION    0xfee00000 R          1   33.33%"), table);
+        ExitStatistics none = feed(exitLine(11, "1.0", "EPT_VIOLATION", "0x0000000000000182", "0x00000000") + entry(11, "1.1", 0),
+                ExitStatistics.by(ExitStatistics.Grouping.EPT_PAGE));
+        assertEquals(java.util.Optional.of("1 kvm_exit events were read, but no kvm_page_fault events, which name the guest-physical page"
+                + " of an exit (enable the kvm:kvm_page_fault tracepoint when recording); 1 exits were re-entered without one"), none.whyEmpty());
+        assertEquals(2, ExitStatistics.pageAccess(KvmIsa.SVM, 0x7)); // SVM NPF error code: bit 1 write
+        assertEquals(4, ExitStatistics.pageAccess(KvmIsa.SVM, 0x15)); // bit 4 instruction fetch
+        assertEquals(1, ExitStatistics.pageAccess(KvmIsa.SVM, 0x5));
+    }
+
+    @Test
     void aTableWithoutRowsSaysWhy() {
         ExitStatistics nothing = ExitStatistics.byReason();
         assertEquals("No rows: no kvm_exit or kvm_entry events were read (is the kvm:kvm_exit tracepoint enabled?)."

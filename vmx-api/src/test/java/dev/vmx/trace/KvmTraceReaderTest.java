@@ -217,18 +217,25 @@ class KvmTraceReaderTest {
     }
 
     @Test
-    void realTraceCmdExcerptCountsOtherEventsAndHeaders() {
+    void realTraceCmdExcerptOfKvmPageFaultsInTheLinux6Layout() {
         InputStream in = getClass().getResourceAsStream("osdev-trace-cmd-report.txt");
+        // "vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx": the lines as posted
+        long[][] expected = {{0x7f80ed32638bL, 0x3f7369712L, 0x181}, {0x7f80ed32638bL, 0x3f9ce5a12L, 0x181},
+            {0x7f80ed3251d6L, 0x3f72089d0L, 0x182}};
         try (KvmTraceReader reader = KvmTraceReader.of(in, "osdev")) {
             int count = 0;
             while (reader.advance()) {
-                assertEquals(KvmEventType.OTHER, reader.event().type());
+                assertEquals(KvmEventType.KVM_PAGE_FAULT, reader.event().type());
                 assertEquals(1060614, reader.event().pid());
                 assertEquals(36, reader.event().cpu());
+                assertEquals(3, reader.event().vcpu());
+                assertEquals(expected[count][0], reader.event().guestRip());
+                assertEquals(expected[count][1], reader.event().gpa());
+                assertEquals(expected[count][2], reader.event().errorCode());
                 count++;
             }
             assertEquals(3, count);
-            assertEquals(3, reader.otherCount());
+            assertEquals(0, reader.otherCount());
             assertEquals(4, reader.headerCount()); // origin comment + 3 trace-cmd header lines
             assertEquals(0, reader.problemCount());
         }
@@ -358,7 +365,12 @@ class KvmTraceReaderTest {
         List<KvmEventRecord> events = resource("gvisor-6757-tracefs.txt", reader);
         assertEquals(0, reader[0].problemCount(), reader[0].problems().toString());
         assertEquals(8, events.size());
-        assertEquals(4, reader[0].otherCount()); // kvm_fpu twice, kvm_page_fault, fast_page_fault
+        assertEquals(3, reader[0].otherCount()); // kvm_fpu twice, fast_page_fault
+        // the 5.x layout "address %lx error_code %x": hex without 0x, no vCPU
+        KvmEventRecord fault = events.stream().filter(e -> e.type() == KvmEventType.KVM_PAGE_FAULT).findFirst().orElseThrow();
+        assertEquals(0x3fef42812000L, fault.gpa());
+        assertEquals(0x181, fault.errorCode());
+        assertEquals(-1, fault.vcpu());
         KvmEventRecord error = events.get(0);
         assertEquals(KvmEventType.KVM_USERSPACE_EXIT, error.type());
         assertEquals(-14, error.errno()); // "error (14)": KVM_RUN failed with -EFAULT

@@ -48,6 +48,10 @@ class ParallelTraceReadingTest {
             } else if (kind < 58) {
                 text.append(prefix).append("kvm_msr: msr_").append(random.nextBoolean() ? "write" : "read")
                         .append(" 6e0 = 0x1234");
+            } else if (kind < 63) {
+                text.append(prefix).append(old ? "kvm_page_fault: address fee00" + random.nextInt(3) + "0 error_code 18" + (1 + random.nextInt(2))
+                        : "kvm_page_fault: vcpu " + vcpu + " rip 0xffffffff81000000 address 0x00000000fee0" + random.nextInt(3)
+                                + "0b0 error_code 0x18" + (1 + random.nextInt(2)));
             } else if (kind < 98) {
                 text.append(prefix).append(old ? "kvm_entry: vcpu " + vcpu
                         : "kvm_entry: vcpu " + vcpu + ", rip 0xffffffff81000000 intr_info 0x00000000 error_code 0x00000000");

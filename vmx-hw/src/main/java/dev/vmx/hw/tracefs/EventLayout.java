@@ -54,6 +54,13 @@ final class EventLayout {
         pio.put(Slot.COUNT, "count");
         pio.put(Slot.VALUE, "val");
         FIELD_NAMES.put(KvmEventType.KVM_PIO, pio);
+        // kvm_page_fault (arch/x86/kvm/trace.h): vcpu_id and guest_rip since Linux 6.x
+        Map<Slot, String> pageFault = new EnumMap<>(Slot.class);
+        pageFault.put(Slot.VCPU, "vcpu_id");
+        pageFault.put(Slot.GUEST_RIP, "guest_rip");
+        pageFault.put(Slot.GPA, "fault_address");
+        pageFault.put(Slot.ERROR_CODE, "error_code");
+        FIELD_NAMES.put(KvmEventType.KVM_PAGE_FAULT, pageFault);
         Map<Slot, String> mmio = new EnumMap<>(Slot.class);
         mmio.put(Slot.MMIO_TYPE, "type");
         mmio.put(Slot.SIZE, "len");
