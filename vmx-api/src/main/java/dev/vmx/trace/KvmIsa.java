@@ -38,4 +38,17 @@ public enum KvmIsa {
     public static KvmIsa fromCode(int code) {
         return code == 1 ? VMX : code == 2 ? SVM : UNKNOWN;
     }
+
+    /**
+     * The name of an exit code recorded under this isa, the way {@link ExitStatistics} names its
+     * rows: for VMX the basic reason's name with flag names (e.g. {@code EPT_VIOLATION},
+     * {@code INVALID_STATE FAILED_VMENTRY}), for SVM the symbol Linux prints (e.g. {@code npf}),
+     * otherwise the code in hex. For engines that show exit codes beside the statistics rows.
+     *
+     * @param exitCode the recorded exit code
+     * @return the name
+     */
+    public String exitName(long exitCode) {
+        return ExitStatistics.reasonName(this, exitCode);
+    }
 }
