@@ -113,7 +113,61 @@ final class DumpFields {
         OLDER.put("control.CR3 target3", VmcsField.CR3_TARGET_VALUE3);
     }
 
+    /**
+     * The fewest hex digits each value has in {@code dump_vmcs()}'s fixed-width formats
+     * ({@code %016lx}, {@code %08x}, {@code %04x}, {@code %02x}); a value printed with fewer was cut
+     * off. {@code VmcsDumpParserTest} checks it against the formats of Linux's {@code dump_vmcs()}.
+     */
+    static final Map<String, Integer> MIN_DIGITS = new java.util.HashMap<>();
+
+    static {
+        for (String key : BY_KEY.keySet()) {
+            MIN_DIGITS.put(key, 16);
+        }
+        for (String key : OLDER.keySet()) {
+            MIN_DIGITS.put(key, 16);
+        }
+        for (String key : List.of("guest.RFLAGS", "guest.Interruptibility", "guest.ActivityState", "control.CPUBased",
+                "control.SecondaryExec", "control.PinBased", "control.EntryControls", "control.ExitControls",
+                "control.ExceptionBitmap", "control.PFECmask", "control.PFECmatch", "control.VMEntry.intr_info",
+                "control.VMEntry.errcode", "control.VMEntry.ilen", "control.VMExit.intr_info", "control.VMExit.errcode",
+                "control.VMExit.ilen", "control.VMExit.reason", "control.IDTVectoring.info", "control.IDTVectoring.errcode",
+                "control.PLE Gap", "control.Window")) {
+            MIN_DIGITS.put(key, 8);
+        }
+        for (String key : List.of("guest.Sysenter CS", "guest.InterruptStatus", "host.CS", "host.SS", "host.DS", "host.ES",
+                "host.FS", "host.GS", "host.TR", "host.Sysenter CS", "control.Virtual processor ID")) {
+            MIN_DIGITS.put(key, 4);
+        }
+        for (String key : List.of("control.SVI", "control.RVI", "control.TPR Threshold", "control.PostedIntrVec")) {
+            MIN_DIGITS.put(key, 2);
+        }
+    }
+
+    /**
+     * The keys every Linux since 4.x prints unconditionally, per section: a block that lacks one
+     * was cut off (or quoted in part). Segment rows are listed by name.
+     */
+    static final Map<String, List<String>> ALWAYS = Map.of(
+            "guest", List.of("guest.CR0.actual", "guest.CR0.shadow", "guest.CR0.gh_mask", "guest.CR4.actual", "guest.CR4.shadow",
+                    "guest.CR4.gh_mask", "guest.CR3", "guest.RSP", "guest.RIP", "guest.RFLAGS", "guest.DR7", "guest.Sysenter RSP",
+                    "guest.Sysenter CS", "guest.Sysenter RIP", "CS", "DS", "SS", "ES", "FS", "GS", "GDTR", "LDTR", "IDTR", "TR",
+                    "guest.DebugCtl", "guest.DebugExceptions", "guest.Interruptibility", "guest.ActivityState"),
+            "host", List.of("host.RIP", "host.RSP", "host.CS", "host.SS", "host.DS", "host.ES", "host.FS", "host.GS", "host.TR",
+                    "host.FSBase", "host.GSBase", "host.TRBase", "host.GDTBase", "host.IDTBase", "host.CR0", "host.CR3", "host.CR4",
+                    "host.Sysenter RSP", "host.Sysenter CS", "host.Sysenter RIP"),
+            "control", List.of("control.PinBased", "control.CPUBased", "control.SecondaryExec", "control.EntryControls",
+                    "control.ExitControls", "control.ExceptionBitmap", "control.PFECmask", "control.PFECmatch",
+                    "control.VMEntry.intr_info", "control.VMEntry.errcode", "control.VMEntry.ilen", "control.VMExit.intr_info",
+                    "control.VMExit.errcode", "control.VMExit.ilen", "control.VMExit.reason", "control.VMExit.qualification",
+                    "control.IDTVectoring.info", "control.IDTVectoring.errcode", "control.TSC Offset"));
+
     private DumpFields() {
+    }
+
+    /** The fewest digits dump_vmcs() prints for a key, 1 for labels it does not print. */
+    static int minDigits(String key) {
+        return MIN_DIGITS.getOrDefault(key, 1);
     }
 
     /** The field a label reads, in any kernel version. */
@@ -139,9 +193,9 @@ final class DumpFields {
             List<VmcsDumpSegment> segments) {
         VmcsSnapshot.Builder builder = VmcsSnapshot.builder();
         for (Map.Entry<String, Long> entry : fields.entrySet()) {
-            // widths were checked when the line was parsed
+            // the parser reports a value too wide for its field; it never reaches the snapshot
             java.util.Optional<VmcsField> field = field(entry.getKey());
-            if (field.isPresent() && !annotations.containsKey(entry.getKey())) {
+            if (field.isPresent() && !annotations.containsKey(entry.getKey()) && fits(field.get(), entry.getValue())) {
                 builder.put(field.get(), entry.getValue());
             }
         }
