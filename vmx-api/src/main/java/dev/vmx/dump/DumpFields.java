@@ -127,6 +127,10 @@ final class DumpFields {
         for (String key : OLDER.keySet()) {
             MIN_DIGITS.put(key, 16);
         }
+        for (String key : List.of("guest.PDPTE0", "guest.PDPTE1", "guest.PDPTE2", "guest.PDPTE3", "control.VMfunc controls")) {
+            MIN_DIGITS.put(key, 16);
+        }
+        MIN_DIGITS.put("control.EPTP index", 4);
         for (String key : List.of("guest.RFLAGS", "guest.Interruptibility", "guest.ActivityState", "control.CPUBased",
                 "control.SecondaryExec", "control.PinBased", "control.EntryControls", "control.ExitControls",
                 "control.ExceptionBitmap", "control.PFECmask", "control.PFECmatch", "control.VMEntry.intr_info",
@@ -162,6 +166,27 @@ final class DumpFields {
                     "control.VMExit.errcode", "control.VMExit.ilen", "control.VMExit.reason", "control.VMExit.qualification",
                     "control.IDTVectoring.info", "control.IDTVectoring.errcode", "control.TSC Offset"));
 
+    /**
+     * Labels only Xen's {@code vmcs_dump_vcpu()} ({@code xen/arch/x86/hvm/vmx/vmcs.c}) prints, with
+     * the {@code vmr()} argument next to them; the other Xen labels are Linux's (Linux's
+     * {@code dump_vmcs()} was written after Xen's).
+     */
+    static final Map<String, VmcsField> XEN = new LinkedHashMap<>();
+
+    static {
+        XEN.put("guest.PDPTE0", VmcsField.GUEST_PDPTR0);
+        XEN.put("guest.PDPTE1", VmcsField.GUEST_PDPTR1);
+        XEN.put("guest.PDPTE2", VmcsField.GUEST_PDPTR2);
+        XEN.put("guest.PDPTE3", VmcsField.GUEST_PDPTR3);
+        XEN.put("control.EPTP index", VmcsField.EPTP_INDEX);
+        XEN.put("control.VMfunc controls", VmcsField.VM_FUNCTION_CONTROL);
+    }
+
+    /** Notes after a value saying the value is not the VMCS field's (Linux's EFER line). */
+    static boolean replacesField(String note) {
+        return note.equals("(effective)") || note.equals("(autoload)");
+    }
+
     private DumpFields() {
     }
 
@@ -173,12 +198,13 @@ final class DumpFields {
     /** The field a label reads, in any kernel version. */
     static java.util.Optional<VmcsField> field(String key) {
         VmcsField field = BY_KEY.get(key);
-        return java.util.Optional.ofNullable(field != null ? field : OLDER.get(key));
+        field = field != null ? field : OLDER.get(key);
+        return java.util.Optional.ofNullable(field != null ? field : XEN.get(key));
     }
 
     /** Whether dump_vmcs() prints the label (also SVI|RVI, which is two bytes of one field). */
     static boolean isKnown(String key) {
-        return BY_KEY.containsKey(key) || OLDER.containsKey(key) || key.equals("control.SVI") || key.equals("control.RVI");
+        return BY_KEY.containsKey(key) || OLDER.containsKey(key) || XEN.containsKey(key) || key.equals("control.SVI") || key.equals("control.RVI");
     }
 
     private static void put(String key, VmcsField field) {
@@ -187,7 +213,8 @@ final class DumpFields {
 
     /**
      * The printed values that are VMCS fields. Values Linux annotated ("(effective)", "(autoload)")
-     * are not the field's and stay out; "SVI|RVI" is the guest interrupt status split in two bytes.
+     * are not the field's and stay out (Xen's notes, the register copy "(0x...)" after RSP, RIP and
+     * RFLAGS and the symbol after the host RIP, follow the field's value and do not); "SVI|RVI" is the guest interrupt status split in two bytes.
      */
     static VmcsSnapshot snapshot(Map<String, Long> fields, Map<String, String> annotations,
             List<VmcsDumpSegment> segments) {
@@ -195,7 +222,7 @@ final class DumpFields {
         for (Map.Entry<String, Long> entry : fields.entrySet()) {
             // the parser reports a value too wide for its field; it never reaches the snapshot
             java.util.Optional<VmcsField> field = field(entry.getKey());
-            if (field.isPresent() && !annotations.containsKey(entry.getKey()) && fits(field.get(), entry.getValue())) {
+            if (field.isPresent() && !(annotations.containsKey(entry.getKey()) && replacesField(annotations.get(entry.getKey()))) && fits(field.get(), entry.getValue())) {
                 builder.put(field.get(), entry.getValue());
             }
         }

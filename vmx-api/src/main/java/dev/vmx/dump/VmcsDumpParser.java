@@ -48,7 +48,7 @@ import java.util.regex.Pattern;
  */
 public final class VmcsDumpParser {
     /** The longest line examined; dump lines are under 200 characters, wrapped ones a few times that. */
-    static final int MAX_LINE = 4096;
+    static final int MAX_LINE = 16384;
 
     // mail quoting "> ", Xen's "(XEN) " (with its optional "[timestamp] "), syslog/journal
     // "... kernel: ", dmesg -x "kern  :err   : ", dmesg -r "<4>", dmesg "[  12.345678]" or
@@ -61,7 +61,16 @@ public final class VmcsDumpParser {
                     + "(?:kvm_intel: |kvm: |kvm \\[\\d{1,10}\\]: )?");
     private static final Pattern XEN = Pattern.compile("^(?:> ?)*\\(XEN\\)");
     private static final Pattern START = Pattern.compile("VMCS (\\S{1,40}), last attempted VM-entry on CPU (\\d+)");
-    private static final Pattern HARDWARE_ERROR = Pattern.compile("entry failed, hardware error 0x([0-9a-fA-F]+)");
+    // QEMU's "KVM: entry failed, hardware error 0x80000021", Xen's "d1v0 vmentry failure (reason 0x80000021): ..."
+    private static final Pattern HARDWARE_ERROR = Pattern.compile(
+            "(?:entry failed, hardware error|vmentry failure \\(reason) 0x([0-9a-fA-F]+)");
+    private static final Pattern XEN_START = Pattern.compile("\\*{5,} VMCS Area \\*{5,}");
+    private static final Pattern XEN_END = Pattern.compile("\\*{20,}");
+    // Xen's segment table: "       sel  attr  limit   base", "  CS: 0010 0a09b ffffffff 0000000000000000",
+    // "GDTR:            0000007f ffff88001f40c000"
+    private static final Pattern XEN_SEGMENT = Pattern.compile(
+            "\\s*(CS|DS|SS|ES|FS|GS|LDTR|TR): ([0-9a-fA-F]+) ([0-9a-fA-F]+) ([0-9a-fA-F]+) ([0-9a-fA-F]+)\\s*");
+    private static final Pattern XEN_TABLE = Pattern.compile("\\s*(GDTR|IDTR):\\s+([0-9a-fA-F]+) ([0-9a-fA-F]+)\\s*");
     private static final Pattern SEGMENT = Pattern.compile(
             "(CS|DS|SS|ES|FS|GS|GDTR|LDTR|IDTR|TR):\\s+(?:sel=0x([0-9a-fA-F]+), attr=0x([0-9a-fA-F]+), )?"
                     + "limit=0x([0-9a-fA-F]+), base=0x([0-9a-fA-F]+)\\s*");
@@ -144,7 +153,8 @@ public final class VmcsDumpParser {
                 }
                 Matcher start = START.matcher(line);
                 boolean guestHeader = line.trim().equals("*** Guest State ***");
-                boolean startLine = start.find();
+                boolean linuxStart = start.find();
+                boolean startLine = linuxStart || XEN_START.matcher(line.trim()).matches();
                 if (startLine || (guestHeader && (block == null || block.section != Section.PREAMBLE))) {
                     if (block != null) {
                         dumps.add(block.finish());
@@ -154,6 +164,9 @@ public final class VmcsDumpParser {
                     errorValue = OptionalLong.empty();
                     errorLine = -1;
                     if (!guestHeader) {
+                        if (!linuxStart) {
+                            continue; // Xen's "**** VMCS Area ****": no CPU printed
+                        }
                         try {
                             block.cpu = OptionalLong.of(Long.parseLong(start.group(2)));
                         } catch (NumberFormatException e) {
@@ -172,7 +185,8 @@ public final class VmcsDumpParser {
                     Block excerpt = new Block(firstLineNumber, errorValue, errorLine, dialect(raw), true);
                     excerpt.section = section;
                     excerpt.accept(line, raw, firstLineNumber);
-                    if (!excerpt.problems.isEmpty() || excerpt.suspect != null || excerpt.isEmpty()) {
+                    boolean header = line.trim().startsWith("*** ");
+                    if (!excerpt.problems.isEmpty() || excerpt.suspect != null || (excerpt.isEmpty() && !header)) {
                         continue; // a label a dump prints, in a line that is no dump line
                     }
                     excerpt.lastLine = lineNumber;
@@ -181,7 +195,7 @@ public final class VmcsDumpParser {
                     errorLine = -1;
                     continue;
                 }
-                if (!block.accept(line, raw, firstLineNumber)) {
+                if (!block.accept(line, raw, firstLineNumber) || block.ended) {
                     dumps.add(block.finish());
                     block = null;
                 } else if (block.suspect == null) {
@@ -242,6 +256,12 @@ public final class VmcsDumpParser {
         if (text.isEmpty() || text.length() > MAX_LINE) {
             return null;
         }
+        if (text.equals("*** Host State ***")) {
+            return Section.HOST;
+        }
+        if (text.equals("*** Control State ***")) {
+            return Section.CONTROL;
+        }
         for (String start : GUEST_STARTS) {
             if (text.startsWith(start)) {
                 return Section.GUEST;
@@ -279,6 +299,8 @@ public final class VmcsDumpParser {
     private record Issue(int index, String message) {
     }
 
+    private static final Issue NOT_XEN_SEGMENT = new Issue(0, "not a segment row");
+
     /** A line of an excerpt kept until the next lines say whether it was the guest's or the host's. */
     private record Held(String line, String raw, long lineNumber) {
     }
@@ -290,6 +312,8 @@ public final class VmcsDumpParser {
         final long errorLine;
         final VmcsDumpDialect dialect;
         final boolean excerpt;
+        /** Xen's closing line of stars was read. */
+        boolean ended;
         String firstRaw = "";
         OptionalLong cpu = OptionalLong.empty();
         Section section = Section.PREAMBLE;
@@ -337,6 +361,11 @@ public final class VmcsDumpParser {
             String text = line.trim();
             Issue problem = null;
             valueIssues.clear();
+            if (dialect == VmcsDumpDialect.XEN && XEN_END.matcher(text).matches()) {
+                ended = true;
+                lastLine = lineNumber;
+                return true;
+            }
             switch (text) {
                 case "*** Guest State ***" -> enter(Section.GUEST, Section.PREAMBLE);
                 case "*** Host State ***" -> enter(Section.HOST, Section.GUEST);
@@ -425,6 +454,41 @@ public final class VmcsDumpParser {
             return index;
         }
 
+        /** Parses a row of Xen's segment table; returns NOT_XEN_SEGMENT when the line is none. */
+        private Issue xenSegment(String line) {
+            if (line.trim().equals("sel  attr  limit   base")) {
+                return null; // the table's header
+            }
+            Matcher row = XEN_SEGMENT.matcher(line);
+            Matcher table = XEN_TABLE.matcher(line);
+            boolean isRow = row.matches();
+            if (!isRow && !table.matches()) {
+                return NOT_XEN_SEGMENT;
+            }
+            Matcher m = isRow ? row : table;
+            int[] widths = isRow ? new int[] {4, 5, 8, 16} : new int[] {8, 16};
+            String[] names = isRow ? new String[] {"selector", "attr", "limit", "base"} : new String[] {"limit", "base"};
+            boolean cut = false;
+            for (int i = 0; i < widths.length; i++) {
+                String digits = m.group(i + 2);
+                int max = widths[i] == 5 ? 8 : widths[i];
+                if (digits.length() > max) {
+                    return new Issue(m.start(i + 2), m.group(1) + " " + names[i] + " 0x" + abbreviate(digits) + " is wider than "
+                            + (max * 4) + " bits");
+                }
+                cut |= shortValue(m.group(1) + " " + names[i], digits, widths[i], m.start(i + 2)) != null;
+            }
+            if (!cut) {
+                segments.add(isRow
+                        ? new VmcsDumpSegment(m.group(1), OptionalInt.of(Integer.parseInt(m.group(2), 16)),
+                                OptionalInt.of(Integer.parseInt(m.group(3), 16)), Long.parseUnsignedLong(m.group(4), 16),
+                                Long.parseUnsignedLong(m.group(5), 16))
+                        : new VmcsDumpSegment(m.group(1), OptionalInt.empty(), OptionalInt.empty(),
+                                Long.parseUnsignedLong(m.group(2), 16), Long.parseUnsignedLong(m.group(3), 16)));
+            }
+            return null;
+        }
+
         /** Returns null if understood (value problems go to {@link #valueIssues}), else why not. */
         Issue parseLine(String line) {
             int indent = firstNonBlank(line);
@@ -458,6 +522,12 @@ public final class VmcsDumpParser {
                         hasSelector ? OptionalInt.of(Integer.parseInt(segment.group(3), 16)) : OptionalInt.empty(),
                         Long.parseUnsignedLong(segment.group(4), 16), Long.parseUnsignedLong(segment.group(5), 16)));
                 return null;
+            }
+            if (dialect == VmcsDumpDialect.XEN) {
+                Issue xen = xenSegment(line);
+                if (xen != NOT_XEN_SEGMENT) {
+                    return xen;
+                }
             }
             Matcher list = MSR_LIST.matcher(line.trim());
             if (list.matches()) {
@@ -714,6 +784,10 @@ public final class VmcsDumpParser {
                 problems.add(suspect);
                 suspect = null;
             }
+            if (dialect == VmcsDumpDialect.XEN && !ended) {
+                problems.add(new VmcsDumpProblem(lastLine, "(end of block)",
+                        "Xen's dump ends with a line of stars; this one ends before it: cut off"));
+            }
             List<String> missingSections = new ArrayList<>();
             List<String> missingFields = new ArrayList<>();
             Section[] order = {Section.GUEST, Section.HOST, Section.CONTROL};
@@ -728,7 +802,7 @@ public final class VmcsDumpParser {
                 boolean expected = !excerpt || (firstSeen >= 0 && i >= firstSeen);
                 if (!seen.contains(order[i])) {
                     missingSections.add(name);
-                } else if (expected) {
+                } else if (expected && dialect == VmcsDumpDialect.LINUX_KVM) {
                     for (String key : DumpFields.ALWAYS.get(name)) {
                         boolean present = key.contains(".") ? fields.containsKey(key)
                                 : segments.stream().anyMatch(row -> row.name().equals(key));
