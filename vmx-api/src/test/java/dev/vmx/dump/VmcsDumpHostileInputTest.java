@@ -209,7 +209,7 @@ class VmcsDumpHostileInputTest {
                 mutations++;
             }
         }
-        for (int cut = 0; cut < sample.length(); cut += 7) {
+        for (int cut = 0; cut < sample.length(); cut += 3) {
             VmcsDumpParser.read(new StringReader(sample.substring(0, cut)));
             mutations++;
         }
