@@ -11,6 +11,13 @@ public enum VmcsDumpDialect {
     /** Xen's {@code vmcs_dump_vcpu()} ({@code xen/arch/x86/hvm/vmx/vmcs.c}), lines prefixed {@code (XEN)}. */
     XEN,
     /**
+     * Intel HAXM's field dump ({@code dump_vmcs()} in {@code core/vmx.c}): one line per field,
+     * {@code haxm_warning: 4002 VMX_PRIMARY_PROCESSOR_CONTROLS: 960061fa}, the field's encoding,
+     * HAXM's name for it and the value in {@code %llx} (no fixed width). Fields are identified by
+     * the encoding; the names are kept as printed.
+     */
+    HAXM,
+    /**
      * Text that looks like a VMCS dump (section headers, {@code name=value} lines) but carries
      * labels neither Linux nor Xen prints: its values are kept in {@link VmcsDump#fields()} and
      * each unknown label is a reported problem.

@@ -59,17 +59,24 @@ public final class VmcsDumpParser {
                     + "(?:\\[\\s{0,12}\\d{1,12}\\.\\d{1,9}\\]\\s?|\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\\]\\s?)?"
                     + "(?:\\[\\s{0,8}[TC]\\d{1,10}\\]\\s?)?"
                     + "(?:kvm_intel: |kvm: |kvm \\[\\d{1,10}\\]: )?");
+    private static final Pattern QUOTE = Pattern.compile("(?:> ?)+");
     private static final Pattern XEN = Pattern.compile("^(?:> ?)*\\(XEN\\)");
     private static final Pattern START = Pattern.compile("VMCS (\\S{1,40}), last attempted VM-entry on CPU (\\d+)");
     // QEMU's "KVM: entry failed, hardware error 0x80000021", Xen's "d1v0 vmentry failure (reason 0x80000021): ..."
     private static final Pattern HARDWARE_ERROR = Pattern.compile(
             "(?:entry failed, hardware error|vmentry failure \\(reason) 0x([0-9a-fA-F]+)");
+    // HAXM: "haxm_warning: 4002 VMX_PRIMARY_PROCESSOR_CONTROLS: 960061fa" after any log prefix
+    private static final Pattern HAXM_LINE = Pattern.compile(
+            "haxm_[a-z]{1,10}: ?([0-9a-fA-F]{1,8}) ([A-Z][A-Z0-9_]{0,60}): ([0-9a-fA-F]+)\\s*$");
+    private static final Pattern HAXM_CUT = Pattern.compile("haxm_[a-z]{1,10}: ?([0-9a-fA-F]{1,8}(?: [A-Z][A-Z0-9_]{0,60}:?)?)\\s*$");
     private static final Pattern XEN_START = Pattern.compile("\\*{5,} VMCS Area \\*{5,}");
     private static final Pattern XEN_END = Pattern.compile("\\*{20,}");
     // Xen's segment table: "       sel  attr  limit   base", "  CS: 0010 0a09b ffffffff 0000000000000000",
     // "GDTR:            0000007f ffff88001f40c000"
     private static final Pattern XEN_SEGMENT = Pattern.compile(
             "\\s*(CS|DS|SS|ES|FS|GS|LDTR|TR): ([0-9a-fA-F]+) ([0-9a-fA-F]+) ([0-9a-fA-F]+) ([0-9a-fA-F]+)\\s*");
+    private static final Pattern XEN_CUT_ROW = Pattern.compile(
+            "\\s*(CS|DS|SS|ES|FS|GS|LDTR|TR|GDTR|IDTR):\\s+([0-9a-fA-F][0-9a-fA-F ]{0,40})");
     private static final Pattern XEN_TABLE = Pattern.compile("\\s*(GDTR|IDTR):\\s+([0-9a-fA-F]+) ([0-9a-fA-F]+)\\s*");
     private static final Pattern SEGMENT = Pattern.compile(
             "(CS|DS|SS|ES|FS|GS|GDTR|LDTR|IDTR|TR):\\s+(?:sel=0x([0-9a-fA-F]+), attr=0x([0-9a-fA-F]+), )?"
@@ -125,11 +132,12 @@ public final class VmcsDumpParser {
                 // A log pasted into a mail or bug report wraps long lines: inside a block of prefixed
                 // kernel lines, a following line without any log prefix continues the line. A
                 // StringBuilder keeps a long run of such lines linear; MAX_LINE ends the joining.
-                if ((block != null && block.section != Section.PREAMBLE || classify(stripPrefix(raw).trim()) != null)
-                        && hasPrefix(raw) && next != null && !next.isBlank() && !hasPrefix(next)) {
+                if ((block != null && block.section != Section.PREAMBLE || startsDumpText(stripPrefix(raw).trim()))
+                        && hasPrefix(raw) && next != null && !continuation(next).isEmpty() && !hasPrefix(next)) {
                     StringBuilder joined = new StringBuilder(raw);
-                    while (next != null && !next.isBlank() && joined.length() + next.length() < MAX_LINE && !hasPrefix(next)) {
-                        joined.append(' ').append(next.trim());
+                    while (next != null && !continuation(next).isEmpty() && joined.length() + next.length() < MAX_LINE
+                            && !hasPrefix(next)) {
+                        joined.append(' ').append(continuation(next));
                         lineNumber++;
                         next = reader.readLine();
                     }
@@ -150,6 +158,31 @@ public final class VmcsDumpParser {
                         errorLine = firstLineNumber;
                     }
                     continue;
+                }
+                Matcher haxm = HAXM_LINE.matcher(raw);
+                if (haxm.find()) {
+                    if (block == null || block.dialect != VmcsDumpDialect.HAXM) {
+                        if (block != null) {
+                            dumps.add(block.finish());
+                        }
+                        block = new Block(firstLineNumber, errorValue, errorLine, VmcsDumpDialect.HAXM, false);
+                        block.firstRaw = raw;
+                        errorValue = OptionalLong.empty();
+                        errorLine = -1;
+                    }
+                    block.haxm(haxm, raw, firstLineNumber);
+                    block.lastLine = lineNumber;
+                    continue;
+                }
+                if (block != null && block.dialect == VmcsDumpDialect.HAXM) {
+                    Matcher cut = HAXM_CUT.matcher(raw);
+                    if (cut.find()) {
+                        block.problems.add(new VmcsDumpProblem(firstLineNumber, cut.start(1) + 1, raw,
+                                "a HAXM field line cut off: the dump is incomplete from here"));
+                        block.lastLine = lineNumber;
+                    }
+                    dumps.add(block.finish()); // HAXM's dump is a run of field lines; any other line ends it
+                    block = null;
                 }
                 Matcher start = START.matcher(line);
                 boolean guestHeader = line.trim().equals("*** Guest State ***");
@@ -211,9 +244,20 @@ public final class VmcsDumpParser {
         return new VmcsDumpLog(dumps, outside, lineNumber);
     }
 
+    /** Whether a line starts with a log prefix (mail quoting alone is none: a wrapped quoted line has it too). */
     static boolean hasPrefix(String raw) {
         Matcher prefix = PREFIX.matcher(raw);
-        return prefix.find() && prefix.end() > 0;
+        if (!prefix.find() || prefix.end() == 0) {
+            return false;
+        }
+        Matcher quote = QUOTE.matcher(raw);
+        return !quote.lookingAt() || prefix.end() > quote.end();
+    }
+
+    /** A continuation line as joined: without its mail quoting and blanks. */
+    private static String continuation(String raw) {
+        Matcher quote = QUOTE.matcher(raw);
+        return (quote.lookingAt() ? raw.substring(quote.end()) : raw).trim();
     }
 
     static String stripPrefix(String raw) {
@@ -232,6 +276,11 @@ public final class VmcsDumpParser {
             column++;
         }
         return column >= raw.length() ? 1 : column + 1;
+    }
+
+    /** A line outside a block that a dump prints: its wrapped continuation is joined to it. */
+    private static boolean startsDumpText(String text) {
+        return (text.startsWith("VMCS ") && !START.matcher(text).find()) || classify(text) != null;
     }
 
     private static VmcsDumpDialect dialect(String raw) {
@@ -325,6 +374,8 @@ public final class VmcsDumpParser {
         int unknownLabelsIndex;
         final List<Held> held = new ArrayList<>();
         final Map<String, Long> fields = new LinkedHashMap<>();
+        /** HAXM's values by the field its encoding names. */
+        final Map<VmcsField, Long> haxmFields = new LinkedHashMap<>();
         final Map<String, String> annotations = new LinkedHashMap<>();
         final List<VmcsDumpSegment> segments = new ArrayList<>();
         final List<VmcsDumpMsr> msrs = new ArrayList<>();
@@ -454,6 +505,33 @@ public final class VmcsDumpParser {
             return index;
         }
 
+        /** One HAXM field line: the encoding names the field; HAXM's name is kept as the key. */
+        void haxm(Matcher m, String raw, long lineNumber) {
+            String digits = m.group(3);
+            String key = "haxm." + m.group(2);
+            if (digits.length() > 16) {
+                problems.add(new VmcsDumpProblem(lineNumber, m.start(3) + 1, raw, "value 0x" + abbreviate(digits) + " of "
+                        + key + " has " + digits.length() + " hex digits, more than 64 bits"));
+                return;
+            }
+            long value = Long.parseUnsignedLong(digits, 16);
+            int encoding = Integer.parseUnsignedInt(m.group(1), 16);
+            java.util.Optional<VmcsField> field = VmcsField.fromEncoding(encoding);
+            if (field.isEmpty()) {
+                fields.put(key, value);
+                problems.add(new VmcsDumpProblem(lineNumber, m.start(1) + 1, raw, "encoding 0x" + m.group(1)
+                        + " is no VMCS field; the value is in fields() only"));
+                return;
+            }
+            if (!DumpFields.fits(field.get(), value)) {
+                problems.add(new VmcsDumpProblem(lineNumber, m.start(3) + 1, raw, String.format(Locale.ROOT,
+                        "value 0x%x of %s does not fit %s, a %d-bit field; not kept", value, key, field.get(), field.get().valueBits())));
+                return;
+            }
+            fields.put(key, value);
+            haxmFields.put(field.get(), value);
+        }
+
         /** Parses a row of Xen's segment table; returns NOT_XEN_SEGMENT when the line is none. */
         private Issue xenSegment(String line) {
             if (line.trim().equals("sel  attr  limit   base")) {
@@ -463,7 +541,8 @@ public final class VmcsDumpParser {
             Matcher table = XEN_TABLE.matcher(line);
             boolean isRow = row.matches();
             if (!isRow && !table.matches()) {
-                return NOT_XEN_SEGMENT;
+                Matcher cut = XEN_CUT_ROW.matcher(line);
+                return cut.matches() ? new Issue(cut.start(2), "the " + cut.group(1) + " row is cut off; not kept") : NOT_XEN_SEGMENT;
             }
             Matcher m = isRow ? row : table;
             int[] widths = isRow ? new int[] {4, 5, 8, 16} : new int[] {8, 16};
@@ -582,7 +661,7 @@ public final class VmcsDumpParser {
             if (section == Section.PREAMBLE) {
                 return new Issue(indent, "not a dump line");
             }
-            Issue issue = pairs(prefix, rest);
+            Issue issue = pairs(prefix, rest, restIndex);
             return issue == null ? null : new Issue(restIndex + issue.index(), issue.message());
         }
 
@@ -593,7 +672,7 @@ public final class VmcsDumpParser {
          * digits with an optional {@code 0x}, an optional {@code |value} (SVI|RVI) and comma, and a
          * parenthetical note after a value.
          */
-        Issue pairs(String prefix, String rest) {
+        Issue pairs(String prefix, String rest, int base) {
             int n = rest.length();
             int position = 0;
             String lastKey = null;
@@ -670,6 +749,10 @@ public final class VmcsDumpParser {
                     value(prefix + names[1], second, secondStart, parsed, columns, issues);
                     lastKey = null;
                 } else {
+                    if (prefix.equals("control.") && name.startsWith("target") && rest.startsWith("CR3 target")) {
+                        // 4.x-5.x "CR3 target%u=%016lx target%u=%016lx": the second label lacks "CR3 "
+                        name = "CR3 " + name;
+                    }
                     lastKey = value(prefix + name, digits, valueStart, parsed, columns, issues) ? prefix + name : null;
                 }
                 found++;
@@ -677,29 +760,18 @@ public final class VmcsDumpParser {
             if (found == 0) {
                 return new Issue(0, "no name=value fields");
             }
-            if (prefix.equals("control.") && rest.startsWith("CR3 target")) {
-                // 4.x-5.x "CR3 target%u=%016lx target%u=%016lx": the second label lacks "CR3 "
-                Map<String, Long> renamed = new LinkedHashMap<>();
-                Map<String, Integer> renamedColumns = new LinkedHashMap<>();
-                parsed.forEach((key, value) -> {
-                    String newKey = key.startsWith("control.target") ? "control.CR3 " + key.substring("control.".length()) : key;
-                    renamed.put(newKey, value);
-                    renamedColumns.put(newKey, columns.get(key));
-                });
-                parsed = renamed;
-                columns.clear();
-                columns.putAll(renamedColumns);
-            }
             if (section == Section.CONTROL && parsed.keySet().stream().noneMatch(DumpFields::isKnown)
                     && issues.isEmpty()) {
                 return new Issue(0, "no control-state field dump_vmcs() prints");
             }
             fields.putAll(parsed);
             annotations.putAll(annotated);
-            valueIssues.addAll(issues);
+            for (Issue issue : issues) {
+                valueIssues.add(new Issue(base + issue.index(), issue.message()));
+            }
             List<String> unknown = parsed.keySet().stream().filter(key -> !DumpFields.isKnown(key)).toList();
             if (!unknown.isEmpty()) {
-                unknownLabelsIndex = columns.get(unknown.get(0));
+                unknownLabelsIndex = base + columns.get(unknown.get(0));
                 unknownLabels = "label(s) " + unknown + " not known as VMCS fields; the values are in fields() only";
             }
             return null;
@@ -797,12 +869,13 @@ public final class VmcsDumpParser {
                     firstSeen = i;
                 }
             }
-            for (int i = 0; i < order.length; i++) {
+            for (int i = 0; i < order.length && dialect != VmcsDumpDialect.HAXM; i++) {
                 String name = order[i].name().toLowerCase(Locale.ROOT);
                 boolean expected = !excerpt || (firstSeen >= 0 && i >= firstSeen);
                 if (!seen.contains(order[i])) {
                     missingSections.add(name);
                 } else if (expected && dialect == VmcsDumpDialect.LINUX_KVM) {
+                    // Xen and HAXM print other sets of lines
                     for (String key : DumpFields.ALWAYS.get(name)) {
                         boolean present = key.contains(".") ? fields.containsKey(key)
                                 : segments.stream().anyMatch(row -> row.name().equals(key));
@@ -815,9 +888,20 @@ public final class VmcsDumpParser {
             if (fields.isEmpty() && segments.isEmpty() && msrs.isEmpty() && problems.isEmpty()) {
                 problems.add(new VmcsDumpProblem(firstLine, firstRaw, "the block has no fields: the dump ends after its first line"));
             }
+            VmcsDumpDialect named = dialect;
+            long unknownLabels = fields.keySet().stream().filter(key -> !DumpFields.isKnown(key)).count();
+            if (dialect != VmcsDumpDialect.HAXM && unknownLabels >= 3 && unknownLabels > fields.size() - unknownLabels) {
+                named = VmcsDumpDialect.UNKNOWN; // mostly labels neither Linux nor Xen prints
+            }
+            dev.vmx.vmcs.VmcsSnapshot snapshot = DumpFields.snapshot(fields, annotations, segments);
+            if (!haxmFields.isEmpty()) {
+                dev.vmx.vmcs.VmcsSnapshot.Builder builder = dev.vmx.vmcs.VmcsSnapshot.builder();
+                haxmFields.forEach(builder::put);
+                snapshot = builder.build();
+            }
             return new VmcsDump(firstLine, lastLine, cpu, errorValue,
                     errorLine < 0 ? OptionalLong.empty() : OptionalLong.of(errorLine), fields, annotations, segments,
-                    msrs, problems, DumpFields.snapshot(fields, annotations, segments), dialect, excerpt, missingSections,
+                    msrs, problems, snapshot, named, excerpt, missingSections,
                     missingFields);
         }
     }
