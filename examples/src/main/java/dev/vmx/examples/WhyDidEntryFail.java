@@ -50,5 +50,19 @@ public final class WhyDidEntryFail {
         List<CheckOutcome> notJudged = report.notJudged();
         System.out.println(notJudged.size() + " of " + report.outcomes().size()
                 + " checks not judged, e.g. " + notJudged.stream().findFirst().map(CheckOutcome::toString).orElse("none"));
+
+        // 5. A pasted excerpt works the same way: a few lines quoted in tianocore/edk2#91 (2016), the
+        //    guest's RFLAGS and the event KVM was injecting. Every check whose fields are there is
+        //    judged; the others say which fields they needed.
+        VmcsDump pasted = VmcsDumpParser.parse(new InputStreamReader(
+                WhyDidEntryFail.class.getResourceAsStream("pasted-excerpt-edk2-91.txt"), StandardCharsets.UTF_8)).get(0);
+        EntryCheckReport excerptReport = EntryChecker.create().check(pasted.vmcs());
+        System.out.println("The pasted excerpt holds " + pasted.vmcs().fields().size() + " VMCS fields; the checks say:");
+        for (CheckOutcome failure : excerptReport.failures()) {
+            System.out.println("  " + failure.check() + " (SDM " + failure.check().section() + " \""
+                    + failure.check().sectionTitle() + "\")");
+            System.out.println("    found: " + failure.detail());
+        }
+        System.out.println("  " + excerptReport.notJudged().size() + " checks not judged: the excerpt lacks their fields");
     }
 }

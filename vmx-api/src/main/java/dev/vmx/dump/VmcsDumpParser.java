@@ -55,12 +55,13 @@ public final class VmcsDumpParser {
     // dmesg -T "[Tue Dec  1 17:41:26 2026]", CONFIG_PRINTK_CALLER "[ T1289]" / "[    C3]", then the
     // module prefix of newer kernels
     private static final Pattern PREFIX = Pattern.compile(
-            "^(?:> ?)*(?:\\(XEN\\) ?(?:\\[[0-9 :.-]{1,40}\\] ?)?)?(?:[^\\n]{0,200}?\\bkernel: )?(?:[a-z]{1,10} *:[a-z]{1,10} *: )?(?:<\\d{1,3}>)?"
+            "^\\s*(?:> ?)*(?:\\(XEN\\) ?(?:\\[[0-9 :.-]{1,40}\\] ?)?)?(?:[^\\n]{0,200}?\\bkernel: )?(?:[a-z]{1,10} *:[a-z]{1,10} *: )?(?:<\\d{1,3}>)?"
                     + "(?:\\[\\s{0,12}\\d{1,12}\\.\\d{1,9}\\]\\s?|\\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\\]\\s?)?"
                     + "(?:\\[\\s{0,8}[TC]\\d{1,10}\\]\\s?)?"
                     + "(?:kvm_intel: |kvm: |kvm \\[\\d{1,10}\\]: )?");
-    private static final Pattern QUOTE = Pattern.compile("(?:> ?)+");
-    private static final Pattern XEN = Pattern.compile("^(?:> ?)*\\(XEN\\)");
+    // what a mail or a Markdown quote puts before a log line: blanks and '>' marks
+    private static final Pattern QUOTE = Pattern.compile("\\s*(?:> ?)*");
+    private static final Pattern XEN = Pattern.compile("^\\s*(?:> ?)*\\(XEN\\)");
     private static final Pattern START = Pattern.compile("VMCS (\\S{1,40}), last attempted VM-entry on CPU (\\d+)");
     // QEMU's "KVM: entry failed, hardware error 0x80000021", Xen's "d1v0 vmentry failure (reason 0x80000021): ..."
     private static final Pattern HARDWARE_ERROR = Pattern.compile(
@@ -132,11 +133,11 @@ public final class VmcsDumpParser {
                 // A log pasted into a mail or bug report wraps long lines: inside a block of prefixed
                 // kernel lines, a following line without any log prefix continues the line. A
                 // StringBuilder keeps a long run of such lines linear; MAX_LINE ends the joining.
-                if ((block != null && block.section != Section.PREAMBLE || startsDumpText(stripPrefix(raw).trim()))
-                        && hasPrefix(raw) && next != null && !continuation(next).isEmpty() && !hasPrefix(next)) {
+                String stripped = stripPrefix(raw).trim();
+                if ((block != null && block.section != Section.PREAMBLE || startsDumpText(stripped)) && !stripped.startsWith("*** ")
+                        && hasPrefix(raw) && continues(next)) {
                     StringBuilder joined = new StringBuilder(raw);
-                    while (next != null && !continuation(next).isEmpty() && joined.length() + next.length() < MAX_LINE
-                            && !hasPrefix(next)) {
+                    while (continues(next) && joined.length() + next.length() < MAX_LINE) {
                         joined.append(' ').append(continuation(next));
                         lineNumber++;
                         next = reader.readLine();
@@ -252,6 +253,19 @@ public final class VmcsDumpParser {
         }
         Matcher quote = QUOTE.matcher(raw);
         return !quote.lookingAt() || prefix.end() > quote.end();
+    }
+
+    /** Whether a line continues the wrapped line before it: text without a log prefix, no elision mark. */
+    private static boolean continues(String next) {
+        if (next == null || hasPrefix(next)) {
+            return false;
+        }
+        String text = continuation(next);
+        return !text.isEmpty() && !isElision(text);
+    }
+
+    private static boolean isElision(String text) {
+        return text.equals("...") || text.equals("[...]") || text.equals("[snip]");
     }
 
     /** A continuation line as joined: without its mail quoting and blanks. */
@@ -415,6 +429,15 @@ public final class VmcsDumpParser {
             if (dialect == VmcsDumpDialect.XEN && XEN_END.matcher(text).matches()) {
                 ended = true;
                 lastLine = lineNumber;
+                return true;
+            }
+            if (text.isEmpty()) {
+                return true; // an empty line (a mail's, a Markdown quote's) says nothing and ends nothing
+            }
+            if (isElision(text)) {
+                // the person who quoted the log left lines out here: say so, and go on
+                problems.add(new VmcsDumpProblem(lineNumber, raw, "lines left out here by whoever quoted the log ('" + text
+                        + "'): fields printed there are missing"));
                 return true;
             }
             switch (text) {

@@ -323,4 +323,25 @@ class VmcsDumpPastedTextTest {
         assertEquals(0xfff0, dump.vmcs().read(VmcsField.GUEST_RIP));
         assertEquals(1, dump.problems().size());
     }
+
+    @Test
+    void aMarkdownQuoteWithElidedLines() {
+        // tianocore/edk2#91 (comment by lersek, 2016-05-26): the lines he quoted, indented, "..." for the rest
+        String text = "We have:\n\n"
+                + "    [ 7058.291757] *** Guest State ***\n"
+                + "    ...\n"
+                + "    [ 7058.291776] RFLAGS=0x00000002 DR7 = 0x0000000000000400\n\n"
+                + "and\n\n"
+                + "    [ 7058.291829] *** Control State ***\n"
+                + "    ...\n"
+                + "    [ 7058.291838] VMEntry: intr_info=800000d1 errcode=00000000 ilen=00000000\n";
+        VmcsDump dump = only(text);
+        assertEquals(2, dump.vmcs().read(VmcsField.GUEST_RFLAGS));
+        assertEquals(0x800000d1L, dump.vmcs().read(VmcsField.VM_ENTRY_INTR_INFO_FIELD));
+        assertEquals(List.of(4L, 7L, 11L), dump.problems().stream().map(VmcsDumpProblem::lineNumber).toList());
+        assertTrue(dump.problems().get(0).problem().startsWith("lines left out here"), dump.problems().toString());
+        assertEquals(5, dump.problems().get(0).column());
+        assertEquals(List.of("host"), dump.missingSections());
+        assertTrue(dump.missingFields().contains("guest.CR3"));
+    }
 }
