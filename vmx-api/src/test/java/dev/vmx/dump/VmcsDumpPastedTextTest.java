@@ -338,7 +338,7 @@ class VmcsDumpPastedTextTest {
         VmcsDump dump = only(text);
         assertEquals(2, dump.vmcs().read(VmcsField.GUEST_RFLAGS));
         assertEquals(0x800000d1L, dump.vmcs().read(VmcsField.VM_ENTRY_INTR_INFO_FIELD));
-        assertEquals(List.of(4L, 7L, 11L), dump.problems().stream().map(VmcsDumpProblem::lineNumber).toList());
+        assertEquals(List.of(4L, 7L, 10L), dump.problems().stream().map(VmcsDumpProblem::lineNumber).toList());
         assertTrue(dump.problems().get(0).problem().startsWith("lines left out here"), dump.problems().toString());
         assertEquals(5, dump.problems().get(0).column());
         assertEquals(List.of("host"), dump.missingSections());
