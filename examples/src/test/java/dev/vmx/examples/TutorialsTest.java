@@ -28,14 +28,14 @@ class TutorialsTest {
             Map.entry(WhyDidEntryFail.class, new String[] {
                 "The log says: INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
                 "The checks say: VM exit INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
-                "  GUEST_CS_DPL (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "  GUEST_CS_DPL: SDM Vol. 3C §27.3.1.2 \"Checks on Guest Segment Registers\" (§26.3.1.2 in the September 2016 edition)",
                 "    found: non-conforming CS has DPL 0 but SS has DPL 3",
-                "  GUEST_SS (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "  GUEST_SS: SDM Vol. 3C §27.3.1.2 \"Checks on Guest Segment Registers\" (§26.3.1.2 in the September 2016 edition)",
                 "    found: SS DPL is 3 but must be 0 (CS type 3 or CR0.PE 0)",
-                "checks not judged, e.g. NOT_JUDGED PIN_BASED_ALLOWED (26.2.1.1): needs the IA32_VMX_* capability MSRs",
+                "checks not judged, e.g. NOT_JUDGED PIN_BASED_ALLOWED (SDM 27.2.1.1, 26.2.1.1 in 2016): needs the IA32_VMX_* capability MSRs",
                 // the pasted edk2#91 excerpt: the rule bonzini found by hand
                 "The pasted excerpt holds 5 VMCS fields; the checks say:",
-                "  GUEST_RFLAGS_IF_FOR_INTERRUPT (SDM 26.3.1.4 \"Checks on Guest RIP and RFLAGS\")",
+                "  GUEST_RFLAGS_IF_FOR_INTERRUPT: SDM Vol. 3C §27.3.1.4 \"Checks on Guest RIP and RFLAGS\" (§26.3.1.4 in the September 2016 edition)",
                 "    found: VM entry injects an external interrupt but RFLAGS.IF is 0",
             }),
             Map.entry(WhoHandlesThisExit.class, new String[] {
