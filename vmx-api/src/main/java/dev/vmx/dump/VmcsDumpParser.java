@@ -65,7 +65,8 @@ public final class VmcsDumpParser {
     private static final Pattern START = Pattern.compile("VMCS (\\S{1,40}), last attempted VM-entry on CPU (\\d+)");
     // QEMU's "KVM: entry failed, hardware error 0x80000021", Xen's "d1v0 vmentry failure (reason 0x80000021): ..."
     private static final Pattern HARDWARE_ERROR = Pattern.compile(
-            "(?:entry failed, hardware error|vmentry failure \\(reason) 0x([0-9a-fA-F]+)");
+            "(?:entry failed, hardware error|vmentry failure \\(reason) ([^\\s)]{0,40})");
+    private static final Pattern HEX_NUMBER = Pattern.compile("0x([0-9a-fA-F]+)");
     // HAXM: "haxm_warning: 4002 VMX_PRIMARY_PROCESSOR_CONTROLS: 960061fa" after any log prefix
     private static final Pattern HAXM_LINE = Pattern.compile(
             "haxm_[a-z]{1,10}: ?([0-9a-fA-F]{1,8}) ([A-Z][A-Z0-9_]{0,60}): ([0-9a-fA-F]+)\\s*$");
@@ -148,9 +149,16 @@ public final class VmcsDumpParser {
                 int prefixLength = raw.length() - line.length();
                 Matcher error = HARDWARE_ERROR.matcher(raw);
                 if (error.find()) {
-                    String digits = error.group(1);
-                    if (digits.length() > 16) {
+                    Matcher number = HEX_NUMBER.matcher(error.group(1));
+                    if (!number.matches()) {
                         VmcsDumpProblem problem = new VmcsDumpProblem(firstLineNumber, error.start(1) + 1, raw,
+                                "hardware error '" + error.group(1) + "' is not a hex number 0x...");
+                        (block != null ? block.problems : outside).add(problem);
+                        continue;
+                    }
+                    String digits = number.group(1);
+                    if (digits.length() > 16) {
+                        VmcsDumpProblem problem = new VmcsDumpProblem(firstLineNumber, error.start(1) + 3, raw,
                                 "hardware error 0x" + abbreviate(digits) + " has " + digits.length()
                                         + " hex digits; KVM's hardware_entry_failure_reason is 64 bits at most");
                         (block != null ? block.problems : outside).add(problem);

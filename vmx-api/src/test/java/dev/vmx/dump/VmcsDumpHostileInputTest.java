@@ -134,6 +134,14 @@ class VmcsDumpHostileInputTest {
         assertTrue(log.problems().get(0).problem().contains("19 hex digits"), log.problems().toString());
         assertRestKept(log.dumps().get(0));
         assertEquals(6, log.lines());
+        // bad digits: a problem at the number, not a silent "no hardware error"
+        VmcsDumpLog bad = VmcsDumpParser.read(new StringReader("KVM: entry failed, hardware error 0x8000002g\n" + dumpText));
+        assertEquals(1, bad.problems().size(), bad.problems().toString());
+        assertEquals(35, bad.problems().get(0).column());
+        assertTrue(bad.problems().get(0).problem().contains("'0x8000002g' is not a hex number"), bad.problems().toString());
+        assertTrue(bad.dumps().get(0).hardwareError().isEmpty());
+        // QEMU's "hardware error 0x0" (KVM reports VM-instruction error 0 after some VMfails) is a value
+        assertEquals(OptionalLong.of(0), only("KVM: entry failed, hardware error 0x0\n" + dumpText).hardwareError());
     }
 
     @Test
