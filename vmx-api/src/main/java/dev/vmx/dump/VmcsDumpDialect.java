@@ -11,9 +11,11 @@ public enum VmcsDumpDialect {
     /** Xen's {@code vmcs_dump_vcpu()} ({@code xen/arch/x86/hvm/vmx/vmcs.c}), lines prefixed {@code (XEN)}. */
     XEN,
     /**
-     * Intel HAXM's field dump ({@code dump_vmcs()} in {@code core/vmx.c}): one line per field,
-     * {@code haxm_warning: 4002 VMX_PRIMARY_PROCESSOR_CONTROLS: 960061fa}, the field's encoding,
-     * HAXM's name for it and the value in {@code %llx} (no fixed width). Fields are identified by
+     * Intel HAXM's field dump ({@code dump_vmcs()} in intel/haxm {@code core/dump.c}, which walks
+     * its {@code dump_vmcs_list} of encodings and prints each with {@code vmread_dump()}): one line
+     * per field, {@code haxm_warning: 4002 VMX_PRIMARY_PROCESSOR_CONTROLS: 960061fa}, the field's
+     * encoding, HAXM's name for it and the value in hex without a fixed width (as the posted logs
+     * of intel/haxm#193 and #306 show). Fields are identified by
      * the encoding; the names are kept as printed.
      */
     HAXM,
