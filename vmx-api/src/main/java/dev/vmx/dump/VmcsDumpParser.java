@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 /**
  * Finds and parses VMCS dump blocks in kernel-log text: Linux's {@code dump_vmcs()}
  * ({@code arch/x86/kvm/vmx/vmx.c}, formats of 4.x to 6.x; {@code arch/x86/kvm/vmx.c} before 5.0)
- * and Xen's {@code vmcs_dump_vcpu()} ({@code (XEN)} console lines).
+ * Xen's {@code vmcs_dump_vcpu()} ({@code (XEN)} console lines, from "**** VMCS Area ****" to the
+ * closing line of stars) and Intel HAXM's field dump ({@code haxm_warning: 4002 NAME: value}, a run
+ * of such lines), all into the same {@link VmcsDump} model ({@link VmcsDump#dialect()}).
  *
  * <p>Log prefixes it removes: dmesg {@code [seconds]} and {@code dmesg -T} timestamps,
  * {@code CONFIG_PRINTK_CALLER} ids ({@code [ T1289]}, {@code [    C3]}), {@code dmesg -x}
