@@ -85,6 +85,7 @@ public final class VmcsDumpParser {
     private static final Pattern SEGMENT = Pattern.compile(
             "(CS|DS|SS|ES|FS|GS|GDTR|LDTR|IDTR|TR):\\s+(?:sel=0x([0-9a-fA-F]+), attr=0x([0-9a-fA-F]+), )?"
                     + "limit=0x([0-9a-fA-F]+), base=0x([0-9a-fA-F]+)\\s*");
+    private static final Pattern SEGMENT_START = Pattern.compile("\\s*(CS|DS|SS|ES|FS|GS|GDTR|LDTR|IDTR|TR):\\s+(?:sel=|limit=)");
     private static final Pattern MSR_LIST = Pattern.compile("MSR (.+):");
     private static final Pattern MSR_ENTRY = Pattern.compile("\\s*(\\d+): msr=0x([0-9a-fA-F]+) value=0x([0-9a-fA-F]+)\\s*");
     private static final Pattern SYSENTER = Pattern.compile(
@@ -640,6 +641,11 @@ public final class VmcsDumpParser {
                 if (xen != NOT_XEN_SEGMENT) {
                     return xen;
                 }
+            }
+            Matcher partialRow = SEGMENT_START.matcher(line);
+            if (partialRow.lookingAt()) {
+                // "GDTR:   limit=0x0000001f" where the post or the log ends: a row, cut off
+                return new Issue(partialRow.start(1), "the " + partialRow.group(1) + " row is cut off; not kept");
             }
             Matcher list = MSR_LIST.matcher(line.trim());
             if (list.matches()) {

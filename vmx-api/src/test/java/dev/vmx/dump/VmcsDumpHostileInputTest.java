@@ -205,7 +205,7 @@ class VmcsDumpHostileInputTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"coconut-svsm-1081.txt", "xen-drakvuf-388.txt",
-        "xen-drakvuf-465.txt", "haxm-306-debugview.txt", "edk2-91-wrapped.txt"})
+        "xen-drakvuf-465.txt", "haxm-306-debugview.txt", "edk2-91-wrapped.txt", "cloud-hypervisor-4131.txt"})
     void garbledNumbersNeverThrowFromAnyPositionOfARealSample(String name) throws IOException {
         // mutations of real samples: every hex digit in turn replaced by a run of 17 digits, and the
         // text cut at every third position: parse must answer with blocks and problems, never throw

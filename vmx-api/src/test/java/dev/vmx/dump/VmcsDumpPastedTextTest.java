@@ -344,4 +344,25 @@ class VmcsDumpPastedTextTest {
         assertEquals(List.of("host"), dump.missingSections());
         assertTrue(dump.missingFields().contains("guest.CR3"));
     }
+
+    @Test
+    void realNestedDumpFromCloudHypervisor4131CutInTheGdtrRow() throws IOException {
+        VmcsDump dump = only(sample("cloud-hypervisor-4131.txt"));
+        assertEquals(VmcsDumpDialect.LINUX_KVM, dump.dialect());
+        assertEquals(OptionalLong.of(3), dump.cpu());
+        assertEquals(0x21, dump.vmcs().read(VmcsField.GUEST_CR0)); // PE 1, PG 0
+        assertEquals(0x111bfe, dump.vmcs().read(VmcsField.GUEST_RIP));
+        assertEquals(6, dump.segments().size());
+        assertEquals("0xc09b: code execute/read accessed, DPL 0, present, 32-bit, 4K granular",
+                dump.segment("CS").orElseThrow().rights().orElseThrow().toString());
+        assertEquals(1, dump.problems().size(), dump.problems().toString());
+        VmcsDumpProblem cut = dump.problems().get(0);
+        assertEquals(17, cut.lineNumber());
+        assertEquals("[   58.074785] ".length() + 1, cut.column());
+        assertTrue(cut.problem().contains("GDTR row is cut off"), cut.problem());
+        assertEquals(List.of("host", "control"), dump.missingSections());
+        assertTrue(dump.missingFields().containsAll(List.of("guest.GDTR", "guest.TR", "guest.Interruptibility")),
+                dump.missingFields().toString());
+        assertTrue(dump.vmcs().find(VmcsField.GUEST_GDTR_LIMIT).isEmpty());
+    }
 }
