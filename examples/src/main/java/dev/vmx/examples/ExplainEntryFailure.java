@@ -3,6 +3,7 @@ package dev.vmx.examples;
 import dev.vmx.dump.VmcsDump;
 import dev.vmx.dump.VmcsDumpParser;
 import dev.vmx.dump.VmcsDumpSegment;
+import dev.vmx.event.InterruptionInfo;
 import dev.vmx.exit.ExitReason;
 import dev.vmx.explain.Explain;
 import java.io.InputStreamReader;
@@ -53,7 +54,12 @@ public final class ExplainEntryFailure {
                 VmcsDumpSegment segment = dump.segment(name).orElseThrow();
                 System.out.printf("  %-2s sel=0x%04x attr=0x%05x limit=0x%08x base=0x%016x%n", name,
                         segment.selector().orElse(0), segment.accessRights().orElse(0), segment.limit(), segment.base());
+                // the attr number decoded: type, DPL, present, size, granularity (SegmentAccessRights)
+                segment.rights().ifPresent(rights -> System.out.println("     " + rights));
             }
+            // interruptibility and activity state, decoded by their value types
+            System.out.println("  interruptibility " + dump.vmcs().guestInterruptibility()
+                    + ", activity state " + dump.vmcs().guestActivityState());
             System.out.printf("  VMEntry intr_info = 0x%08x (an event being injected must fit the guest state)%n",
                     dump.field("control.VMEntry.intr_info").orElse(0));
         }
@@ -61,5 +67,23 @@ public final class ExplainEntryFailure {
         System.out.println("Lines inside the block the parser did not understand: " + dump.problems().size());
         dump.problems().forEach(problem -> System.out.println("  line " + problem.lineNumber() + ": " + problem.problem()));
         System.out.println("dump.vmcs() is the block as a VmcsSnapshot; WhyDidEntryFail runs the SDM's VM-entry checks on it.");
+
+        // Most reports do not carry the whole block: someone pastes the lines that matter into a mail
+        // or a bug report, indented, with "..." where lines were left out. The parser takes what is
+        // there, and says what is not.
+        System.out.println();
+        System.out.println("A pasted excerpt (tianocore/edk2#91, quoted in a comment):");
+        VmcsDump pasted = VmcsDumpParser.parse(new InputStreamReader(
+                ExplainEntryFailure.class.getResourceAsStream("pasted-excerpt-edk2-91.txt"), StandardCharsets.UTF_8)).get(0);
+        System.out.println("  fields read: " + pasted.fields().keySet());
+        System.out.println("  sections missing: " + pasted.missingSections() + ", always-printed fields missing: "
+                + pasted.missingFields().size());
+        pasted.problems().forEach(problem -> System.out.println("  line " + problem.lineNumber() + ", column "
+                + problem.column() + ": " + problem.problem()));
+        long rflags = pasted.field("guest.RFLAGS").orElseThrow();
+        InterruptionInfo injected = InterruptionInfo.of((int) pasted.field("control.VMEntry.intr_info").orElseThrow());
+        System.out.printf("  RFLAGS = 0x%x: IF (bit 9) = %d%n", rflags, (rflags >>> 9) & 1);
+        System.out.println("  VMEntry intr_info: " + injected);
+        System.out.println("  An external interrupt is injected while IF = 0: WhyDidEntryFail names the rule this breaks.");
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * Tutorial: "KVM: entry failed, hardware error 0x80000021" means the processor refused to enter
- * the guest because the guest state in the VMCS broke one of the rules of SDM chapter 26. Which
+ * the guest because the guest state in the VMCS broke one of the rules of the SDM's "VM Entries" chapter (27 in
+ * current editions, 26 in 2016; each rule prints both numbers). Which
  * one? The processor does not say (the exit qualification is 0 for most rules), so this tutorial
  * runs the rules over the VMCS the kernel dumped.
  *
@@ -40,8 +41,7 @@ public final class WhyDidEntryFail {
 
         // 3. The rules the guest state breaks, with the SDM section to read.
         for (CheckOutcome failure : report.failures()) {
-            System.out.println("  " + failure.check() + " (SDM " + failure.check().section() + " \""
-                    + failure.check().sectionTitle() + "\")");
+            System.out.println("  " + failure.check() + ": " + failure.check().citation());
             System.out.println("    rule:  " + failure.check().statement());
             System.out.println("    found: " + failure.detail());
         }
@@ -50,5 +50,18 @@ public final class WhyDidEntryFail {
         List<CheckOutcome> notJudged = report.notJudged();
         System.out.println(notJudged.size() + " of " + report.outcomes().size()
                 + " checks not judged, e.g. " + notJudged.stream().findFirst().map(CheckOutcome::toString).orElse("none"));
+
+        // 5. A pasted excerpt works the same way: a few lines quoted in tianocore/edk2#91 (2016), the
+        //    guest's RFLAGS and the event KVM was injecting. Every check whose fields are there is
+        //    judged; the others say which fields they needed.
+        VmcsDump pasted = VmcsDumpParser.parse(new InputStreamReader(
+                WhyDidEntryFail.class.getResourceAsStream("pasted-excerpt-edk2-91.txt"), StandardCharsets.UTF_8)).get(0);
+        EntryCheckReport excerptReport = EntryChecker.create().check(pasted.vmcs());
+        System.out.println("The pasted excerpt holds " + pasted.vmcs().fields().size() + " VMCS fields; the checks say:");
+        for (CheckOutcome failure : excerptReport.failures()) {
+            System.out.println("  " + failure.check() + ": " + failure.check().citation());
+            System.out.println("    found: " + failure.detail());
+        }
+        System.out.println("  " + excerptReport.notJudged().size() + " checks not judged: the excerpt lacks their fields");
     }
 }

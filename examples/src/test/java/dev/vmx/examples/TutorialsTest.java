@@ -28,11 +28,15 @@ class TutorialsTest {
             Map.entry(WhyDidEntryFail.class, new String[] {
                 "The log says: INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
                 "The checks say: VM exit INVALID_STATE|VM_ENTRY_FAILURE, qualification 0",
-                "  GUEST_CS_DPL (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "  GUEST_CS_DPL: SDM Vol. 3C §27.3.1.2 \"Checks on Guest Segment Registers\" (§26.3.1.2 in the September 2016 edition)",
                 "    found: non-conforming CS has DPL 0 but SS has DPL 3",
-                "  GUEST_SS (SDM 26.3.1.2 \"Checks on Guest Segment Registers\")",
+                "  GUEST_SS: SDM Vol. 3C §27.3.1.2 \"Checks on Guest Segment Registers\" (§26.3.1.2 in the September 2016 edition)",
                 "    found: SS DPL is 3 but must be 0 (CS type 3 or CR0.PE 0)",
-                "checks not judged, e.g. NOT_JUDGED PIN_BASED_ALLOWED (26.2.1.1): needs the IA32_VMX_* capability MSRs",
+                "checks not judged, e.g. NOT_JUDGED PIN_BASED_ALLOWED (SDM 27.2.1.1, 26.2.1.1 in 2016): needs the IA32_VMX_* capability MSRs",
+                // the pasted edk2#91 excerpt: the rule bonzini found by hand
+                "The pasted excerpt holds 5 VMCS fields; the checks say:",
+                "  GUEST_RFLAGS_IF_FOR_INTERRUPT: SDM Vol. 3C §27.3.1.4 \"Checks on Guest RIP and RFLAGS\" (§26.3.1.4 in the September 2016 edition)",
+                "    found: VM entry injects an external interrupt but RFLAGS.IF is 0",
             }),
             Map.entry(WhoHandlesThisExit.class, new String[] {
                 "IO_INSTRUCTION   -> L1_WANTS",
@@ -73,6 +77,12 @@ class TutorialsTest {
                 "VMExit reason: INVALID_STATE|VM_ENTRY_FAILURE = VM-entry failure due to invalid guest state",
                 "  CR0 = 0x30: PE (bit 0) = 0, PG (bit 31) = 0",
                 "  CS sel=0xf000 attr=0x0009b limit=0x0000ffff base=0x00000000ffff0000",
+                "     0xf3: data read/write accessed, DPL 3, present, 16-bit, byte granular",
+                "  interruptibility 0x0: no blocking, activity state 0 (active)",
+                "A pasted excerpt (tianocore/edk2#91, quoted in a comment):",
+                "  line 5, column 5: lines left out here by whoever quoted the log ('...'): fields printed there are missing",
+                "  RFLAGS = 0x2: IF (bit 9) = 0",
+                "  VMEntry intr_info: valid external interrupt vector 209 (0x800000d1)",
             }),
             Map.entry(DecodeExitReason.class, new String[] {
                 "INVALID_STATE|VM_ENTRY_FAILURE  (basic 33: VM-entry failure due to invalid guest state)",

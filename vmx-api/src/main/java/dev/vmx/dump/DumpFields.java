@@ -113,18 +113,98 @@ final class DumpFields {
         OLDER.put("control.CR3 target3", VmcsField.CR3_TARGET_VALUE3);
     }
 
+    /**
+     * The fewest hex digits each value has in {@code dump_vmcs()}'s fixed-width formats
+     * ({@code %016lx}, {@code %08x}, {@code %04x}, {@code %02x}); a value printed with fewer was cut
+     * off. {@code VmcsDumpParserTest} checks it against the formats of Linux's {@code dump_vmcs()}.
+     */
+    static final Map<String, Integer> MIN_DIGITS = new java.util.HashMap<>();
+
+    static {
+        for (String key : BY_KEY.keySet()) {
+            MIN_DIGITS.put(key, 16);
+        }
+        for (String key : OLDER.keySet()) {
+            MIN_DIGITS.put(key, 16);
+        }
+        for (String key : List.of("guest.PDPTE0", "guest.PDPTE1", "guest.PDPTE2", "guest.PDPTE3", "control.VMfunc controls")) {
+            MIN_DIGITS.put(key, 16);
+        }
+        MIN_DIGITS.put("control.EPTP index", 4);
+        for (String key : List.of("guest.RFLAGS", "guest.Interruptibility", "guest.ActivityState", "control.CPUBased",
+                "control.SecondaryExec", "control.PinBased", "control.EntryControls", "control.ExitControls",
+                "control.ExceptionBitmap", "control.PFECmask", "control.PFECmatch", "control.VMEntry.intr_info",
+                "control.VMEntry.errcode", "control.VMEntry.ilen", "control.VMExit.intr_info", "control.VMExit.errcode",
+                "control.VMExit.ilen", "control.VMExit.reason", "control.IDTVectoring.info", "control.IDTVectoring.errcode",
+                "control.PLE Gap", "control.Window")) {
+            MIN_DIGITS.put(key, 8);
+        }
+        for (String key : List.of("guest.Sysenter CS", "guest.InterruptStatus", "host.CS", "host.SS", "host.DS", "host.ES",
+                "host.FS", "host.GS", "host.TR", "host.Sysenter CS", "control.Virtual processor ID")) {
+            MIN_DIGITS.put(key, 4);
+        }
+        for (String key : List.of("control.SVI", "control.RVI", "control.TPR Threshold", "control.PostedIntrVec")) {
+            MIN_DIGITS.put(key, 2);
+        }
+    }
+
+    /**
+     * The keys every Linux since 4.x prints unconditionally, per section: a block that lacks one
+     * was cut off (or quoted in part). Segment rows are listed by name.
+     */
+    static final Map<String, List<String>> ALWAYS = Map.of(
+            "guest", List.of("guest.CR0.actual", "guest.CR0.shadow", "guest.CR0.gh_mask", "guest.CR4.actual", "guest.CR4.shadow",
+                    "guest.CR4.gh_mask", "guest.CR3", "guest.RSP", "guest.RIP", "guest.RFLAGS", "guest.DR7", "guest.Sysenter RSP",
+                    "guest.Sysenter CS", "guest.Sysenter RIP", "CS", "DS", "SS", "ES", "FS", "GS", "GDTR", "LDTR", "IDTR", "TR",
+                    "guest.DebugCtl", "guest.DebugExceptions", "guest.Interruptibility", "guest.ActivityState"),
+            "host", List.of("host.RIP", "host.RSP", "host.CS", "host.SS", "host.DS", "host.ES", "host.FS", "host.GS", "host.TR",
+                    "host.FSBase", "host.GSBase", "host.TRBase", "host.GDTBase", "host.IDTBase", "host.CR0", "host.CR3", "host.CR4",
+                    "host.Sysenter RSP", "host.Sysenter CS", "host.Sysenter RIP"),
+            "control", List.of("control.PinBased", "control.CPUBased", "control.SecondaryExec", "control.EntryControls",
+                    "control.ExitControls", "control.ExceptionBitmap", "control.PFECmask", "control.PFECmatch",
+                    "control.VMEntry.intr_info", "control.VMEntry.errcode", "control.VMEntry.ilen", "control.VMExit.intr_info",
+                    "control.VMExit.errcode", "control.VMExit.ilen", "control.VMExit.reason", "control.VMExit.qualification",
+                    "control.IDTVectoring.info", "control.IDTVectoring.errcode", "control.TSC Offset"));
+
+    /**
+     * Labels only Xen's {@code vmcs_dump_vcpu()} ({@code xen/arch/x86/hvm/vmx/vmcs.c}) prints, with
+     * the {@code vmr()} argument next to them; the other Xen labels are Linux's (Linux's
+     * {@code dump_vmcs()} was written after Xen's).
+     */
+    static final Map<String, VmcsField> XEN = new LinkedHashMap<>();
+
+    static {
+        XEN.put("guest.PDPTE0", VmcsField.GUEST_PDPTR0);
+        XEN.put("guest.PDPTE1", VmcsField.GUEST_PDPTR1);
+        XEN.put("guest.PDPTE2", VmcsField.GUEST_PDPTR2);
+        XEN.put("guest.PDPTE3", VmcsField.GUEST_PDPTR3);
+        XEN.put("control.EPTP index", VmcsField.EPTP_INDEX);
+        XEN.put("control.VMfunc controls", VmcsField.VM_FUNCTION_CONTROL);
+    }
+
+    /** Notes after a value saying the value is not the VMCS field's (Linux's EFER line). */
+    static boolean replacesField(String note) {
+        return note.equals("(effective)") || note.equals("(autoload)");
+    }
+
     private DumpFields() {
+    }
+
+    /** The fewest digits dump_vmcs() prints for a key, 1 for labels it does not print. */
+    static int minDigits(String key) {
+        return MIN_DIGITS.getOrDefault(key, 1);
     }
 
     /** The field a label reads, in any kernel version. */
     static java.util.Optional<VmcsField> field(String key) {
         VmcsField field = BY_KEY.get(key);
-        return java.util.Optional.ofNullable(field != null ? field : OLDER.get(key));
+        field = field != null ? field : OLDER.get(key);
+        return java.util.Optional.ofNullable(field != null ? field : XEN.get(key));
     }
 
     /** Whether dump_vmcs() prints the label (also SVI|RVI, which is two bytes of one field). */
     static boolean isKnown(String key) {
-        return BY_KEY.containsKey(key) || OLDER.containsKey(key) || key.equals("control.SVI") || key.equals("control.RVI");
+        return BY_KEY.containsKey(key) || OLDER.containsKey(key) || XEN.containsKey(key) || key.equals("control.SVI") || key.equals("control.RVI");
     }
 
     private static void put(String key, VmcsField field) {
@@ -133,15 +213,16 @@ final class DumpFields {
 
     /**
      * The printed values that are VMCS fields. Values Linux annotated ("(effective)", "(autoload)")
-     * are not the field's and stay out; "SVI|RVI" is the guest interrupt status split in two bytes.
+     * are not the field's and stay out (Xen's notes, the register copy "(0x...)" after RSP, RIP and
+     * RFLAGS and the symbol after the host RIP, follow the field's value and do not); "SVI|RVI" is the guest interrupt status split in two bytes.
      */
     static VmcsSnapshot snapshot(Map<String, Long> fields, Map<String, String> annotations,
             List<VmcsDumpSegment> segments) {
         VmcsSnapshot.Builder builder = VmcsSnapshot.builder();
         for (Map.Entry<String, Long> entry : fields.entrySet()) {
-            // widths were checked when the line was parsed
+            // the parser reports a value too wide for its field; it never reaches the snapshot
             java.util.Optional<VmcsField> field = field(entry.getKey());
-            if (field.isPresent() && !annotations.containsKey(entry.getKey())) {
+            if (field.isPresent() && !(annotations.containsKey(entry.getKey()) && replacesField(annotations.get(entry.getKey()))) && fits(field.get(), entry.getValue())) {
                 builder.put(field.get(), entry.getValue());
             }
         }

@@ -25,11 +25,21 @@ import java.util.OptionalLong;
  * @param problems lines inside the block that were not understood
  * @param vmcs the printed values that are VMCS fields, keyed by {@link dev.vmx.vmcs.VmcsField} (see
  *        {@link #vmcs()}); values with a note are not in it
+ * @param dialect who printed the block
+ * @param excerpt true when the block starts mid-dump (no "VMCS ..." line and no
+ *        {@code *** Guest State ***} header: a quote in a mail or bug report)
+ * @param missingSections the sections ({@code guest}, {@code host}, {@code control}) of which no line
+ *        was read: the dump was cut before them, or the excerpt starts after them
+ * @param missingFields the keys every kernel since 4.x prints in the sections that were read (or
+ *        that a cut-off dump should have reached) but that this block lacks, e.g. because the log
+ *        ends in the middle of the control section; conditional lines (PDPTRs, PAT, EPT pointer,
+ *        ...) are never listed
  */
 public record VmcsDump(long firstLine, long lastLine, OptionalLong cpu, OptionalLong hardwareError,
         OptionalLong hardwareErrorLine, Map<String, Long> fields, Map<String, String> annotations,
         List<VmcsDumpSegment> segments, List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems,
-        VmcsSnapshot vmcs) {
+        VmcsSnapshot vmcs, VmcsDumpDialect dialect, boolean excerpt, List<String> missingSections,
+        List<String> missingFields) {
 
     /**
      * Copies the collections.
@@ -45,14 +55,54 @@ public record VmcsDump(long firstLine, long lastLine, OptionalLong cpu, Optional
      * @param msrs see the record component
      * @param problems see the record component
      * @param vmcs see the record component
+     * @param dialect see the record component
+     * @param excerpt see the record component
+     * @param missingSections see the record component
+     * @param missingFields see the record component
      */
     public VmcsDump {
+        java.util.Objects.requireNonNull(dialect, "dialect");
+        missingSections = List.copyOf(missingSections);
+        missingFields = List.copyOf(missingFields);
         fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
         annotations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
         java.util.Objects.requireNonNull(vmcs, "vmcs");
         segments = List.copyOf(segments);
         msrs = List.copyOf(msrs);
         problems = List.copyOf(problems);
+    }
+
+    /**
+     * A complete Linux block without dialect or completeness information (the form of earlier
+     * versions).
+     *
+     * @param firstLine see the record component
+     * @param lastLine see the record component
+     * @param cpu see the record component
+     * @param hardwareError see the record component
+     * @param hardwareErrorLine see the record component
+     * @param fields see the record component
+     * @param annotations see the record component
+     * @param segments see the record component
+     * @param msrs see the record component
+     * @param problems see the record component
+     * @param vmcs see the record component
+     */
+    public VmcsDump(long firstLine, long lastLine, OptionalLong cpu, OptionalLong hardwareError,
+            OptionalLong hardwareErrorLine, Map<String, Long> fields, Map<String, String> annotations,
+            List<VmcsDumpSegment> segments, List<VmcsDumpMsr> msrs, List<VmcsDumpProblem> problems, VmcsSnapshot vmcs) {
+        this(firstLine, lastLine, cpu, hardwareError, hardwareErrorLine, fields, annotations, segments, msrs, problems, vmcs,
+                VmcsDumpDialect.LINUX_KVM, false, List.of(), List.of());
+    }
+
+    /**
+     * Whether the block holds the whole dump: not an excerpt, no section and no always-printed
+     * field missing.
+     *
+     * @return true when nothing is missing
+     */
+    public boolean isComplete() {
+        return !excerpt && missingSections.isEmpty() && missingFields.isEmpty();
     }
 
     /**

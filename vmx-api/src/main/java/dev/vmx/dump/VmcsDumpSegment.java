@@ -12,4 +12,15 @@ import java.util.OptionalInt;
  * @param base the base address
  */
 public record VmcsDumpSegment(String name, OptionalInt selector, OptionalInt accessRights, long limit, long base) {
+
+    /**
+     * The access rights decoded, e.g. {@code 0xc09b: code execute/read accessed, DPL 0, present,
+     * 32-bit, 4K granular}.
+     *
+     * @return the decoded access rights, empty for GDTR and IDTR
+     */
+    public java.util.Optional<dev.vmx.vmcs.SegmentAccessRights> rights() {
+        return accessRights.isPresent() ? java.util.Optional.of(dev.vmx.vmcs.SegmentAccessRights.of(accessRights.getAsInt()))
+                : java.util.Optional.empty();
+    }
 }

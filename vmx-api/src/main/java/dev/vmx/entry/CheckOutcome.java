@@ -28,9 +28,9 @@ public record CheckOutcome(EntryCheck check, CheckStatus status, String detail, 
         missing = List.copyOf(missing);
     }
 
-    /** E.g. {@code FAILED GUEST_RIP_UPPER_BITS (26.3.1.4): ...}. */
+    /** E.g. {@code FAILED GUEST_RIP_UPPER_BITS (SDM 27.3.1.4, 26.3.1.4 in 2016): ...}: the current and the 2016 section number. */
     @Override
     public String toString() {
-        return status + " " + check + " (" + check.section() + "): " + detail;
+        return status + " " + check + " (SDM " + check.currentSection() + ", " + check.section() + " in 2016): " + detail;
     }
 }

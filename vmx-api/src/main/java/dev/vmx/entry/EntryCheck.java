@@ -1,9 +1,10 @@
 package dev.vmx.entry;
 
 /**
- * The VM-entry checks of SDM Vol. 3C chapter 26, one constant per rule (section numbers of the
- * September 2016 edition; later editions renumber the chapter to 27, the titles stay). Each states
- * the rule it checks; {@link EntryChecker} evaluates them.
+ * The VM-entry checks of SDM Vol. 3C chapter "VM Entries", one constant per rule: chapter 26 in
+ * the September 2016 edition ({@link #section()}), 27 in the current editions
+ * ({@link #currentSection()}; see {@link dev.vmx.nested.SdmSection} for how that was checked); the
+ * titles are the same. Each states the rule it checks; {@link EntryChecker} evaluates them.
  */
 public enum EntryCheck {
     /** The pin-based VM-execution controls set every bit IA32_VMX_(TRUE_)PINBASED_CTLS requires and no bit it forbids. */
@@ -287,12 +288,31 @@ public enum EntryCheck {
     }
 
     /**
-     * The SDM section number (2016 edition), e.g. {@code 26.3.1.4}.
+     * The SDM section number in the September 2016 edition, e.g. {@code 26.3.1.4} (see {@link #currentSection()}).
      *
      * @return the section number
      */
     public String section() {
         return section;
+    }
+
+    /**
+     * The section number in the current editions of the SDM, e.g. {@code 27.3.1.4}, where readers
+     * of a manual downloaded today find the rule.
+     *
+     * @return the section number
+     */
+    public String currentSection() {
+        return dev.vmx.nested.SdmSection.renumbered(section);
+    }
+
+    /**
+     * The citation with both numbers.
+     *
+     * @return e.g. {@code SDM Vol. 3C §27.3.1.4 "Checks on Guest RIP and RFLAGS" (§26.3.1.4 in the September 2016 edition)}
+     */
+    public String citation() {
+        return "SDM Vol. 3C §" + currentSection() + " \"" + sectionTitle + "\" (§" + section + " in the September 2016 edition)";
     }
 
     /**

@@ -13,7 +13,12 @@ import dev.vmx.cap.VmxCapabilities;
 import dev.vmx.event.InterruptionInfo;
 import dev.vmx.event.InterruptionType;
 import dev.vmx.nested.GuestMemory;
+import dev.vmx.vmcs.EptPointer;
+import dev.vmx.vmcs.GuestActivityState;
+import dev.vmx.vmcs.GuestInterruptibility;
 import dev.vmx.vmcs.GuestSegment;
+import dev.vmx.vmcs.PendingDebugExceptions;
+import dev.vmx.vmcs.SegmentAccessRights;
 import dev.vmx.vmcs.Vmcs;
 import dev.vmx.vmcs.VmcsField;
 import java.util.ArrayList;
@@ -127,15 +132,9 @@ public final class EntryChecker {
         }
     }
 
-    // segment access-rights bits (SDM 24.4.1, Table "Format of Access Rights")
-    private static final long AR_TYPE = 0xF;
-    private static final long AR_S = 1 << 4;
-    private static final long AR_P = 1 << 7;
-    private static final long AR_RESERVED = 0xF00L | 0xFFFE_0000L;
-    private static final long AR_L = 1 << 13;
-    private static final long AR_D = 1 << 14;
-    private static final long AR_G = 1 << 15;
-    private static final long AR_UNUSABLE = 1 << 16;
+    // the access-rights, interruptibility, activity-state, pending-debug and EPTP layouts come from
+    // their value types in dev.vmx.vmcs (one definition, checked against the SDM and Linux there)
+    private static final long AR_RESERVED = Integer.toUnsignedLong(SegmentAccessRights.RESERVED_MASK);
 
     /** One check over one VMCS; returns null when it passes, else why it fails. */
     private final class Evaluation {
@@ -296,15 +295,18 @@ public final class EntryChecker {
                         return null;
                     }
                     long eptp = f(VmcsField.EPT_POINTER);
-                    long type = eptp & 7;
-                    long walk = ((eptp >>> 3) & 7) + 1;
+                    long type = EptPointer.of(eptp).memoryType();
+                    long walk = EptPointer.of(eptp).pageWalkLength();
                     if (type != 0 && type != 6) {
                         return String.format(Locale.ROOT, "EPT_POINTER 0x%x: memory type %d is neither UC (0) nor WB (6)", eptp, type);
                     }
                     if (walk != 4 && walk != 5) {
                         return String.format(Locale.ROOT, "EPT_POINTER 0x%x: page-walk length %d is neither 4 nor 5", eptp, walk);
                     }
-                    return (eptp & 0xF80) == 0 ? null : String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
+                    // bit 7 (supervisor shadow-stack enforcement) is judged reserved as in the 2016 SDM: the
+                    // capability that allows it is not modelled yet
+                    return (eptp & (EptPointer.RESERVED_MASK | EptPointer.SUPERVISOR_SHADOW_STACK)) == 0 ? null
+                            : String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
                 }
                 case EPT_POINTER_SUPPORTED: {
                     if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
@@ -313,17 +315,17 @@ public final class EntryChecker {
                     long eptp = f(VmcsField.EPT_POINTER);
                     EptVpidCapability ept = caps().eptVpid().orElseThrow(
                             () -> new NotJudged("the capabilities lack IA32_VMX_EPT_VPID_CAP", List.of()));
-                    long type = eptp & 7;
+                    long type = EptPointer.of(eptp).memoryType();
                     if ((type == 0 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_UNCACHEABLE))
                             || (type == 6 && !ept.has(EptVpidCapabilityBit.MEMORY_TYPE_WRITE_BACK))) {
                         return String.format(Locale.ROOT, "EPT_POINTER 0x%x: memory type %d is not supported by IA32_VMX_EPT_VPID_CAP", eptp, type);
                     }
-                    long walk = ((eptp >>> 3) & 7) + 1;
+                    long walk = EptPointer.of(eptp).pageWalkLength();
                     if ((walk == 4 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_4))
                             || (walk == 5 && !ept.has(EptVpidCapabilityBit.PAGE_WALK_LENGTH_5))) {
                         return String.format(Locale.ROOT, "EPT_POINTER 0x%x: a %d-level page walk is not supported by IA32_VMX_EPT_VPID_CAP", eptp, walk);
                     }
-                    return (eptp & (1 << 6)) != 0 && !ept.has(EptVpidCapabilityBit.EPT_ACCESSED_AND_DIRTY_FLAGS)
+                    return EptPointer.of(eptp).isAccessedDirtyEnabled() && !ept.has(EptVpidCapabilityBit.EPT_ACCESSED_AND_DIRTY_FLAGS)
                             ? String.format(Locale.ROOT, "EPT_POINTER 0x%x enables accessed/dirty flags, which IA32_VMX_EPT_VPID_CAP does not report", eptp)
                             : null;
                 }
@@ -549,7 +551,7 @@ public final class EntryChecker {
                     return csDpl();
                 case GUEST_CS_L_AND_D: {
                     long ar = f(VmcsField.GUEST_CS_AR_BYTES);
-                    return ia32e() && (ar & AR_L) != 0 && (ar & AR_D) != 0
+                    return ia32e() && (ar & SegmentAccessRights.L) != 0 && (ar & SegmentAccessRights.DB) != 0
                             ? String.format(Locale.ROOT, "CS access rights 0x%x have L 1 and D 1 in IA-32e mode", ar) : null;
                 }
                 case GUEST_SS:
@@ -583,13 +585,13 @@ public final class EntryChecker {
                     if ((rip >>> 32) == 0) {
                         return null;
                     }
-                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & AR_L) != 0;
+                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & SegmentAccessRights.L) != 0;
                     return longMode ? null : String.format(Locale.ROOT,
                             "guest RIP 0x%x has bits 63:32 set outside 64-bit mode (IA32E_MODE_GUEST %d, CS.L %d)", rip, ia32e() ? 1 : 0,
-                            (f(VmcsField.GUEST_CS_AR_BYTES) >>> 13) & 1);
+                            SegmentAccessRights.from(f(VmcsField.GUEST_CS_AR_BYTES)).isLongMode() ? 1 : 0);
                 }
                 case GUEST_RIP_CANONICAL: {
-                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & AR_L) != 0;
+                    boolean longMode = ia32e() && (f(VmcsField.GUEST_CS_AR_BYTES) & SegmentAccessRights.L) != 0;
                     return longMode ? canonical(VmcsField.GUEST_RIP, (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0) : null;
                 }
                 case GUEST_RFLAGS_RESERVED: {
@@ -617,25 +619,27 @@ public final class EntryChecker {
                 }
                 case GUEST_ACTIVITY_STATE: {
                     long state = f(VmcsField.GUEST_ACTIVITY_STATE);
-                    if (state > 3) {
+                    if (!GuestActivityState.of(state).isKnown()) {
                         return "GUEST_ACTIVITY_STATE " + state + " is not 0 (active), 1 (HLT), 2 (shutdown) or 3 (wait-for-SIPI)";
                     }
                     if (state != 0 && capabilities.isPresent() && (capabilities.get().misc().activityStates() & (1 << (state - 1))) == 0) {
                         return "GUEST_ACTIVITY_STATE " + state + " is not supported by IA32_VMX_MISC";
                     }
-                    if (state == 1 && ((f(VmcsField.GUEST_SS_AR_BYTES) >>> 5) & 3) != 0) {
-                        return "GUEST_ACTIVITY_STATE is HLT but SS.DPL is " + ((f(VmcsField.GUEST_SS_AR_BYTES) >>> 5) & 3);
+                    int ssDpl = SegmentAccessRights.from(f(VmcsField.GUEST_SS_AR_BYTES)).dpl();
+                    if (state == GuestActivityState.HLT.raw() && ssDpl != 0) {
+                        return "GUEST_ACTIVITY_STATE is HLT but SS.DPL is " + ssDpl;
                     }
                     return null;
                 }
                 case GUEST_ACTIVITY_STATE_BLOCKING: {
                     long state = f(VmcsField.GUEST_ACTIVITY_STATE);
-                    long blocking = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 3;
+                    long blocking = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO)
+                            & (GuestInterruptibility.BLOCKING_BY_STI | GuestInterruptibility.BLOCKING_BY_MOV_SS);
                     if (blocking != 0 && state != 0) {
                         return String.format(Locale.ROOT, "GUEST_ACTIVITY_STATE is %d but blocking by %s is 1, which needs the active state",
                                 state, blocking == 1 ? "STI" : blocking == 2 ? "MOV SS" : "STI and MOV SS");
                     }
-                    return state == 3 && entry(EntryControl.ENTRY_TO_SMM) ? "GUEST_ACTIVITY_STATE is wait-for-SIPI with ENTRY_TO_SMM 1" : null;
+                    return state == GuestActivityState.WAIT_FOR_SIPI.raw() && entry(EntryControl.ENTRY_TO_SMM) ? "GUEST_ACTIVITY_STATE is wait-for-SIPI with ENTRY_TO_SMM 1" : null;
                 }
                 case GUEST_ACTIVITY_STATE_INJECTION:
                     return injectionInActivityState();
@@ -643,22 +647,23 @@ public final class EntryChecker {
                     return interruptibility();
                 case GUEST_NMI_INJECTION_STI_BLOCKING: {
                     InterruptionInfo info = injected();
-                    return info.isValid() && info.type() == InterruptionType.NMI && (f(VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 1) != 0
+                    return info.isValid() && info.type() == InterruptionType.NMI
+                            && GuestInterruptibility.from(f(VmcsField.GUEST_INTERRUPTIBILITY_INFO)).isBlockingBySti()
                             ? "VM entry injects an NMI while blocking by STI is 1" : null;
                 }
                 case GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE: {
-                    long state = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
-                    boolean smi = (state & 4) != 0;
+                    GuestInterruptibility state = GuestInterruptibility.from(f(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
+                    boolean smi = state.isBlockingBySmi();
                     boolean toSmm = entry(EntryControl.ENTRY_TO_SMM);
                     if (smi != toSmm) {
                         return toSmm ? "ENTRY_TO_SMM is 1 but blocking by SMI is 0"
                                 : "blocking by SMI is 1, which only a VM entry in SMM may load";
                     }
                     InterruptionInfo info = injected();
-                    if ((state & 8) != 0 && pin(PinBasedControl.VIRTUAL_NMIS) && info.isValid() && info.type() == InterruptionType.NMI) {
+                    if (state.isBlockingByNmi() && pin(PinBasedControl.VIRTUAL_NMIS) && info.isValid() && info.type() == InterruptionType.NMI) {
                         return "VM entry injects an NMI with VIRTUAL_NMIS 1 while blocking by NMI is 1";
                     }
-                    return (state & 0x10) != 0 && (state & 2) != 0 ? "enclave interruption and blocking by MOV SS are both 1" : null;
+                    return state.isEnclaveInterruption() && state.isBlockingByMovSs() ? "enclave interruption and blocking by MOV SS are both 1" : null;
                 }
                 case GUEST_PENDING_DEBUG_EXCEPTIONS:
                     return pendingDebugExceptions();
@@ -830,7 +835,7 @@ public final class EntryChecker {
         private String injectionInActivityState() {
             InterruptionInfo info = injected();
             long state = f(VmcsField.GUEST_ACTIVITY_STATE);
-            if (!info.isValid() || state == 0 || state > 3) {
+            if (!info.isValid() || state == GuestActivityState.ACTIVE.raw() || !GuestActivityState.of(state).isKnown()) {
                 passDetail = !info.isValid() ? "no event injected" : state == 0 ? "active state: any event" : "activity state judged by GUEST_ACTIVITY_STATE";
                 return null;
             }
@@ -933,17 +938,17 @@ public final class EntryChecker {
         }
 
         private boolean usable(GuestSegment segment) {
-            return (ar(segment) & AR_UNUSABLE) == 0;
+            return (ar(segment) & SegmentAccessRights.UNUSABLE) == 0;
         }
 
         private String tr() {
             long selector = f(VmcsField.GUEST_TR_SELECTOR);
             long ar = ar(GuestSegment.TR);
-            long type = ar & AR_TYPE;
+            long type = ar & SegmentAccessRights.TYPE_MASK;
             if ((selector & 4) != 0) {
                 return String.format(Locale.ROOT, "TR selector 0x%x has TI 1", selector);
             }
-            if ((ar & AR_UNUSABLE) != 0) {
+            if ((ar & SegmentAccessRights.UNUSABLE) != 0) {
                 return String.format(Locale.ROOT, "TR access rights 0x%x mark it unusable", ar);
             }
             if (ia32e() ? type != 11 : type != 3 && type != 11) {
@@ -955,7 +960,7 @@ public final class EntryChecker {
 
         private String ldtr() {
             long ar = ar(GuestSegment.LDTR);
-            if ((ar & AR_UNUSABLE) != 0) {
+            if ((ar & SegmentAccessRights.UNUSABLE) != 0) {
                 passDetail = "LDTR unusable";
                 return null;
             }
@@ -963,28 +968,28 @@ public final class EntryChecker {
             if ((selector & 4) != 0) {
                 return String.format(Locale.ROOT, "LDTR selector 0x%x has TI 1", selector);
             }
-            if ((ar & AR_TYPE) != 2) {
-                return String.format(Locale.ROOT, "LDTR access rights 0x%x: type %d is not 2 (LDT)", ar, ar & AR_TYPE);
+            if ((ar & SegmentAccessRights.TYPE_MASK) != 2) {
+                return String.format(Locale.ROOT, "LDTR access rights 0x%x: type %d is not 2 (LDT)", ar, ar & SegmentAccessRights.TYPE_MASK);
             }
             String descriptor = systemDescriptor("LDTR", ar);
             return descriptor != null ? descriptor : canonical(VmcsField.GUEST_LDTR_BASE, (f(VmcsField.GUEST_CR4) & (1L << 12)) != 0);
         }
 
         private String systemDescriptor(String name, long ar) {
-            if ((ar & AR_S) != 0) {
+            if ((ar & SegmentAccessRights.S) != 0) {
                 return String.format(Locale.ROOT, "%s access rights 0x%x have S 1 (a code/data segment)", name, ar);
             }
-            if ((ar & AR_P) == 0) {
+            if ((ar & SegmentAccessRights.P) == 0) {
                 return String.format(Locale.ROOT, "%s access rights 0x%x have P 0", name, ar);
             }
             return (ar & AR_RESERVED) == 0 ? null : String.format(Locale.ROOT, "%s access rights 0x%x have reserved bits 0x%x set", name, ar, ar & AR_RESERVED);
         }
 
         private String codeOrData(String name, long ar) {
-            if ((ar & AR_S) == 0) {
+            if ((ar & SegmentAccessRights.S) == 0) {
                 return String.format(Locale.ROOT, "%s access rights 0x%x have S 0 (a system segment)", name, ar);
             }
-            if ((ar & AR_P) == 0) {
+            if ((ar & SegmentAccessRights.P) == 0) {
                 return String.format(Locale.ROOT, "%s access rights 0x%x have P 0", name, ar);
             }
             return (ar & AR_RESERVED) == 0 ? null : String.format(Locale.ROOT, "%s access rights 0x%x have reserved bits 0x%x set", name, ar, ar & AR_RESERVED);
@@ -996,7 +1001,7 @@ public final class EntryChecker {
                 return null;
             }
             long ar = ar(GuestSegment.CS);
-            long type = ar & AR_TYPE;
+            long type = ar & SegmentAccessRights.TYPE_MASK;
             boolean ok = type == 9 || type == 11 || type == 13 || type == 15 || (type == 3 && unrestricted());
             if (!ok) {
                 return String.format(Locale.ROOT, "CS access rights 0x%x: type %d is not an accessed code segment (9, 11, 13, 15%s)", ar, type,
@@ -1012,7 +1017,7 @@ public final class EntryChecker {
             long cs = ar(GuestSegment.CS);
             long csDpl = (cs >>> 5) & 3;
             long ssDpl = (ar(GuestSegment.SS) >>> 5) & 3;
-            long type = cs & AR_TYPE;
+            long type = cs & SegmentAccessRights.TYPE_MASK;
             if (type == 3) {
                 return csDpl == 0 ? null : "CS type 3 (unrestricted guest) needs DPL 0, has " + csDpl;
             }
@@ -1036,13 +1041,13 @@ public final class EntryChecker {
             if (!unrestricted() && dpl != (selector & 3)) {
                 return String.format(Locale.ROOT, "SS DPL %d differs from the RPL %d of selector 0x%x", dpl, selector & 3, selector);
             }
-            if (((ar(GuestSegment.CS) & AR_TYPE) == 3 || (f(VmcsField.GUEST_CR0) & 1) == 0) && dpl != 0) {
+            if (((ar(GuestSegment.CS) & SegmentAccessRights.TYPE_MASK) == 3 || (f(VmcsField.GUEST_CR0) & 1) == 0) && dpl != 0) {
                 return "SS DPL is " + dpl + " but must be 0 (CS type 3 or CR0.PE 0)";
             }
-            if ((ar & AR_UNUSABLE) != 0) {
+            if ((ar & SegmentAccessRights.UNUSABLE) != 0) {
                 return null;
             }
-            long type = ar & AR_TYPE;
+            long type = ar & SegmentAccessRights.TYPE_MASK;
             if (type != 3 && type != 7) {
                 return String.format(Locale.ROOT, "SS access rights 0x%x: type %d is not a read/write data segment (3 or 7)", ar, type);
             }
@@ -1055,10 +1060,10 @@ public final class EntryChecker {
             }
             for (GuestSegment segment : new GuestSegment[] {GuestSegment.DS, GuestSegment.ES, GuestSegment.FS, GuestSegment.GS}) {
                 long ar = ar(segment);
-                if ((ar & AR_UNUSABLE) != 0) {
+                if ((ar & SegmentAccessRights.UNUSABLE) != 0) {
                     continue;
                 }
-                long type = ar & AR_TYPE;
+                long type = ar & SegmentAccessRights.TYPE_MASK;
                 if ((type & 1) == 0) {
                     return String.format(Locale.ROOT, "%s access rights 0x%x: type %d is not accessed", segment, ar, type);
                 }
@@ -1080,11 +1085,11 @@ public final class EntryChecker {
         private String limits() {
             for (GuestSegment segment : GuestSegment.values()) {
                 long ar = ar(segment);
-                if ((ar & AR_UNUSABLE) != 0 && segment != GuestSegment.TR) {
+                if ((ar & SegmentAccessRights.UNUSABLE) != 0 && segment != GuestSegment.TR) {
                     continue;
                 }
                 long limit = f(segment.limit());
-                boolean granular = (ar & AR_G) != 0;
+                boolean granular = (ar & SegmentAccessRights.G) != 0;
                 if ((limit & 0xFFF) != 0xFFF && granular) {
                     return String.format(Locale.ROOT, "%s limit 0x%x has a 0 in bits 11:0 but G is 1", segment, limit);
                 }
@@ -1137,12 +1142,12 @@ public final class EntryChecker {
         }
 
         private String interruptibility() {
-            long state = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
-            if ((state & 0xFFFF_FFE0L) != 0) {
-                return String.format(Locale.ROOT, "GUEST_INTERRUPTIBILITY_INFO 0x%x has reserved bits 31:5 set", state);
+            GuestInterruptibility state = GuestInterruptibility.from(f(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
+            if (state.reservedBits() != 0) {
+                return String.format(Locale.ROOT, "GUEST_INTERRUPTIBILITY_INFO 0x%x has reserved bits 31:5 set", state.raw());
             }
-            boolean sti = (state & 1) != 0;
-            boolean movSs = (state & 2) != 0;
+            boolean sti = state.isBlockingBySti();
+            boolean movSs = state.isBlockingByMovSs();
             if (sti && movSs) {
                 return "blocking by STI and blocking by MOV SS are both 1";
             }
@@ -1161,18 +1166,19 @@ public final class EntryChecker {
 
         private String pendingDebugExceptions() {
             long pending = f(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS);
-            long reserved = pending & (0xFFFF_FFFF_FFFE_0000L | (1 << 15) | (1 << 13) | 0xFF0L);
+            long reserved = PendingDebugExceptions.of(pending).reservedBits();
             if (reserved != 0) {
                 return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has reserved bits 0x%x set", pending, reserved);
             }
-            long interruptibility = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
-            boolean blocked = (interruptibility & 3) != 0 || f(VmcsField.GUEST_ACTIVITY_STATE) == 1;
+            GuestInterruptibility interruptibility = GuestInterruptibility.from(f(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
+            boolean blocked = interruptibility.isBlockingBySti() || interruptibility.isBlockingByMovSs()
+                    || f(VmcsField.GUEST_ACTIVITY_STATE) == GuestActivityState.HLT.raw();
             if (!blocked) {
                 return null;
             }
             boolean tf = (f(VmcsField.GUEST_RFLAGS) & (1 << 8)) != 0;
             boolean btf = (f(VmcsField.GUEST_IA32_DEBUGCTL) & 2) != 0;
-            boolean bs = (pending & (1 << 14)) != 0;
+            boolean bs = PendingDebugExceptions.of(pending).isSingleStep();
             boolean shouldBs = tf && !btf;
             return bs == shouldBs ? null : String.format(Locale.ROOT,
                     "pending BS is %d but RFLAGS.TF %d and IA32_DEBUGCTL.BTF %d require %d (blocking by STI/MOV SS or HLT)",

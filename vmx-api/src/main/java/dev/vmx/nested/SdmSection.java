@@ -1,11 +1,16 @@
 package dev.vmx.nested;
 
 /**
- * The sections of the Intel SDM (Vol. 3C; Appendix C is in Vol. 3D) that routing decisions cite. Numbers are those of the
- * September 2016 edition (chapter 24 "Virtual Machine Control Structures", 25 "VMX Non-Root
- * Operation", 26 "VM Entries", 28 "VMX Support for Address Translation", 29 "APIC Virtualization
- * and Virtual Interrupts", 30 "VMX Instruction Reference"); later editions renumber the chapters
- * (one higher since 2022), the titles stay.
+ * The sections of the Intel SDM (Vol. 3C; Appendix C is in Vol. 3D) that routing decisions cite.
+ * {@link #number()} is the number of the September 2016 edition (chapter 24 "Virtual Machine
+ * Control Structures", 25 "VMX Non-Root Operation", 26 "VM Entries", 27 "VM Exits", 28 "VMX
+ * Support for Address Translation", 29 "APIC Virtualization and Virtual Interrupts", 30 "VMX
+ * Instruction Reference"); {@link #currentNumber()} is the number in the current editions, where
+ * these chapters are one higher (25 "Virtual Machine Control Structures" ... 31 "VMX Instruction
+ * Reference"; checked against sources of 2025-2026 that cite the current text: "SDM 28.2.1" for the
+ * exit-qualification tables, "SDM 25.8.1" for the VM-entry controls, "Intel SDM Vol. 3C, 27.3.1.5
+ * Checks on Guest Non-Register State" in a January 2026 KVM patch). The titles are the same in
+ * both; {@link #toString()} prints the current number first.
  */
 public enum SdmSection {
     /** CPUID, GETSEC, INVD, XSETBV and the VMX instructions exit unconditionally. */
@@ -62,7 +67,7 @@ public enum SdmSection {
     }
 
     /**
-     * The section number in the 2016 edition, e.g. {@code 25.1.3}.
+     * The section number in the September 2016 edition, e.g. {@code 25.1.3} (see {@link #currentNumber()}).
      *
      * @return the number
      */
@@ -79,9 +84,52 @@ public enum SdmSection {
         return title;
     }
 
-    /** E.g. {@code SDM 25.1.3 "Instructions That Cause VM Exits Conditionally"}. */
+    /**
+     * The section number in the current editions of the SDM, e.g. {@code 26.1.3} for the 2016
+     * edition's {@code 25.1.3}.
+     *
+     * @return the number
+     */
+    public String currentNumber() {
+        return renumbered(number);
+    }
+
+    /**
+     * Converts a section number of the September 2016 edition of SDM Vol. 3C to the current
+     * editions: chapters 24 to 30 (the VMX chapters) are one higher; appendices and other chapters
+     * keep their numbers.
+     *
+     * @param number2016 e.g. {@code 26.3.1.4}, {@code 29}, {@code Appendix C}
+     * @return e.g. {@code 27.3.1.4}, {@code 30}, {@code Appendix C}
+     * @throws IllegalArgumentException if the number is empty
+     */
+    public static String renumbered(String number2016) {
+        if (number2016.isEmpty()) {
+            throw new IllegalArgumentException("empty SDM section number");
+        }
+        int dot = number2016.indexOf('.');
+        String chapter = dot < 0 ? number2016 : number2016.substring(0, dot);
+        if (!chapter.chars().allMatch(Character::isDigit) || chapter.isEmpty()) {
+            return number2016;
+        }
+        int value = Integer.parseInt(chapter);
+        return value >= 24 && value <= 30 ? (value + 1) + (dot < 0 ? "" : number2016.substring(dot)) : number2016;
+    }
+
+    /**
+     * The citation with both numbers.
+     *
+     * @return e.g. {@code SDM Vol. 3C §26.1.3 "Instructions That Cause VM Exits Conditionally" (§25.1.3 in the September 2016 edition)}
+     */
+    public String citation() {
+        return "SDM Vol. " + (number.startsWith("Appendix") ? "3D " : "3C §") + currentNumber() + " \"" + title + "\""
+                + (currentNumber().equals(number) ? "" : " (§" + number + " in the September 2016 edition)");
+    }
+
+    /** E.g. {@code SDM 26.1.3 "Instructions That Cause VM Exits Conditionally" (25.1.3 in the 2016 edition)}. */
     @Override
     public String toString() {
-        return "SDM " + number + " \"" + title + "\"";
+        return "SDM " + currentNumber() + " \"" + title + "\""
+                + (currentNumber().equals(number) ? "" : " (" + number + " in the 2016 edition)");
     }
 }

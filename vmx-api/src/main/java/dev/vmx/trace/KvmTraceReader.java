@@ -375,6 +375,13 @@ public final class KvmTraceReader implements AutoCloseable {
             if (lossLine(textStart, lineStop)) {
                 return 2;
             }
+            // an event copied without its trace prefix ("kvm_exit: vcpu 0 reason EPT_VIOLATION rip ..."),
+            // as users paste it: no task, CPU or time stamp (cpu -1, time 0), the fields as usual
+            int nameEnd = tokenEnd(lineStop);
+            if (nameEnd > textStart + 1 && buffer[nameEnd - 1] == ':' && isKvmEventName(textStart, nameEnd - 1)) {
+                pos = textStart;
+                return parseEvent(lineStop);
+            }
             // trace-cmd report header lines: "cpus=48", "CPU 0 is empty", "version = 6"
             if (startsWith(textStart, lineStop, "cpus=") || startsWith(textStart, lineStop, "version =")
                     || (startsWith(textStart, lineStop, "CPU ") && endsWith(textStart, lineStop, " is empty"))) {
@@ -405,6 +412,22 @@ public final class KvmTraceReader implements AutoCloseable {
         }
         pos = tokenEnd;
         skipSpaces(lineStop);
+        return parseEvent(lineStop);
+    }
+
+    /** Whether [from, to) names a KVM event this reader decodes ("kvm_exit", perf's "kvm:kvm_exit"). */
+    private boolean isKvmEventName(int from, int to) {
+        for (int i = to - 1; i >= from; i--) {
+            if (buffer[i] == ':') {
+                from = i + 1;
+                break;
+            }
+        }
+        return typeOf(from, to) != KvmEventType.OTHER;
+    }
+
+    /** The event name at {@link #pos} and the event's fields. */
+    private int parseEvent(int lineStop) {
         // the event name, "kvm_exit:" or perf's "kvm:kvm_exit:"
         int nameStart = pos;
         int nameStop = tokenEnd(lineStop);
@@ -520,8 +543,11 @@ public final class KvmTraceReader implements AutoCloseable {
         while (pos < stop) {
             int t = pos;
             int e = tokenEnd(stop);
-            if (t > symbol && (is(t, e, "rip") || is(t, e, "info") || is(t, e, "info1")
-                    || is(t, e, "ext_inf1:") || is(t, e, "rip:"))) {
+            // any key ends it: trimmed lines ("reason EXTERNAL_INTERRUPT intr_info 0x800000ec") skip rip and info
+            if (t > symbol && (is(t, e, "rip") || is(t, e, "info") || is(t, e, "info1") || is(t, e, "info2")
+                    || is(t, e, "intr_info") || is(t, e, "error_code") || is(t, e, "requests")
+                    || is(t, e, "ext_inf1:") || is(t, e, "ext_inf2:") || is(t, e, "ext_int:") || is(t, e, "ext_int_err:")
+                    || is(t, e, "rip:"))) {
                 symbolEnd = t;
                 pos = t;
                 break;

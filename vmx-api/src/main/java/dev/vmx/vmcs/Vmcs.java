@@ -164,4 +164,57 @@ public interface Vmcs {
     default long guestLinearAddress() {
         return read(VmcsField.GUEST_LINEAR_ADDRESS);
     }
+
+    /**
+     * {@code GUEST_INTERRUPTIBILITY_INFO} decoded.
+     *
+     * @return the interruptibility state
+     * @throws NoSuchElementException if the VMCS lacks the field
+     * @throws IllegalArgumentException if the value is wider than 32 bits
+     */
+    default GuestInterruptibility guestInterruptibility() {
+        return GuestInterruptibility.from(read(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
+    }
+
+    /**
+     * {@code GUEST_ACTIVITY_STATE} decoded; an undefined value is kept with its number.
+     *
+     * @return the activity state
+     * @throws NoSuchElementException if the VMCS lacks the field
+     */
+    default GuestActivityState guestActivityState() {
+        return GuestActivityState.of(read(VmcsField.GUEST_ACTIVITY_STATE));
+    }
+
+    /**
+     * A guest segment's access rights decoded.
+     *
+     * @param segment the segment register
+     * @return the access rights
+     * @throws NoSuchElementException if the VMCS lacks the field
+     * @throws IllegalArgumentException if the value is wider than 32 bits
+     */
+    default SegmentAccessRights guestAccessRights(GuestSegment segment) {
+        return SegmentAccessRights.from(read(segment.accessRights()));
+    }
+
+    /**
+     * {@code GUEST_PENDING_DBG_EXCEPTIONS} decoded.
+     *
+     * @return the pending debug exceptions
+     * @throws NoSuchElementException if the VMCS lacks the field
+     */
+    default PendingDebugExceptions guestPendingDebugExceptions() {
+        return PendingDebugExceptions.of(read(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS));
+    }
+
+    /**
+     * {@code EPT_POINTER} decoded.
+     *
+     * @return the EPT pointer
+     * @throws NoSuchElementException if the VMCS lacks the field
+     */
+    default EptPointer eptPointer() {
+        return EptPointer.of(read(VmcsField.EPT_POINTER));
+    }
 }

@@ -99,10 +99,12 @@ class VmcsDumpParserTest {
 
     @Test
     void garbledGuestLineIsReportedWithItsLineNumber() {
-        String text = "kvm: *** Guest State ***\nkvm: RSP = 0xzz\nkvm: CR3 = 0x1000\n";
+        String text = "kvm: *** Guest State ***\nkvm: RSP = 0xzz\nkvm: CR3 = 0x0000000000001000\n";
         VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
         assertEquals(1, dump.problems().size());
         assertEquals(2, dump.problems().get(0).lineNumber());
+        assertEquals(14, dump.problems().get(0).column()); // the first 'z'
+        assertEquals("no hex digits in the value of RSP", dump.problems().get(0).problem());
         assertEquals(OptionalLong.of(0x1000), dump.field("guest.CR3"));
     }
 
@@ -199,7 +201,7 @@ class VmcsDumpParserTest {
     void anMsrEntryOutsideAListIsAProblem() {
         String text = "*** Guest State ***\n   0: msr=0xc0000080 value=0x0000000000000d01\n*** Host State ***\n";
         VmcsDump dump = VmcsDumpParser.parse(new StringReader(text)).get(0);
-        assertEquals(List.of(new VmcsDumpProblem(2, "   0: msr=0xc0000080 value=0x0000000000000d01", "MSR entry outside an MSR list")),
+        assertEquals(List.of(new VmcsDumpProblem(2, 4, "   0: msr=0xc0000080 value=0x0000000000000d01", "MSR entry outside an MSR list")),
                 dump.problems());
         assertEquals(List.of(), dump.msrs());
     }

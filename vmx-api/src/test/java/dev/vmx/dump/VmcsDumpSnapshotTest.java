@@ -84,12 +84,15 @@ class VmcsDumpSnapshotTest {
         List<VmcsDumpProblem> problems = dump.problems();
         assertEquals(2, problems.size(), problems.toString());
         assertEquals(3, problems.get(0).lineNumber());
-        assertEquals("value 0x1ffffffff of guest.Interruptibility does not fit GUEST_INTERRUPTIBILITY_INFO, a 32-bit field",
+        assertEquals(20, problems.get(0).column());
+        assertEquals("value 0x1ffffffff of guest.Interruptibility does not fit GUEST_INTERRUPTIBILITY_INFO, a 32-bit field; not kept",
                 problems.get(0).problem());
         assertEquals(4, problems.get(1).lineNumber());
-        assertEquals("selector wider than 16 bits or attributes wider than 32 bits", problems.get(1).problem());
+        assertEquals(13, problems.get(1).column());
+        assertEquals("selector 0x1f000 is wider than 16 bits", problems.get(1).problem());
         assertEquals(OptionalLong.empty(), dump.vmcs().find(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
-        assertEquals(OptionalLong.empty(), dump.vmcs().find(VmcsField.GUEST_ACTIVITY_STATE));
+        // the other value of the line is kept
+        assertEquals(OptionalLong.of(0), dump.vmcs().find(VmcsField.GUEST_ACTIVITY_STATE));
         assertEquals(0xfff0, dump.vmcs().read(VmcsField.GUEST_RIP));
         assertEquals(0xff, dump.vmcs().read(VmcsField.PIN_BASED_VM_EXEC_CONTROL));
     }

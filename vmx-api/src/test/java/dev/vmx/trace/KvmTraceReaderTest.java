@@ -436,4 +436,50 @@ class KvmTraceReaderTest {
                 () -> KvmTraceReader.open(dir.resolve("absent.txt")));
         assertTrue(missing.getMessage().contains("absent.txt"), missing.getMessage());
     }
+
+    @Test
+    void aKvmExitLinePastedWithoutItsTracePrefix() throws java.io.IOException {
+        // the real gvisor#6757 line, and the same line as users paste it (ExplainExit shows it so)
+        String real;
+        try (java.io.InputStream in = getClass().getResourceAsStream("gvisor-6757-tracefs.txt")) {
+            real = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                    .filter(line -> line.contains("kvm_exit:")).findFirst().orElseThrow();
+        }
+        KvmEventRecord prefixed = one(real);
+        KvmEventRecord bare = one(real.substring(real.indexOf("kvm_exit:")));
+        assertEquals(KvmEventType.KVM_EXIT, bare.type());
+        assertEquals(prefixed.vcpu(), bare.vcpu());
+        assertEquals(prefixed.exitReason(), bare.exitReason());
+        assertEquals(prefixed.guestRip(), bare.guestRip());
+        assertEquals(prefixed.info1(), bare.info1());
+        assertEquals(0x181, bare.info1());
+        assertEquals(-1, bare.cpu()); // not printed
+        assertEquals(0, bare.timestampNanos());
+        // perf's "kvm:kvm_exit:" without the perf prefix, and a pasted kvm_entry
+        assertEquals(KvmEventType.KVM_EXIT, one("kvm:kvm_exit: vcpu 0 reason HLT rip 0xffffffff81b3c2a1 info1 0x0 info2 0x0").type());
+        assertEquals(KvmEventType.KVM_ENTRY, one("kvm_entry: vcpu 0, rip 0xffffffff81b3c2a1").type());
+    }
+
+    @Test
+    void aTrimmedLineWhoseReasonIsFollowedDirectlyByAnotherKey() {
+        KvmEventRecord e = one("kvm_exit: vcpu 0 reason EXTERNAL_INTERRUPT intr_info 0x800000ec");
+        assertEquals(dev.vmx.exit.BasicExitReason.EXTERNAL_INTERRUPT, e.exitReason().basic());
+        assertEquals(0x800000ec, e.intrInfo());
+        KvmEventRecord prefixed = one("CPU 0/KVM-1 [000] 1.000001: kvm_exit: vcpu 0 reason EXTERNAL_INTERRUPT error_code 0x00000000");
+        assertEquals(dev.vmx.exit.BasicExitReason.EXTERNAL_INTERRUPT, prefixed.exitReason().basic());
+        assertEquals(dev.vmx.exit.BasicExitReason.HLT, one("kvm_exit: reason HLT requests 0x0").exitReason().basic());
+    }
+
+    @Test
+    void aBadLineWithoutPrefixIsAProblemNamingItsLine() {
+        KvmTraceReader[] reader = new KvmTraceReader[1];
+        List<KvmEventRecord> events = readAll("kvm_exit: vcpu x reason HLT\nkvm_exit: vcpu 0 reason NO_SUCH_REASON rip 0x1\n"
+                + "not_kvm: at all\n", reader);
+        assertEquals(List.of(), events);
+        assertEquals(3, reader[0].problems().size(), reader[0].problems().toString());
+        assertEquals(1, reader[0].problems().get(0).lineNumber());
+        assertEquals("vcpu is not a number", reader[0].problems().get(0).problem());
+        assertEquals(2, reader[0].problems().get(1).lineNumber());
+        assertEquals("no [CPU] field", reader[0].problems().get(2).problem());
+    }
 }
