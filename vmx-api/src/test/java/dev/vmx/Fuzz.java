@@ -26,9 +26,9 @@ import java.util.SplittableRandom;
  * and printed, not failed, so this branch's build stays green until their fixes are merged (then
  * the entries are removed and the same inputs must pass).
  *
- * <p>Sizes: {@link #inputs(int)} gives the CI default unless {@code -Dvmx.fuzz.inputs=N} asks for
- * N random inputs per target (the exhaustive mutations, such as truncation at every position, run
- * in both).
+ * <p>Sizes: {@link #inputs(int)} gives each target's CI count (about 600,000 inputs in all, a minute
+ * or so) times {@code -Dvmx.fuzz.scale=K} (default 1); a scaled run also truncates the dump and
+ * VMCS-text samples at every position instead of every few.
  */
 public final class Fuzz {
     /** The seed of every run that does not set {@code -Dvmx.fuzz.seed}. */
@@ -79,7 +79,7 @@ public final class Fuzz {
         formats.put("NegativeArraySizeException", "issue 17: an event ID near 2^31 sizes the decoder's id table negative");
         formats.put("OutOfMemoryError", "issue 17: an event ID near 10^9 sizes the decoder's id table");
         formats.put("IndexOutOfBoundsException", "issue 17: a field offset+size past the record or page is not checked");
-        formats.put("slow:", "issue 17: quadratic time in EventFormat.parse on a long run of '['");
+        formats.put("slow:", "issue 17: a large event ID makes the decoder allocate an id table of that size");
         open.put("RingBufferDecoder.formats", formats);
         Map<String, String> eventFormat = new LinkedHashMap<>();
         eventFormat.put("slow:", "issue 17: quadratic time in EventFormat.parse on a long run of '['");
@@ -98,23 +98,31 @@ public final class Fuzz {
     }
 
     /**
-     * How many random inputs to run: {@code -Dvmx.fuzz.inputs} when set, else the CI default.
+     * How many random inputs to run: the CI count times {@code -Dvmx.fuzz.scale} (default 1).
      *
      * @param ciDefault the count for a CI run
      * @return the count
      */
     public static int inputs(int ciDefault) {
-        Integer asked = Integer.getInteger("vmx.fuzz.inputs");
-        return asked == null ? ciDefault : asked;
+        return Math.toIntExact((long) ciDefault * scale());
     }
 
     /**
-     * Whether this is an on-demand long run ({@code -Dvmx.fuzz.inputs} set).
+     * The multiplier {@code -Dvmx.fuzz.scale} asks for, at least 1.
      *
-     * @return true when a count was asked for
+     * @return the scale
+     */
+    public static int scale() {
+        return Math.max(1, Integer.getInteger("vmx.fuzz.scale", 1));
+    }
+
+    /**
+     * Whether this is an on-demand long run ({@code -Dvmx.fuzz.scale} above 1).
+     *
+     * @return true for a scaled run
      */
     public static boolean longRun() {
-        return Integer.getInteger("vmx.fuzz.inputs") != null;
+        return scale() > 1;
     }
 
     /**

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every outcome is a result, a reported problem or the documented exception naming the input and
  * position; nothing slow on a small input; nothing lost). Inputs are mutations of the real samples
  * under src/test/resources, random text and random 32/64-bit values. CI runs the default sizes;
- * {@code -Dvmx.fuzz.inputs=N} runs N random inputs per target, {@code -Dvmx.fuzz.seed=S} another seed.
+ * {@code -Dvmx.fuzz.scale=K} runs K times as many, {@code -Dvmx.fuzz.seed=S} another seed.
  */
 @Tag("fuzz")
 class ApiFuzzTest {
@@ -338,7 +338,7 @@ class ApiFuzzTest {
         byte[] sample = resource("dev/vmx/trace/gvisor-6757-tracefs.txt");
         List<String> sampleLines = new ArrayList<>(List.of(latin1(sample).split("\n")));
         sampleLines.removeIf(line -> line.startsWith("#"));
-        int files = Fuzz.longRun() ? Math.max(3, Fuzz.inputs(0) / 50_000) : 3;
+        int files = 3 * Fuzz.scale();
         for (int f = 0; f < files; f++) {
             // a 100k-line file with 1% garbage (mutated lines), over 1 MiB so readFile splits it
             StringBuilder text = new StringBuilder();
