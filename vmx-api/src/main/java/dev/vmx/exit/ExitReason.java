@@ -106,7 +106,12 @@ public final class ExitReason {
      * <ul>
      *   <li>a hexadecimal number with {@code 0x} prefix, e.g. {@code 0x80000021}, as in
      *       "KVM: entry failed, hardware error 0x80000021";</li>
-     *   <li>an unsigned decimal number, e.g. {@code 48};</li>
+     *   <li>an unsigned decimal number, e.g. {@code 48} or {@code 2147483681}, provided it sets no
+     *       reserved bit (bits 16 to 25 and 30). Linux's {@code dump_vmcs()} prints reasons as hex
+     *       without {@code 0x} ({@code reason=80000021}); read as decimal, such digits always land
+     *       in the reserved bits (every value from 65536 to 2<sup>26</sup>-1 sets one), so that
+     *       reading is rejected with a hint to the hexadecimal one ("did you mean 0x80000021?")
+     *       instead of returning a made-up {@code UNRECOGNIZED(46101)|BUS_LOCK_DETECTED|RESERVED(...)};</li>
      *   <li>the form {@link #toString()} writes: a basic reason name, then {@code |}-separated
      *       flags, e.g. {@code EPT_VIOLATION}, {@code INVALID_STATE|VM_ENTRY_FAILURE},
      *       {@code UNRECOGNIZED(82)|RESERVED(0x10000)}. Linux's flag name
@@ -117,7 +122,8 @@ public final class ExitReason {
      * @param text the text
      * @return the exit reason
      * @throws VmxParseException naming the text and the index where it broke: empty input, a
-     *         number that does not fit in 32 bits, an unknown name (with the closest known name)
+     *         number that does not fit in 32 bits, a decimal number that sets reserved bits (with
+     *         the hexadecimal reading), an unknown name (with the closest known name)
      */
     public static ExitReason parse(CharSequence text) {
         String input = String.valueOf(text);
@@ -134,7 +140,14 @@ public final class ExitReason {
         }
         char first = input.charAt(start);
         if (first >= '0' && first <= '9') {
-            return of((int) parseUnsigned32(input, start, end));
+            int raw = (int) parseUnsigned32(input, start, end);
+            boolean decimal = !(end - start >= 2 && (input.charAt(start + 1) == 'x' || input.charAt(start + 1) == 'X'));
+            if (decimal && (raw & RESERVED_MASK) != 0) {
+                throw new VmxParseException("decimal " + Integer.toUnsignedString(raw) + " sets reserved exit-reason bits ("
+                        + "0x" + Integer.toHexString(raw & RESERVED_MASK) + ")" + hexadecimalHint(input, start, end)
+                        + "; write hexadecimal with 0x", input, start);
+            }
+            return of(raw);
         }
         if (!isNameChar(first)) {
             throw new VmxParseException("expected a number or an exit reason name, found '" + first + "'",
@@ -382,6 +395,15 @@ public final class ExitReason {
         return value;
     }
 
+    /** " (did you mean 0xDIGITS?)" when the digits read as hexadecimal fit the field, else "". */
+    private static String hexadecimalHint(String input, int start, int end) {
+        String digits = input.substring(start, end).replace("_", "");
+        if (digits.length() > 8) {
+            return "";
+        }
+        return ", did you mean 0x" + digits + "? (" + of(Integer.parseUnsignedInt(digits, 16)) + ")";
+    }
+
     private static ExitReason parseSymbolic(String input, int start, int end) {
         int raw = 0;
         int tokenStart = start;
@@ -427,7 +449,7 @@ public final class ExitReason {
                 return reason.number();
             }
         }
-        throw new VmxParseException("unknown basic exit reason name '" + token + "'"
+        throw new VmxParseException("unknown basic exit reason name '" + abbreviated(token) + "'"
                 + suggestion(token, BasicExitReason.values()), input, index);
     }
 
@@ -448,17 +470,29 @@ public final class ExitReason {
                 return flag.mask();
             }
         }
-        throw new VmxParseException("unknown exit reason flag '" + token + "'"
+        throw new VmxParseException("unknown exit reason flag '" + abbreviated(token) + "'"
                 + suggestion(token, FLAGS), input, index);
     }
 
-    /** " (did you mean X?)" for the closest constant within edit distance 2, else "". */
+    /** The token itself when short; a long one (the whole input names it anyway) cut to 64 characters. */
+    private static String abbreviated(String token) {
+        return token.length() <= 64 ? token : token.substring(0, 64) + "...(" + token.length() + " characters)";
+    }
+
+    /**
+     * " (did you mean X?)" for the closest constant within edit distance 2, else "". Only names
+     * within 2 characters of the token's length can be that close, so the others (and with them
+     * any long token) are skipped before the quadratic distance is computed: the cost is bounded
+     * by the longest name, whatever the input's length.
+     */
     private static String suggestion(String token, Enum<?>[] candidates) {
-        String upper = token.toUpperCase(Locale.ROOT);
         String best = null;
         int bestDistance = 3;
         for (Enum<?> candidate : candidates) {
-            int distance = editDistance(upper, candidate.name());
+            if (Math.abs(candidate.name().length() - token.length()) >= bestDistance) {
+                continue;
+            }
+            int distance = editDistance(token.toUpperCase(Locale.ROOT), candidate.name());
             if (distance < bestDistance) {
                 bestDistance = distance;
                 best = candidate.name();

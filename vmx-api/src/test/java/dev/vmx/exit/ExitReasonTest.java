@@ -182,7 +182,49 @@ class ExitReasonTest {
         assertEquals(ExitReason.of(0x80000021), ExitReason.parse("0x8000_0021"));
         assertEquals(ExitReason.of(0x80000021), ExitReason.parse("INVALID_STATE|FAILED_VMENTRY"));
         assertEquals(ExitReason.of(0xFFFFFFFF), ExitReason.parse("0xffffffff"));
-        assertEquals(ExitReason.of(0xFFFFFFFF), ExitReason.parse("4294967295"));
+        assertEquals(ExitReason.of(0x8000FFFF), ExitReason.parse("2147549183")); // flags and basic bits only
+    }
+
+    /**
+     * dump_vmcs() prints "reason=80000021" (hex without 0x). Read as decimal those digits are
+     * 0x04C4B415: UNRECOGNIZED(46101)|BUS_LOCK_DETECTED|RESERVED(...), a reason no processor
+     * gives. A decimal reading that sets reserved bits is rejected with the hexadecimal reading.
+     */
+    @Test
+    void aDecimalReadingThatSetsReservedBitsIsRejectedWithTheHexReading() {
+        VmxParseException hexWithout0x = assertThrows(VmxParseException.class, () -> ExitReason.parse("80000021"));
+        assertTrue(hexWithout0x.getMessage().contains("did you mean 0x80000021? (INVALID_STATE|VM_ENTRY_FAILURE)"),
+                hexWithout0x.getMessage());
+        assertTrue(hexWithout0x.getMessage().contains("reserved"), hexWithout0x.getMessage());
+        assertEquals(0, hexWithout0x.errorIndex());
+        assertEquals("80000021", hexWithout0x.input());
+        // every value from 65536 to 2^26-1 sets a reserved bit (16-25), and so does bit 30
+        for (String decimal : new String[] {"65536", "67108863", "1073741824", "4294967295", "10000030"}) {
+            VmxParseException error = assertThrows(VmxParseException.class, () -> ExitReason.parse(decimal), decimal);
+            assertTrue(error.getMessage().contains("'" + decimal + "'"), error.getMessage());
+        }
+        // too many digits for a 32-bit hex value: no hint, still rejected
+        VmxParseException noHint = assertThrows(VmxParseException.class, () -> ExitReason.parse("4294967295"));
+        assertFalse(noHint.getMessage().contains("did you mean"), noHint.getMessage());
+        // what stays accepted: basic numbers and full values whose upper bits are flags only
+        assertEquals(ExitReason.of(65535), ExitReason.parse("65535"));
+        assertEquals(ExitReason.of(0x0800_0030), ExitReason.parse("134217776"));
+    }
+
+    /** The "did you mean" search looks only at names of about the token's length: a 10 MB name costs linear time. */
+    @Test
+    void aHugeUnknownNameIsRejectedWithoutComparingItToEveryName() {
+        String huge = "A".repeat(10_000_000);
+        long started = System.nanoTime();
+        VmxParseException error = assertThrows(VmxParseException.class, () -> ExitReason.parse(huge));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(error.getMessage().startsWith("unknown basic exit reason name '" + "A".repeat(64) + "...(10000000 characters)'"),
+                error.getMessage().substring(0, 200));
+        assertEquals(0, error.errorIndex());
+        // no timing assertion beyond a bound 20x below the quadratic cost (about 20 s before the fix)
+        assertTrue(millis < 5_000, millis + " ms");
+        VmxParseException hugeFlag = assertThrows(VmxParseException.class, () -> ExitReason.parse("HLT|" + huge));
+        assertEquals(4, hugeFlag.errorIndex());
     }
 
     @ParameterizedTest

@@ -1,7 +1,6 @@
 package dev.vmx.bench;
 
 import dev.vmx.hw.tracefs.RingBufferDecoder;
-import dev.vmx.hw.tracefs.SamplePages;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import java.nio.ByteBuffer;

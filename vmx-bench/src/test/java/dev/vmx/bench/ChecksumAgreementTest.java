@@ -70,7 +70,7 @@ class ChecksumAgreementTest {
      */
     @Test
     void tracefsDecodeRecoversWhatThePagesHold() {
-        dev.vmx.hw.tracefs.SamplePages sample = dev.vmx.hw.tracefs.SamplePages.build(TracefsPageBenchmark.PAGES, 11);
+        SamplePages sample = SamplePages.build(TracefsPageBenchmark.PAGES, 11);
         TracefsPageBenchmark.FieldSum sink = new TracefsPageBenchmark.FieldSum();
         dev.vmx.hw.tracefs.RingBufferDecoder decoder = sample.decoder();
         TracefsPageBenchmark.decode(decoder, sample.pages(), sink);

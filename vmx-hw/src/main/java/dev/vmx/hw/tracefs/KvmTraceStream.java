@@ -2,8 +2,11 @@ package dev.vmx.hw.tracefs;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import dev.vmx.hw.NativeUnavailableException;
 import dev.vmx.hw.internal.LibC;
+import dev.vmx.hw.internal.LibCDirect;
 import dev.vmx.trace.KvmEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,6 +36,8 @@ public final class KvmTraceStream implements AutoCloseable {
     private final int[] fds;
     private final RingBufferDecoder decoder;
     private final Memory pageMemory;
+    /** pageMemory's address, for the direct-mapped read (kept reachable by pageMemory). */
+    private final long pageAddress;
     private final ByteBuffer page;
     private boolean closed;
 
@@ -56,6 +61,7 @@ public final class KvmTraceStream implements AutoCloseable {
             }
         }
         this.pageMemory = new Memory(decoder.pageSize());
+        this.pageAddress = Pointer.nativeValue(pageMemory);
         this.page = pageMemory.getByteBuffer(0, decoder.pageSize()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
@@ -141,20 +147,33 @@ public final class KvmTraceStream implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the trace stream on " + instance.path() + " is closed");
         }
+        return readAvailable(fds, cpus, pageAddress, page, decoder, sink, instance.path());
+    }
+
+    /**
+     * Reads and decodes every page available now on each pipe. Allocates nothing in steady state,
+     * whatever the number of CPUs: the reads are direct-mapped ({@link LibCDirect}), so an idle
+     * CPU's {@code EAGAIN} is a -1 and an errno, not an exception object.
+     */
+    static int readAvailable(int[] fds, int[] cpus, long pageAddress, ByteBuffer page, RingBufferDecoder decoder,
+            Consumer<? super KvmEvent> sink, Path where) {
         int delivered = 0;
+        int pageSize = decoder.pageSize();
         for (int i = 0; i < fds.length; i++) {
             while (true) {
-                long read;
-                try {
-                    read = LibC.INSTANCE.read(fds[i], pageMemory, decoder.pageSize());
-                } catch (LastErrorException e) {
-                    if (e.getErrorCode() == LibC.EAGAIN) {
+                long read = LibCDirect.read(fds[i], pageAddress, pageSize);
+                if (read < 0) {
+                    int errno = Native.getLastError();
+                    if (errno == LibC.EAGAIN) {
                         break;
                     }
-                    throw new NativeUnavailableException(instance.path().toString(), e.getErrorCode(), "read of cpu" + cpus[i]
-                            + "/trace_pipe_raw failed: " + LibC.INSTANCE.strerror(e.getErrorCode()));
+                    if (errno == LibC.EINTR) {
+                        continue; // a signal arrived before any byte was read: read again
+                    }
+                    throw new NativeUnavailableException(where.toString(), errno, "read of cpu" + cpus[i]
+                            + "/trace_pipe_raw failed: " + LibC.INSTANCE.strerror(errno));
                 }
-                if (read <= 0) {
+                if (read == 0) {
                     break;
                 }
                 delivered += decoder.decodePage(page, (int) read, cpus[i], sink);

@@ -51,18 +51,26 @@ class KvmUapiTest {
     /**
      * The table is what its script makes of the installed headers today: re-run
      * {@code generate-kvm-uapi.sh} with gcc and compare every row (the origin comment names the
-     * package version, so only rows are compared).
+     * package version, so only rows are compared). The script is read as a class-path resource
+     * and fed to {@code sh -s}, so the test also runs from a test jar.
      */
     @Test
     void theTableIsRegeneratedFromTheInstalledHeaders() throws Exception {
-        java.nio.file.Path script = java.nio.file.Path.of(KvmUapiTest.class.getResource("generate-kvm-uapi.sh").toURI());
+        byte[] script;
+        try (java.io.InputStream in = KvmUapiTest.class.getResourceAsStream("generate-kvm-uapi.sh")) {
+            assertTrue(in != null, "missing test resource generate-kvm-uapi.sh");
+            script = in.readAllBytes();
+        }
         boolean tools = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/gcc"))
                 && java.nio.file.Files.exists(java.nio.file.Path.of("/usr/include/linux/kvm.h"));
         if (!tools) {
             System.out.println("SKIPPED: no /usr/bin/gcc or no /usr/include/linux/kvm.h to regenerate kvm-uapi.txt with");
         }
         org.junit.jupiter.api.Assumptions.assumeTrue(tools, "no gcc or no uapi headers");
-        Process process = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("sh", "-s").redirectErrorStream(true).start();
+        try (java.io.OutputStream stdin = process.getOutputStream()) {
+            stdin.write(script);
+        }
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, process.waitFor(), output);
         java.util.List<String> regenerated = output.lines().filter(line -> !line.startsWith("#")).collect(java.util.stream.Collectors.toList());

@@ -1,7 +1,6 @@
 package dev.vmx.hw.tracefs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.vmx.hw.internal.LibC;
@@ -23,25 +22,66 @@ import org.junit.jupiter.api.Test;
  */
 class TracefsMountTest {
 
+    /**
+     * Runs the probe in a private mount namespace and returns its report: the lines of its
+     * standard output only. The child's standard error (JNA's "restricted method" warnings on JDK
+     * 24+, the shell's messages) is kept apart and shown only when the probe fails, so what the
+     * JVM prints on the side cannot change what the test compares.
+     */
     private static List<String> probeInPrivateNamespace(String prelude) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
         String script = "grep ' tracefs ' /proc/self/mounts | cut -d' ' -f2 | sort -r | while read m; do umount -l \"$m\"; done; "
                 + prelude + "exec \"$0\" -cp \"$1\" dev.vmx.hw.tracefs.TracefsMountProbe";
-        Process process = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-                java, classPath).redirectErrorStream(true).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("the probe did not finish within 60 s");
+        ProbeOutput output = run(new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                java, classPath));
+        assertEquals(0, output.exitValue, output.toString());
+        return output.reportLines();
+    }
+
+    /** What a child process wrote, its two streams kept apart. */
+    private static final class ProbeOutput {
+        final int exitValue;
+        final String stdout;
+        final String stderr;
+
+        ProbeOutput(int exitValue, String stdout, String stderr) {
+            this.exitValue = exitValue;
+            this.stdout = stdout;
+            this.stderr = stderr;
         }
-        List<String> lines = new ArrayList<>();
-        for (String line : new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                lines.add(line);
+
+        List<String> reportLines() {
+            List<String> lines = new ArrayList<>();
+            for (String line : stdout.split("\n")) {
+                if (!line.isBlank()) {
+                    lines.add(line);
+                }
             }
+            return lines;
         }
-        assertEquals(0, process.exitValue(), "probe output: " + lines);
-        return lines;
+
+        @Override
+        public String toString() {
+            return "exit " + exitValue + ", stdout: " + reportLines() + ", stderr: " + stderr.strip();
+        }
+    }
+
+    /** Runs a child with stderr in a file of its own (read after exit, so neither pipe can fill and block it). */
+    private static ProbeOutput run(ProcessBuilder builder) throws IOException, InterruptedException {
+        Path stderr = Files.createTempFile("vmx-probe-stderr-", ".txt");
+        try {
+            Process process = builder.redirectError(stderr.toFile()).start();
+            byte[] stdout = process.getInputStream().readAllBytes();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the probe did not finish within 60 s");
+            }
+            return new ProbeOutput(process.exitValue(), new String(stdout, StandardCharsets.UTF_8),
+                    Files.readString(stderr, StandardCharsets.UTF_8));
+        } finally {
+            Files.delete(stderr);
+        }
     }
 
     private static void assumeRootWithUnshare() {
@@ -109,14 +149,12 @@ class TracefsMountTest {
             }
             makeWorldReadable(copies);
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process process = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
+            ProbeOutput output = run(new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", java,
                     "-Djna.tmpdir=" + copies, "-cp", String.join(File.pathSeparator, entries),
-                    "dev.vmx.hw.tracefs.TracefsMountProbe").redirectErrorStream(true).start();
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the probe did not finish within 60 s");
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            assertEquals("error=tracefs is mounted at " + mount + ", but " + mount.resolve("events/header_page")
-                    + " is not readable by this process: tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)",
-                    output);
+                    "dev.vmx.hw.tracefs.TracefsMountProbe"));
+            assertEquals(List.of("error=tracefs is mounted at " + mount + ", but " + mount.resolve("events/header_page")
+                    + " is not readable by this process: tracefs needs root (or CAP_SYS_ADMIN, or ownership of the mount)"),
+                    output.reportLines(), output.toString());
         } finally {
             try (java.util.stream.Stream<Path> walk = Files.walk(copies)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
