@@ -76,6 +76,15 @@ class BochsHeadlessTest {
         Process parent = new ProcessBuilder("sh", "-c", String.join(" ", prefix) + " sleep 60 & echo $!; wait").start();
         long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine().trim());
         assertTrue(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false), "sleep runs");
+        // $! is setpriv's pid: wait until it has set the death signal and exec'd sleep, or a loaded
+        // machine kills the parent first and the test fails for a reason no Bochs run has
+        long execDeadline = System.nanoTime() + 10_000_000_000L;
+        while (!ProcessHandle.of(child).flatMap(handle -> handle.info().command()).map(command -> command.endsWith("/sleep"))
+                .orElse(false) && System.nanoTime() < execDeadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(ProcessHandle.of(child).flatMap(handle -> handle.info().command()).orElse("").endsWith("/sleep"),
+                "setpriv exec'd sleep");
         parent.destroyForcibly(); // SIGKILL: no shell trap, no hook
         parent.waitFor();
         long deadline = System.nanoTime() + 10_000_000_000L;
