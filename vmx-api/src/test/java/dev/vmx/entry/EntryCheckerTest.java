@@ -157,6 +157,7 @@ class EntryCheckerTest {
         m.put(EntryCheck.MSR_BITMAP_ALIGNED, put(VmcsField.MSR_BITMAP, 0x3004));
         m.put(EntryCheck.VIRTUAL_APIC_PAGE_ALIGNED, put(VmcsField.VIRTUAL_APIC_PAGE_ADDR, 0x4010));
         m.put(EntryCheck.TPR_THRESHOLD_RESERVED, put(VmcsField.TPR_THRESHOLD, 0x10));
+        m.put(EntryCheck.TPR_THRESHOLD_VTPR, put(VmcsField.TPR_THRESHOLD, 5)); // VTPR 0x40 in checkerFor's memory
         m.put(EntryCheck.APIC_CONTROLS_NEED_TPR_SHADOW, both(
                 put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, PRIMARY & ~PrimaryProcessorBasedControl.USE_TPR_SHADOW.mask()),
                 put(VmcsField.SECONDARY_VM_EXEC_CONTROL, secondary(SecondaryProcessorBasedControl.VIRTUALIZE_X2APIC_MODE))));
@@ -287,6 +288,9 @@ class EntryCheckerTest {
         if (check == EntryCheck.ENTRY_MSR_LOAD_LIST) {
             return CHECKER.withEntryMsrLoadList(List.of(MsrEntry.of(0x10, 0), MsrEntry.of(0x808, 0)));
         }
+        if (check == EntryCheck.TPR_THRESHOLD_VTPR) {
+            return CHECKER.withMemory(GuestMemory.builder().putLong(0x4080, 0x40).build()); // VTPR 0x40 on valid64's virtual-APIC page
+        }
         if (check == EntryCheck.GUEST_PDPTES_FROM_MEMORY) {
             return CHECKER.withMemory(PAE_TABLES);
         }
@@ -344,6 +348,53 @@ class EntryCheckerTest {
         // a control failure wins over a guest-state failure: the processor checks controls first
         VmcsSnapshot both = violations().get(EntryCheck.VPID_NOT_ZERO).apply(violations().get(EntryCheck.GUEST_TR).apply(valid64())).build();
         assertEquals(Optional.of(EntryPhase.CONTROLS), CHECKER.check(both).failedPhase());
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.1.1 (Sep 2016, 325462-060): each bitmap and page address "must not set any bits beyond the
+     * processor's physical-address width"; 26.2.1.2/26.2.1.3: so must "the address of the last byte in the VM-exit
+     * MSR-store area"; 26.2.2 and 26.3.1.1: CR3 likewise. Bochs 2.7 (MAXPHYADDR 40) fails such entries.
+     */
+    @Test
+    void physicalAddressesAreCheckedAgainstTheProcessorsWidth() {
+        EntryChecker forty = CHECKER.withPhysicalAddressWidth(40);
+        VmcsSnapshot bitmap = valid64().put(VmcsField.IO_BITMAP_A, 1L << 40).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(bitmap).outcome(EntryCheck.IO_BITMAPS_ALIGNED).status(), "within 52 bits");
+        CheckOutcome outcome = forty.check(bitmap).outcome(EntryCheck.IO_BITMAPS_ALIGNED);
+        assertEquals(CheckStatus.FAILED, outcome.status());
+        assertEquals("IO_BITMAP_A 0x10000000000 sets bits beyond 40 physical-address bits", outcome.detail());
+        assertEquals(CheckStatus.FAILED, CHECKER.check(valid64().put(VmcsField.MSR_BITMAP, 1L << 52).build())
+                .outcome(EntryCheck.MSR_BITMAP_ALIGNED).status(), "bit 52 is beyond every processor's width");
+        VmcsSnapshot cr3 = valid64().put(VmcsField.GUEST_CR3, 1L << 45).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(cr3).outcome(EntryCheck.GUEST_CR3_WIDTH).status());
+        assertEquals(CheckStatus.FAILED, forty.check(cr3).outcome(EntryCheck.GUEST_CR3_WIDTH).status());
+        // an MSR-store area whose first byte fits but whose last byte does not
+        VmcsSnapshot area = valid64().put(VmcsField.VM_EXIT_MSR_STORE_COUNT, 2).put(VmcsField.VM_EXIT_MSR_STORE_ADDR, (1L << 40) - 16).build();
+        CheckOutcome last = forty.check(area).outcome(EntryCheck.EXIT_MSR_AREAS_ALIGNED);
+        assertEquals(CheckStatus.FAILED, last.status());
+        assertTrue(last.detail().startsWith("the last byte 0x1000000000f of the 2-entry area"), last.detail());
+        assertEquals(CheckStatus.PASSED, forty.check(valid64().put(VmcsField.VM_EXIT_MSR_STORE_COUNT, 1)
+                .put(VmcsField.VM_EXIT_MSR_STORE_ADDR, (1L << 40) - 16).build()).outcome(EntryCheck.EXIT_MSR_AREAS_ALIGNED).status());
+        assertEquals(CheckStatus.FAILED, forty.check(valid64().put(VmcsField.EPT_POINTER, (1L << 40) | 0x5000 | (3 << 3) | 6).build())
+                .outcome(EntryCheck.EPT_POINTER_VALID).status());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CHECKER.withPhysicalAddressWidth(53));
+        assertEquals("physical-address width 53 is outside 32..52", e.getMessage());
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.1.1 (Sep 2016): with "use TPR shadow" 1 and "virtualize APIC accesses" and "virtual-interrupt
+     * delivery" 0, "the value of bits 3:0 of the TPR threshold VM-execution control field should not be greater than
+     * the value of bits 7:4 of VTPR". Bochs 2.7 fails such entries ("TPR threshold > TPR shadow").
+     */
+    @Test
+    void tprThresholdAboveVtprFails() {
+        EntryChecker withVtpr = CHECKER.withMemory(GuestMemory.builder().putLong(0x4080, 0x40).build());
+        assertEquals(CheckStatus.PASSED, withVtpr.check(valid64().put(VmcsField.TPR_THRESHOLD, 4).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status());
+        assertEquals(CheckStatus.FAILED, withVtpr.check(valid64().put(VmcsField.TPR_THRESHOLD, 5).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status());
+        assertEquals(CheckStatus.NOT_JUDGED, CHECKER.check(valid64().put(VmcsField.TPR_THRESHOLD, 5).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status(),
+                "VTPR is in memory");
+        assertEquals(CheckStatus.PASSED, CHECKER.check(valid64().build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status(), "threshold 0 needs no VTPR");
     }
 
     @Test

@@ -1,5 +1,6 @@
-; Boot sector that prints IA32_FEATURE_CONTROL and IA32_VMX_* (0x480-0x493) to Bochs port 0xE9 as "index=value" lines,
-; then writes "Shutdown" to port 0x8900. Build: nasm -f bin bochs-read-vmx-msrs.asm -o msr.img; run with port_e9_hack enabled.
+; Boot sector that prints CPUID.80000008H:EAX (physical/linear address widths), then IA32_FEATURE_CONTROL and IA32_VMX_* (0x480-0x493)
+; to Bochs port 0xE9 as "index=value" lines, then writes "Shutdown" to port 0x8900.
+; Build: nasm -f bin bochs-read-vmx-msrs.asm -o msr.img; run with port_e9_hack enabled.
 bits 16
 org 0x7c00
 start:
@@ -7,6 +8,12 @@ start:
   xor ax, ax
   mov ds, ax
   ; FEATURE_CONTROL 0x3a then 0x480..0x493
+  mov eax, 0x80000008
+  cpuid
+  mov ebx, eax
+  call hex32
+  mov al, 10
+  out 0xe9, al
   mov ecx, 0x3a
   call dump
   mov ecx, 0x480
