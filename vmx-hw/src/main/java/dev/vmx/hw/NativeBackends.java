@@ -23,17 +23,19 @@ public final class NativeBackends {
     public static final String TRACEFS = "tracefs";
     /** {@link MsrDevice}: the host's IA32_VMX_* MSRs through /dev/cpu/0/msr. */
     public static final String MSR_DEVICE = "msr-device";
+    /** {@code dev.vmx.hw.bochs.BochsRunner}: Bochs' emulated VMX CPU (the probe checks the installation; it boots nothing). */
+    public static final String BOCHS = "bochs";
 
     private NativeBackends() {
     }
 
     /** The order probe() reports in: the constants above. */
-    private static final List<String> ORDER = List.of(KVM_GUEST, KVM_NESTED_STATE, KVM_VMX_FEATURE_MSRS, TRACEFS, MSR_DEVICE);
+    private static final List<String> ORDER = List.of(KVM_GUEST, KVM_NESTED_STATE, KVM_VMX_FEATURE_MSRS, TRACEFS, MSR_DEVICE, BOCHS);
 
     /**
      * Probes every {@link NativeBackend} {@link ServiceLoader} finds.
      *
-     * @return one status per backend: the five of vmx-hw in the order of the constants above, then
+     * @return one status per backend: the six of vmx-hw in the order of the constants above, then
      *         any others registered, by name
      */
     public static List<BackendStatus> probe() {

@@ -23,7 +23,7 @@ class NativeBackendsTest {
         Map<String, BackendStatus> byName = statuses.stream()
                 .collect(Collectors.toMap(BackendStatus::backend, Function.identity()));
         assertEquals(List.of(NativeBackends.KVM_GUEST, NativeBackends.KVM_NESTED_STATE, NativeBackends.KVM_VMX_FEATURE_MSRS,
-                NativeBackends.TRACEFS, NativeBackends.MSR_DEVICE),
+                NativeBackends.TRACEFS, NativeBackends.MSR_DEVICE, NativeBackends.BOCHS),
                 statuses.stream().map(BackendStatus::backend).collect(Collectors.toList()));
 
         boolean kvm = Files.isWritable(Path.of(KvmSystem.DEVICE));

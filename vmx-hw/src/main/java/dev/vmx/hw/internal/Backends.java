@@ -4,6 +4,7 @@ import dev.vmx.hw.BackendStatus;
 import dev.vmx.hw.NativeBackend;
 import dev.vmx.hw.NativeBackends;
 import dev.vmx.hw.NativeUnavailableException;
+import dev.vmx.hw.bochs.BochsInstallation;
 import dev.vmx.hw.kvm.KvmSystem;
 import dev.vmx.hw.msr.MsrDevice;
 import dev.vmx.hw.msr.VmxMsrValues;
@@ -110,6 +111,14 @@ public final class Backends {
                     return device.vmxMsrs().values().size() + " IA32_VMX_* MSRs on CPU 0";
                 }
             });
+        }
+    }
+
+    /** Bochs' emulated VMX CPU, driven by the L1 hypervisor of {@code dev.vmx.hw.bochs}. */
+    public static final class Bochs extends Probe {
+        /** For ServiceLoader. */
+        public Bochs() {
+            super(NativeBackends.BOCHS, () -> BochsInstallation.locate().describe());
         }
     }
 }
