@@ -204,9 +204,9 @@ public enum EntryCheck {
     /** DS, ES, FS, GS, outside virtual-8086 mode and if usable: accessed; readable if code; S 1; P 1; reserved bits clear; DPL not below RPL for types up to 11 without &quot;unrestricted guest&quot;. */
     GUEST_DATA_SEGMENTS(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
             "DS, ES, FS, GS, outside virtual-8086 mode and if usable: accessed; readable if code; S 1; P 1; reserved bits clear; DPL not below RPL for types up to 11 without \"unrestricted guest\"."),
-    /** For every usable segment and TR: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1. */
+    /** For CS, TR and every usable segment: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1. */
     GUEST_SEGMENT_LIMITS(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
-            "For every usable segment and TR: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1."),
+            "For CS, TR and every usable segment: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1."),
     /** FS and GS bases are canonical; bits 63:32 of the CS base, and of usable SS, DS and ES bases, are 0. */
     GUEST_SEGMENT_BASES(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
             "FS and GS bases are canonical; bits 63:32 of the CS base, and of usable SS, DS and ES bases, are 0."),

@@ -39,6 +39,8 @@ public final class EntryChecker {
     private final Optional<List<MsrEntry>> entryMsrLoadList;
     private final Optional<GuestMemory> memory;
     private final int physicalAddressWidth;
+    /** Whether the processor executing VMLAUNCH/VMRESUME is in IA-32e mode (IA32_EFER.LMA); empty if not given. */
+    private Optional<Boolean> processorInIa32eMode = Optional.empty();
 
     private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList,
             Optional<GuestMemory> memory, int physicalAddressWidth) {
@@ -65,7 +67,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withCapabilities(VmxCapabilities capabilities) {
-        return new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList, memory, physicalAddressWidth);
+        return copyMode(new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList, memory, physicalAddressWidth));
     }
 
     /**
@@ -75,7 +77,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withEntryMsrLoadList(List<MsrEntry> entries) {
-        return new EntryChecker(capabilities, Optional.of(List.copyOf(entries)), memory, physicalAddressWidth);
+        return copyMode(new EntryChecker(capabilities, Optional.of(List.copyOf(entries)), memory, physicalAddressWidth));
     }
 
     /**
@@ -88,7 +90,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withMemory(GuestMemory memory) {
-        return new EntryChecker(capabilities, entryMsrLoadList, Optional.of(Objects.requireNonNull(memory, "memory")), physicalAddressWidth);
+        return copyMode(new EntryChecker(capabilities, entryMsrLoadList, Optional.of(Objects.requireNonNull(memory, "memory")), physicalAddressWidth));
     }
 
     /** The architectural maximum physical-address width (SDM Vol. 3A 4.1.4: MAXPHYADDR is at most 52). */
@@ -108,7 +110,22 @@ public final class EntryChecker {
         if (bits < 32 || bits > MAX_PHYSICAL_ADDRESS_WIDTH) {
             throw new IllegalArgumentException("physical-address width " + bits + " is outside 32.." + MAX_PHYSICAL_ADDRESS_WIDTH);
         }
-        return new EntryChecker(capabilities, entryMsrLoadList, memory, bits);
+        return copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, bits));
+    }
+
+    /**
+     * This checker told whether the processor that executes VMLAUNCH/VMRESUME (for a nested hypervisor: L1)
+     * is in IA-32e mode: SDM Vol. 3C 26.2.4 requires "host address-space size" 1 if it is, and "host
+     * address-space size" and "IA-32e mode guest" 0 if it is not. Without it HOST_ADDRESS_SPACE judges the
+     * VMCS alone.
+     *
+     * @param ia32eMode IA32_EFER.LMA of the processor at VM entry
+     * @return a new checker
+     */
+    public EntryChecker withProcessorInIa32eMode(boolean ia32eMode) {
+        EntryChecker checker = new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth);
+        checker.processorInIa32eMode = Optional.of(ia32eMode);
+        return checker;
     }
 
     /**
@@ -136,6 +153,11 @@ public final class EntryChecker {
             }
         }
         return new EntryCheckReport(outcomes, failedMsrEntry);
+    }
+
+    private EntryChecker copyMode(EntryChecker checker) {
+        checker.processorInIa32eMode = processorInIa32eMode;
+        return checker;
     }
 
     /** Thrown inside an evaluation when something it needs is absent. */
@@ -501,6 +523,10 @@ public final class EntryChecker {
                 case HOST_ADDRESS_SPACE: {
                     long cr4 = f(VmcsField.HOST_CR4);
                     long rip = f(VmcsField.HOST_RIP);
+                    if (processorInIa32eMode.isPresent() && processorInIa32eMode.get() != exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE)) {
+                        return "the processor is " + (processorInIa32eMode.get() ? "in" : "outside") + " IA-32e mode but HOST_ADDRESS_SPACE_SIZE is "
+                                + (exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE) ? 1 : 0);
+                    }
                     if (exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE)) {
                         if ((cr4 & (1 << 5)) == 0) {
                             return String.format(Locale.ROOT, "HOST_ADDRESS_SPACE_SIZE is 1 but host CR4 0x%x has PAE 0", cr4);
@@ -1142,7 +1168,8 @@ public final class EntryChecker {
         private String limits() {
             for (GuestSegment segment : GuestSegment.values()) {
                 long ar = ar(segment);
-                if ((ar & AR_UNUSABLE) != 0 && segment != GuestSegment.TR) {
+                // SDM 26.3.1.2: the access-rights checks apply "if the register is CS or if the register is usable"
+                if ((ar & AR_UNUSABLE) != 0 && segment != GuestSegment.TR && segment != GuestSegment.CS) {
                     continue;
                 }
                 long limit = f(segment.limit());

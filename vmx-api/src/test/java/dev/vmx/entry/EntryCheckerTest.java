@@ -383,6 +383,38 @@ class EntryCheckerTest {
     }
 
     /**
+     * SDM Vol. 3C 26.3.1.2 (Sep 2016, 325462-060), access-rights fields, bit 15 (G): the limit/G consistency applies
+     * "if the register is CS or if the register is usable". Found by the Bochs differential run (Bochs 2.7 checks an
+     * unusable CS: "VMCS guest CS.AR/LIMIT malformed").
+     */
+    @Test
+    void anUnusableCsStillNeedsAConsistentLimit() {
+        VmcsSnapshot unusableCs = valid64().put(VmcsField.GUEST_CS_AR_BYTES, 0xA09B | 0x1_0000).put(VmcsField.GUEST_CS_LIMIT, 0xFFFF_FFF7L).build();
+        assertEquals(CheckStatus.FAILED, CHECKER.check(unusableCs).outcome(EntryCheck.GUEST_SEGMENT_LIMITS).status());
+        VmcsSnapshot unusableDs = valid64().put(VmcsField.GUEST_DS_AR_BYTES, 0xC093 | 0x1_0000).put(VmcsField.GUEST_DS_LIMIT, 0xFFFF_FFF7L).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(unusableDs).outcome(EntryCheck.GUEST_SEGMENT_LIMITS).status(), "DS unusable: not checked");
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.4 (Sep 2016, 325462-060): "If the logical processor is in IA-32e mode ... at the time of
+     * VM entry, the 'host address-space size' VM-exit control must be 1"; outside IA-32e mode it and "IA-32e mode
+     * guest" must be 0. Bochs 2.7 VMfails such entries from its long-mode L1 ("VMCS x86-64 host control invalid").
+     */
+    @Test
+    void theProcessorsModeDecidesTheHostAddressSpaceSize() {
+        VmcsSnapshot hostThirtyTwo = valid64().put(VmcsField.VM_EXIT_CONTROLS, EXIT & ~PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE.mask())
+                .put(VmcsField.VM_ENTRY_CONTROLS, ENTRY & ~EntryControl.IA32E_MODE_GUEST.mask()).put(VmcsField.GUEST_CS_AR_BYTES, 0xC09B)
+                .put(VmcsField.HOST_RIP, 0x10000).put(VmcsField.GUEST_IA32_EFER, 0).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(hostThirtyTwo).outcome(EntryCheck.HOST_ADDRESS_SPACE).status(), "mode not given");
+        CheckOutcome inLongMode = CHECKER.withProcessorInIa32eMode(true).check(hostThirtyTwo).outcome(EntryCheck.HOST_ADDRESS_SPACE);
+        assertEquals(CheckStatus.FAILED, inLongMode.status());
+        assertEquals("the processor is in IA-32e mode but HOST_ADDRESS_SPACE_SIZE is 0", inLongMode.detail());
+        assertEquals(CheckStatus.FAILED, CHECKER.withProcessorInIa32eMode(false).check(valid64().build()).outcome(EntryCheck.HOST_ADDRESS_SPACE).status());
+        assertEquals(CheckStatus.PASSED, CHECKER.withProcessorInIa32eMode(true).withPhysicalAddressWidth(46).check(valid64().build())
+                .outcome(EntryCheck.HOST_ADDRESS_SPACE).status(), "the mode survives the other with... methods");
+    }
+
+    /**
      * SDM Vol. 3C 26.2.1.1 (Sep 2016): with "use TPR shadow" 1 and "virtualize APIC accesses" and "virtual-interrupt
      * delivery" 0, "the value of bits 3:0 of the TPR threshold VM-execution control field should not be greater than
      * the value of bits 7:4 of VTPR". Bochs 2.7 fails such entries ("TPR threshold > TPR shadow").

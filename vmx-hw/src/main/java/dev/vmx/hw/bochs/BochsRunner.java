@@ -262,7 +262,7 @@ public final class BochsRunner {
                     }
                 }
                 // the process ended (or hangs): let its output drain, then kill whatever is left
-                process.awaitOutput(state.hung ? 0 : 5_000);
+                process.awaitOutput(state.hung ? 1 : 5_000); // join(0) would wait forever for a hung Bochs
                 process.close();
                 synchronized (parser) {
                     if (process.readError() != null) {
