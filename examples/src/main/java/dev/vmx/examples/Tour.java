@@ -76,7 +76,10 @@ public final class Tour {
                     WhoHandlesThisExit::main),
             new Tutorial(WhyDidEntryFail.class,
                     "hardware error 0x80000021: run the SDM's VM-entry checks over the dumped VMCS",
-                    WhyDidEntryFail::main));
+                    WhyDidEntryFail::main),
+            new Tutorial(VmxInBochs.class,
+                    "run a guest on Bochs' emulated VMX CPU: its real exits, decoded, and its live VMCS",
+                    VmxInBochs::main));
 
     private Tour() {
     }

@@ -221,6 +221,22 @@ public final class BochsCase {
         }
 
         /**
+         * VMWRITE of every writable field a VMCS holds, in encoding order: a state built or read
+         * elsewhere (e.g. a {@code VmcsSnapshot}) replayed on the emulated CPU. Read-only fields
+         * ({@code EXIT_INFO}: VMWRITE to them fails unless IA32_VMX_MISC bit 29 allows it) and HIGH
+         * halves (their FULL field carries all 64 bits) are skipped.
+         *
+         * @param vmcs the fields to write
+         * @return this builder
+         */
+        public Builder writeAll(dev.vmx.vmcs.Vmcs vmcs) {
+            vmcs.fields().stream().filter(f -> f.type() != dev.vmx.vmcs.FieldType.EXIT_INFO && !f.isHighHalf())
+                    .sorted(java.util.Comparator.comparingInt(VmcsField::encoding))
+                    .forEach(f -> write(f, vmcs.read(f)));
+            return this;
+        }
+
+        /**
          * VMWRITE of a raw encoding, which must name a catalog field; the value must fit it.
          *
          * @param encoding the field encoding
@@ -235,6 +251,21 @@ public final class BochsCase {
                 return this;
             }
             return write(field.get(), value);
+        }
+
+        /**
+         * The value this builder last wrote to a field.
+         *
+         * @param field the field
+         * @return the value, or empty when not written
+         */
+        public java.util.OptionalLong lastWrite(VmcsField field) {
+            for (int i = writes.size() - 1; i >= 0; i--) {
+                if (writes.get(i).encoding() == field.encoding()) {
+                    return java.util.OptionalLong.of(writes.get(i).value());
+                }
+            }
+            return java.util.OptionalLong.empty();
         }
 
         /**
@@ -392,8 +423,8 @@ public final class BochsCase {
 
     /**
      * The exits after which GUEST_RIP advances by default: those an instruction causes and after
-     * which the instruction is done (SDM Vol. 3C §28.2.5 lists the exits that report an instruction
-     * length): CPUID 10, GETSEC 11, HLT 12, INVD 13, INVLPG 14, RDPMC 15, RDTSC 16, VMCALL 18, the VMX
+     * which the instruction is done (SDM Vol. 3C "Information for VM Exits Due to Instruction
+     * Execution", §27.2.4 in the September 2016 edition, lists the exits that report an instruction length): CPUID 10, GETSEC 11, HLT 12, INVD 13, INVLPG 14, RDPMC 15, RDTSC 16, VMCALL 18, the VMX
      * instructions 19..27, CR access 28, MOV DR 29, I/O 30, RDMSR 31, WRMSR 32, MWAIT 36, MONITOR 39,
      * PAUSE 40, GDTR/IDTR 46, LDTR/TR 47, INVEPT 50, RDTSCP 51, INVVPID 53, WBINVD 54, XSETBV 55,
      * RDRAND 57, INVPCID 58, VMFUNC 59, ENCLS 60, RDSEED 61, XSAVES 63. Not exceptions, EPT violations,

@@ -145,7 +145,7 @@ public final class BochsGuest {
      * Turns on EPT with an identity map of guest-physical 0..1 GiB (2 MiB pages, read/write/execute,
      * write-back), the 2 MiB at {@link #EPT_4K_REGION} mapped with 4 KiB pages through {@link #EPT_PT}
      * so that single pages can be made read-only or not present ({@link #eptPage}). Sets the
-     * secondary controls to {@code ENABLE_EPT} plus {@code more}.
+     * secondary controls to {@code ENABLE_EPT} plus {@code more} (and activates them in the primary controls).
      *
      * @param b the case
      * @param caps the capabilities
@@ -164,6 +164,22 @@ public final class BochsGuest {
         for (SecondaryProcessorBasedControl bit : more) {
             secondary |= bit.mask();
         }
+        return secondary(b, caps, secondary);
+    }
+
+    /**
+     * Writes the secondary controls (adjusted) and sets "activate secondary controls" in the
+     * primary controls the case wrote last.
+     *
+     * @param b the case
+     * @param caps the capabilities
+     * @param secondary the secondary control bits wanted
+     * @return the builder
+     */
+    public static BochsCase.Builder secondary(BochsCase.Builder b, VmxCapabilities caps, long secondary) {
+        long primary = b.lastWrite(VmcsField.CPU_BASED_VM_EXEC_CONTROL).orElse(primary(caps));
+        b.write(VmcsField.CPU_BASED_VM_EXEC_CONTROL, caps.adjust(ControlField.PRIMARY_PROCESSOR_BASED,
+                primary | PrimaryProcessorBasedControl.ACTIVATE_SECONDARY_CONTROLS.mask()));
         b.write(VmcsField.SECONDARY_VM_EXEC_CONTROL, caps.adjust(ControlField.SECONDARY_PROCESSOR_BASED, secondary));
         return b;
     }

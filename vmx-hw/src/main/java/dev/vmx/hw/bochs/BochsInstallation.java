@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public record BochsInstallation(Path bochs, Path termPlugin, Path bios, Path vgaBios, Optional<Path> nasm) {
     /** Debian's package names, for the message that says what to install. */
-    static final String INSTALL_HINT = "install Debian's packages bochs bochs-term (apt-get install bochs bochs-term nasm)";
+    static final String INSTALL_HINT = "install Debian's packages: apt-get install bochs bochs-term bochsbios vgabios (and nasm to rebuild l1hv.bin)";
 
     /**
      * Checks the parts.
@@ -55,47 +55,58 @@ public record BochsInstallation(Path bochs, Path termPlugin, Path bios, Path vga
      * @throws NativeUnavailableException naming every missing part and where it was looked for
      */
     public static BochsInstallation locate() {
+        return locate(System::getenv, Path.of("/"));
+    }
+
+    /**
+     * Finds the installation with another environment and file-system root (tests).
+     *
+     * @param getenv the environment
+     * @param root where the absolute search paths are resolved
+     * @return the parts found
+     */
+    static BochsInstallation locate(java.util.function.UnaryOperator<String> getenv, Path root) {
         List<String> missing = new ArrayList<>();
-        Optional<Path> bochs = onPath("bochs");
+        Optional<Path> bochs = onPath("bochs", getenv.apply("PATH"));
         if (bochs.isEmpty()) {
-            missing.add("the bochs binary is not on PATH (" + System.getenv("PATH") + ")");
+            missing.add("the bochs binary is not on PATH (" + getenv.apply("PATH") + ")");
         }
         List<Path> pluginDirs = new ArrayList<>();
-        String ltdl = System.getenv("LTDL_LIBRARY_PATH");
+        String ltdl = getenv.apply("LTDL_LIBRARY_PATH");
         if (ltdl != null && !ltdl.isEmpty()) {
             for (String dir : ltdl.split(File.pathSeparator)) {
                 pluginDirs.add(Path.of(dir));
             }
         }
-        pluginDirs.addAll(List.of(Path.of("/usr/lib/x86_64-linux-gnu/bochs/plugins"), Path.of("/usr/lib/bochs/plugins"),
-                Path.of("/usr/local/lib/bochs/plugins")));
+        pluginDirs.addAll(List.of(root.resolve("usr/lib/x86_64-linux-gnu/bochs/plugins"), root.resolve("usr/lib/bochs/plugins"),
+                root.resolve("usr/local/lib/bochs/plugins")));
         Optional<Path> term = first(pluginDirs, "libbx_term_gui.so");
         if (term.isEmpty()) {
             missing.add("the term display plugin libbx_term_gui.so (package bochs-term) is in none of " + pluginDirs);
         }
         List<Path> shareDirs = new ArrayList<>();
-        String bxshare = System.getenv("BXSHARE");
+        String bxshare = getenv.apply("BXSHARE");
         if (bxshare != null && !bxshare.isEmpty()) {
             shareDirs.add(Path.of(bxshare));
         }
-        shareDirs.addAll(List.of(Path.of("/usr/share/bochs"), Path.of("/usr/local/share/bochs")));
+        shareDirs.addAll(List.of(root.resolve("usr/share/bochs"), root.resolve("usr/local/share/bochs")));
         Optional<Path> bios = first(shareDirs, "BIOS-bochs-latest");
         if (bios.isEmpty()) {
             missing.add("the BIOS image BIOS-bochs-latest (package bochsbios) is in none of " + shareDirs);
         }
         List<Path> vgaDirs = new ArrayList<>(shareDirs);
+        Path debianVga = root.resolve("usr/share/vgabios/vgabios.bin");
         Optional<Path> vga = first(vgaDirs, "VGABIOS-lgpl-latest")
-                .or(() -> Files.isReadable(Path.of("/usr/share/vgabios/vgabios.bin"))
-                        ? Optional.of(Path.of("/usr/share/vgabios/vgabios.bin")) : Optional.empty());
+                .or(() -> Files.isReadable(debianVga) ? Optional.of(debianVga) : Optional.empty());
         if (vga.isEmpty()) {
             missing.add("the VGA BIOS image VGABIOS-lgpl-latest (package vgabios) is in none of " + vgaDirs
-                    + " nor /usr/share/vgabios/vgabios.bin");
+                    + " nor " + debianVga);
         }
         if (!missing.isEmpty()) {
             throw new NativeUnavailableException(bochs.map(Path::toString).orElse("bochs"),
                     "Bochs cannot run here: " + String.join("; ", missing) + "; " + INSTALL_HINT);
         }
-        return new BochsInstallation(bochs.get(), term.get(), bios.get(), vga.get(), onPath("nasm"));
+        return new BochsInstallation(bochs.get(), term.get(), bios.get(), vga.get(), onPath("nasm", getenv.apply("PATH")));
     }
 
     /**
@@ -115,7 +126,10 @@ public record BochsInstallation(Path bochs, Path termPlugin, Path bios, Path vga
      * @return its path, when found
      */
     static Optional<Path> onPath(String name) {
-        String path = System.getenv("PATH");
+        return onPath(name, System.getenv("PATH"));
+    }
+
+    private static Optional<Path> onPath(String name, String path) {
         if (path == null) {
             return Optional.empty();
         }

@@ -27,6 +27,18 @@ import java.util.concurrent.TimeUnit;
  * so the run starts at once. {@code rfb} was not taken: it listens on TCP ports 5900..5949.
  */
 final class BochsProcess implements AutoCloseable {
+    /** Processes not yet closed: a JVM that exits (or is stopped by SIGTERM) kills them first. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process p : LIVE) {
+                p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }, "bochs-reaper"));
+    }
+
     private final Process process;
     private final Path directory;
     private final Thread reader;
@@ -61,10 +73,33 @@ final class BochsProcess implements AutoCloseable {
                 "");
     }
 
+    /**
+     * {@code setpriv --pdeathsig KILL --} where util-linux's setpriv is installed: Bochs then dies
+     * with the thread that started it, even when this JVM is killed with SIGKILL and no shutdown
+     * hook runs (a Bochs whose L2 spins writes nothing, so a closed pipe would never stop it).
+     *
+     * @return the prefix, or nothing without setpriv
+     */
+    static List<String> deathSignalPrefix() {
+        return BochsInstallation.onPath("setpriv").map(p -> List.of(p.toString(), "--pdeathsig", "KILL", "--")).orElse(List.of());
+    }
+
     /** The environment Bochs gets: ours, with TERM=vt100 (see the class comment). */
     static void environment(Map<String, String> env) {
         env.put("TERM", "vt100");
         env.remove("DISPLAY");
+    }
+
+    /**
+     * How the process is launched: a command prefix (e.g. {@code setsid -w}) and a change to its
+     * environment, applied after {@link #environment}. The default is neither; tests use it to run
+     * Bochs the way CI does (no terminal, no TERM).
+     *
+     * @param prefix words before the bochs command
+     * @param environment applied to the environment last
+     */
+    record Launch(List<String> prefix, java.util.function.Consumer<Map<String, String>> environment) {
+        static final Launch DEFAULT = new Launch(List.of(), env -> { });
     }
 
     /**
@@ -76,19 +111,24 @@ final class BochsProcess implements AutoCloseable {
      * @param parser gets standard output, on a reader thread
      * @return the running process
      */
-    static BochsProcess start(BochsInstallation installation, BochsConfig config, Path directory, Path disk, ReportParser parser) {
+    static BochsProcess start(BochsInstallation installation, BochsConfig config, Path directory, Path disk, ReportParser parser,
+            Launch launch) {
         try {
             Path rc = directory.resolve("bochsrc");
             Files.writeString(rc, bochsrc(installation, config, disk), StandardCharsets.US_ASCII);
             Path debuggerScript = directory.resolve("debugger.rc");
             Files.writeString(debuggerScript, "c\n", StandardCharsets.US_ASCII);
-            ProcessBuilder builder = new ProcessBuilder(installation.bochs().toString(), "-q", "-f", rc.toString(), "-rc",
-                    debuggerScript.toString());
+            List<String> command = new ArrayList<>(launch.prefix());
+            command.addAll(deathSignalPrefix());
+            command.addAll(List.of(installation.bochs().toString(), "-q", "-f", rc.toString(), "-rc", debuggerScript.toString()));
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.directory(directory.toFile());
             environment(builder.environment());
+            launch.environment().accept(builder.environment());
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             builder.redirectError(directory.resolve("stderr.txt").toFile());
             Process process = builder.start();
+            LIVE.add(process);
             BochsProcess[] self = new BochsProcess[1];
             Thread reader = new Thread(() -> {
                 byte[] buffer = new byte[8192];
@@ -128,8 +168,15 @@ final class BochsProcess implements AutoCloseable {
         return process.waitFor(millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Waits until standard output is read to its end (after the process and its children ended). */
+    /**
+     * Waits until standard output is read to its end (after the process and its children ended).
+     *
+     * @param millis at most this long; must be positive (Thread.join(0) would wait forever)
+     */
     void awaitOutput(long millis) throws InterruptedException {
+        if (millis <= 0) {
+            throw new IllegalArgumentException("awaitOutput needs a positive bound, not " + millis);
+        }
         reader.join(millis);
     }
 
@@ -180,5 +227,6 @@ final class BochsProcess implements AutoCloseable {
         }
         process.waitFor(10, TimeUnit.SECONDS);
         reader.join(10_000);
+        LIVE.remove(process);
     }
 }

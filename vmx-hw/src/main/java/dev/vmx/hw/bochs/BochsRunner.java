@@ -49,6 +49,11 @@ import java.util.stream.Stream;
  * after it ({@link BochsConfig#maxRestarts()}). Every process is bounded in time
  * ({@link BochsConfig#bootTimeout()}, {@link BochsConfig#stallTimeout()}) and none is left behind.
  *
+ * <p>Each batch is a fresh boot: memory and VMCS contents do not carry over from one batch to the
+ * next, and within a batch memory stores persist from case to case (each case writes what it
+ * relies on; {@link BochsGuest#baseline} does). To replay a VMCS built or read elsewhere, see
+ * {@link BochsCase.Builder#writeAll}.
+ *
  * <p>Thread-safe: batches may run in parallel, each in its own Bochs.
  */
 public final class BochsRunner {
@@ -78,10 +83,17 @@ public final class BochsRunner {
 
     private final BochsInstallation installation;
     private final BochsConfig config;
+    private final BochsProcess.Launch launch;
 
-    private BochsRunner(BochsInstallation installation, BochsConfig config) {
+    private BochsRunner(BochsInstallation installation, BochsConfig config, BochsProcess.Launch launch) {
         this.installation = installation;
         this.config = config;
+        this.launch = launch;
+    }
+
+    /** A runner launching Bochs another way (tests: under setsid, without TERM). */
+    static BochsRunner create(BochsConfig config, BochsProcess.Launch launch) {
+        return new BochsRunner(BochsInstallation.locate(), config, launch);
     }
 
     /**
@@ -102,7 +114,7 @@ public final class BochsRunner {
      * @throws NativeUnavailableException naming every missing part of Bochs
      */
     public static BochsRunner create(BochsConfig config) {
-        return new BochsRunner(BochsInstallation.locate(), Objects.requireNonNull(config, "config"));
+        return new BochsRunner(BochsInstallation.locate(), Objects.requireNonNull(config, "config"), BochsProcess.Launch.DEFAULT);
     }
 
     /**
@@ -139,7 +151,14 @@ public final class BochsRunner {
      * @return the empty batch's result
      */
     public BochsBatchResult probe() {
-        return CAPABILITY_CACHE.computeIfAbsent(config.cpuModel() + "/" + config.memoryMiB(), key -> run(List.of()));
+        String key = config.cpuModel() + "/" + config.memoryMiB();
+        BochsBatchResult cached = CAPABILITY_CACHE.get(key);
+        if (cached == null) {
+            // not computeIfAbsent: a boot takes long, and a failed one must not poison the map
+            cached = run(List.of());
+            CAPABILITY_CACHE.putIfAbsent(key, cached);
+        }
+        return cached;
     }
 
     /**
@@ -201,7 +220,22 @@ public final class BochsRunner {
         int runs = 0;
         List<String> trailing = new ArrayList<>();
         do {
-            RunState state = runOnce(input, pending, fields);
+            RunState state;
+            try {
+                state = runOnce(input, pending, fields);
+            } catch (IllegalStateException e) {
+                if (first == null) {
+                    throw e;
+                }
+                // a restarted Bochs that does not boot: the cases it should have run are not run
+                runs++;
+                for (int index : pending) {
+                    results[index] = new BochsCaseResult(input.get(index), BochsOutcome.NOT_RUN, List.of(), false, 0, List.of(),
+                            List.of(), Optional.of("not run: the restarted Bochs failed: " + e.getMessage()));
+                }
+                pending = List.of();
+                break;
+            }
             runs++;
             if (first == null) {
                 first = state;
@@ -211,7 +245,11 @@ public final class BochsRunner {
             boolean failedOne = false;
             for (int index : pending) {
                 CaseState cs = state.cases.get(index);
-                if (cs != null && cs.ended) {
+                if (cs != null && cs.ended && cs.damage != null) {
+                    // a damaged frame of this case: what it reported cannot be trusted whole
+                    results[index] = new BochsCaseResult(input.get(index), BochsOutcome.CRASHED, cs.exits, cs.vmFailValid, cs.error,
+                            cs.writeFailures, cs.log, Optional.of(cs.damage));
+                } else if (cs != null && cs.ended) {
                     results[index] = cs.toResult(input.get(index));
                 } else if (!failedOne && !state.bye) {
                     failedOne = true;
@@ -247,7 +285,7 @@ public final class BochsRunner {
             RunState state = new RunState(fields);
             ReportParser parser = new ReportParser(state);
             long startNanos = System.nanoTime();
-            try (BochsProcess process = BochsProcess.start(installation, config, directory, disk, parser)) {
+            try (BochsProcess process = BochsProcess.start(installation, config, directory, disk, parser, launch)) {
                 while (!process.waitFor(20)) {
                     long now = System.nanoTime();
                     synchronized (parser) {
@@ -262,7 +300,9 @@ public final class BochsRunner {
                     }
                 }
                 // the process ended (or hangs): let its output drain, then kill whatever is left
-                process.awaitOutput(state.hung ? 1 : 5_000); // join(0) would wait forever for a hung Bochs
+                if (!state.hung) {
+                    process.awaitOutput(5_000);
+                }
                 process.close();
                 synchronized (parser) {
                     if (process.readError() != null) {
@@ -353,6 +393,7 @@ public final class BochsRunner {
         int error;
         int how = -1;
         boolean ended;
+        String damage;
 
         BochsCaseResult toResult(BochsCase c) {
             BochsOutcome outcome = switch (how) {
@@ -385,6 +426,7 @@ public final class BochsRunner {
         boolean hung;
         boolean vmxonFailed;
         String failure;
+        int lastCase = NO_CASE;
 
         RunState(List<VmcsField> fields) {
             this.fields = fields;
@@ -438,6 +480,7 @@ public final class BochsRunner {
         }
 
         private CaseState caseState(int id) {
+            lastCase = id;
             CaseState cs = cases.computeIfAbsent(id, k -> new CaseState());
             if (!pendingLines.isEmpty()) {
                 cs.log.addAll(pendingLines);
@@ -530,7 +573,13 @@ public final class BochsRunner {
 
         @Override
         public void corrupt(long offset, String why) {
-            crash("damaged report at byte " + offset + " of Bochs' output: " + why);
+            String what = "damaged report at byte " + offset + " of Bochs' output: " + why;
+            crash(what);
+            // blamed on the case that reported last (a lost CASE_END leaves it unended: then it is the crashed one)
+            CaseState cs = cases.get(lastCase);
+            if (cs != null && cs.damage == null) {
+                cs.damage = what;
+            }
         }
     }
 }

@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>A frame is {@code A5 5A, u8 type, u32 seq, u16 len, payload, u32 sum} (see l1hv.asm); 0xA5 never
  * occurs in Bochs' ASCII text, so text and frames are told apart byte by byte. A frame whose
- * sequence number is not the next one, or whose sum does not match, is reported as
- * {@link Listener#corrupt} with its offset in the stream: nothing is skipped silently.
+ * sum does not match is reported as {@link Listener#corrupt} with its offset in the stream and not
+ * delivered; a sound frame whose sequence number is not the next one is reported the same way (frames
+ * were lost before it), then delivered: nothing is skipped silently.
  */
 final class ReportParser {
     /** Frame types, as l1hv.asm numbers them. */
@@ -143,13 +144,14 @@ final class ReportParser {
         if ((sum & 0xFFFFFFFFL) != expectedSum) {
             listener.corrupt(frameOffset, "frame type " + type + " seq " + seq + " has sum 0x" + Long.toHexString(expectedSum)
                     + " but its bytes add up to 0x" + Long.toHexString(sum & 0xFFFFFFFFL));
+            // not delivered; it still counts as one frame, so the next good one is not reported lost too
+            expectedSeq++;
             return;
         }
         if (seq != expectedSeq) {
+            // the frame itself is sound: reported, then delivered (what the lost frames held is gone)
             listener.corrupt(frameOffset, "frame type " + type + " has sequence number " + seq + ", expected " + expectedSeq
                     + " (" + (seq > expectedSeq ? seq - expectedSeq + " frames lost" : "repeated") + ")");
-            expectedSeq = seq + 1;
-            return;
         }
         expectedSeq = seq + 1;
         byte[] payload = java.util.Arrays.copyOfRange(frame, HEADER, HEADER + payloadLength);
