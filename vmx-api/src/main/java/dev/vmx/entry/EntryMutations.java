@@ -865,6 +865,9 @@ final class EntryMutations {
     /** {@code count} VM-entry MSR-load entries of MSR {@code index} (bits 63:0 of each entry's first half) and {@code value}. */
     private static State msrLoad(State s, int count, long first, long value) {
         long area = s.get(VM_ENTRY_MSR_LOAD_ADDR);
+        if ((area & 0xF) != 0) {
+            throw new NotApplicable(); // a misaligned area fails before its entries are read: nothing to store
+        }
         s.set(VM_ENTRY_MSR_LOAD_COUNT, count);
         for (int i = 0; i < Math.min(count, 520); i++) {
             s.poke(area + 16L * i, first).poke(area + 16L * i + 8, value);

@@ -35,7 +35,7 @@ final class EntryDifferential {
 
     /** One state, both outcomes. */
     record Row(GeneratedVmcs state, String bochs, String ours, Optional<String> firstFailedRule, List<String> bochsDiagnostics,
-            BochsOutcome bochsOutcome, EntryCheckReport report) {
+            BochsOutcome bochsOutcome, EntryCheckReport report, Optional<String> bochsProblem) {
         /** Whether both sides gave an outcome to compare (EntryChecker judged it, Bochs ran it). */
         boolean compared() {
             return !ours.equals("not judged") && (bochsOutcome == BochsOutcome.EXITED || bochsOutcome == BochsOutcome.VM_FAIL
@@ -142,7 +142,7 @@ final class EntryDifferential {
             GeneratedVmcs state = states.get(i);
             EntryCheckReport report = reports.get(i);
             BochsCaseResult result = results.get(i);
-            rows.add(new Row(state, bochsClass(result), ourClass(report), firstFailed(report), diagnostics(result), result.outcome(), report));
+            rows.add(new Row(state, bochsClass(result), ourClass(report), firstFailed(report), diagnostics(result), result.outcome(), report, result.problem()));
         }
         return new Result(rows, notRun, nanos, runs, unsupported, caps);
     }
