@@ -41,6 +41,10 @@ public final class EntryChecker {
     private final int physicalAddressWidth;
     /** Whether the processor executing VMLAUNCH/VMRESUME is in IA-32e mode (IA32_EFER.LMA); empty if not given. */
     private Optional<Boolean> processorInIa32eMode = Optional.empty();
+    /** Whether the processor supports RTM (CPUID.(EAX=07H,ECX=0):EBX[11]); empty if not given. */
+    private Optional<Boolean> rtm = Optional.empty();
+    /** Whether the processor supports SGX (CPUID.(EAX=07H,ECX=0):EBX[2]); empty if not given. */
+    private Optional<Boolean> sgx = Optional.empty();
 
     private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList,
             Optional<GuestMemory> memory, int physicalAddressWidth) {
@@ -123,8 +127,25 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withProcessorInIa32eMode(boolean ia32eMode) {
-        EntryChecker checker = new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth);
+        EntryChecker checker = copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth));
         checker.processorInIa32eMode = Optional.of(ia32eMode);
+        return checker;
+    }
+
+    /**
+     * This checker told which of the CPUID features the entry checks depend on the processor has:
+     * pending debug exceptions bit 16 (RTM) must be 0 without RTM, and interruptibility bit 4 (enclave
+     * interruption) must be 0 without SGX (SDM Vol. 3C 26.3.1.5; the RTM rule is in the editions that
+     * define bit 16). Without it both bits are allowed.
+     *
+     * @param rtmSupported CPUID.(EAX=07H,ECX=0):EBX.RTM[bit 11]
+     * @param sgxSupported CPUID.(EAX=07H,ECX=0):EBX.SGX[bit 2]
+     * @return a new checker
+     */
+    public EntryChecker withCpuFeatures(boolean rtmSupported, boolean sgxSupported) {
+        EntryChecker checker = copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth));
+        checker.rtm = Optional.of(rtmSupported);
+        checker.sgx = Optional.of(sgxSupported);
         return checker;
     }
 
@@ -157,6 +178,8 @@ public final class EntryChecker {
 
     private EntryChecker copyMode(EntryChecker checker) {
         checker.processorInIa32eMode = processorInIa32eMode;
+        checker.rtm = rtm;
+        checker.sgx = sgx;
         return checker;
     }
 
@@ -745,6 +768,9 @@ public final class EntryChecker {
                     if ((state & 8) != 0 && pin(PinBasedControl.VIRTUAL_NMIS) && info.isValid() && info.type() == InterruptionType.NMI) {
                         return "VM entry injects an NMI with VIRTUAL_NMIS 1 while blocking by NMI is 1";
                     }
+                    if ((state & 0x10) != 0 && sgx.isPresent() && !sgx.get()) {
+                        return "enclave interruption (bit 4) is 1 on a processor without SGX";
+                    }
                     return (state & 0x10) != 0 && (state & 2) != 0 ? "enclave interruption and blocking by MOV SS are both 1" : null;
                 }
                 case GUEST_PENDING_DEBUG_EXCEPTIONS:
@@ -1253,6 +1279,9 @@ public final class EntryChecker {
             long reserved = pending & (0xFFFF_FFFF_FFFE_0000L | (1 << 15) | (1 << 13) | 0xFF0L);
             if (reserved != 0) {
                 return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has reserved bits 0x%x set", pending, reserved);
+            }
+            if ((pending & (1L << 16)) != 0 && rtm.isPresent() && !rtm.get()) {
+                return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has bit 16 (RTM) set on a processor without RTM", pending);
             }
             long interruptibility = f(VmcsField.GUEST_INTERRUPTIBILITY_INFO);
             boolean blocked = (interruptibility & 3) != 0 || f(VmcsField.GUEST_ACTIVITY_STATE) == 1;

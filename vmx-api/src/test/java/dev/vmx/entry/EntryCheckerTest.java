@@ -396,6 +396,27 @@ class EntryCheckerTest {
     }
 
     /**
+     * SDM Vol. 3C 26.3.1.5 (Sep 2016, 325462-060): "If bit 4 (enclave interruption) is 1, ... the processor must
+     * support for SGX by enumerating CPUID.(EAX=07H,ECX=0):EBX.SGX[bit 2] as 1"; the RTM editions (e.g. 325462-077,
+     * 27.3.1.5): pending debug exceptions bit 16 "must be 0 if the processor does not support RTM". Bochs 2.7 (neither
+     * feature) rejects both bits; told the CPU's features, EntryChecker does too.
+     */
+    @Test
+    void rtmAndSgxBitsNeedTheFeatures() {
+        VmcsSnapshot rtmBit = valid64().put(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS, 1L << 16).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS).status(), "features not given");
+        assertEquals(CheckStatus.PASSED, CHECKER.withCpuFeatures(true, false).check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS).status());
+        CheckOutcome noRtm = CHECKER.withCpuFeatures(false, false).check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS);
+        assertEquals(CheckStatus.FAILED, noRtm.status());
+        assertEquals("GUEST_PENDING_DBG_EXCEPTIONS 0x10000 has bit 16 (RTM) set on a processor without RTM", noRtm.detail());
+        VmcsSnapshot enclave = valid64().put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0x10).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(enclave).outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status());
+        assertEquals(CheckStatus.PASSED, CHECKER.withCpuFeatures(false, true).check(enclave).outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status());
+        assertEquals(CheckStatus.FAILED, CHECKER.withCpuFeatures(false, false).withPhysicalAddressWidth(40).check(enclave)
+                .outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status(), "kept by the other with... methods");
+    }
+
+    /**
      * SDM Vol. 3C 26.2.4 (Sep 2016, 325462-060): "If the logical processor is in IA-32e mode ... at the time of
      * VM entry, the 'host address-space size' VM-exit control must be 1"; outside IA-32e mode it and "IA-32e mode
      * guest" must be 0. Bochs 2.7 VMfails such entries from its long-mode L1 ("VMCS x86-64 host control invalid").

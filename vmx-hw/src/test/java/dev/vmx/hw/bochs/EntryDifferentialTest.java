@@ -67,8 +67,6 @@ class EntryDifferentialTest {
         CAUSES.put("DEBUGCTL_NOT_CHECKED", r -> fails(r, EntryCheck.GUEST_DEBUGCTL_RESERVED, ""));
         CAUSES.put("PENDING_DEBUG_BITS_63_32_NOT_CHECKED", r -> (field(r, VmcsField.GUEST_PENDING_DBG_EXCEPTIONS) >>> 32) != 0);
         CAUSES.put("PENDING_DEBUG_BS_NOT_CHECKED", r -> fails(r, EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS, "pending BS"));
-        CAUSES.put("RTM_BIT_16_WITHOUT_RTM", r -> (field(r, VmcsField.GUEST_PENDING_DBG_EXCEPTIONS) & (1L << 16)) != 0);
-        CAUSES.put("ENCLAVE_BIT_4_WITHOUT_SGX", r -> (field(r, VmcsField.GUEST_INTERRUPTIBILITY_INFO) & 0x10) != 0);
         CAUSES.put("VIRTUAL_NMI_BLOCKING_NOT_CHECKED", r -> fails(r, EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE, "blocking by NMI"));
         CAUSES.put("NMI_STI_QUALIFICATION", r -> fails(r, EntryCheck.GUEST_NMI_INJECTION_STI_BLOCKING, ""));
         CAUSES.put("HLT_INJECTION_NOT_CHECKED", r -> fails(r, EntryCheck.GUEST_ACTIVITY_STATE_INJECTION, "HLT"));
