@@ -22,18 +22,21 @@ public enum EntryCheck {
     /** The CR3-target count is not greater than 4 (or the number IA32_VMX_MISC reports). */
     CR3_TARGET_COUNT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "The CR3-target count is not greater than 4 (or the number IA32_VMX_MISC reports)."),
-    /** If &quot;use I/O bitmaps&quot; is 1, bits 11:0 of each I/O-bitmap address are 0. */
+    /** If &quot;use I/O bitmaps&quot; is 1, bits 11:0 of each I/O-bitmap address are 0 (and within the physical-address width). */
     IO_BITMAPS_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"use I/O bitmaps\" is 1, bits 11:0 of each I/O-bitmap address are 0."),
-    /** If &quot;use MSR bitmaps&quot; is 1, bits 11:0 of the MSR-bitmap address are 0. */
+            "If \"use I/O bitmaps\" is 1, bits 11:0 of each I/O-bitmap address are 0 (and within the physical-address width)."),
+    /** If &quot;use MSR bitmaps&quot; is 1, bits 11:0 of the MSR-bitmap address are 0 (and within the physical-address width). */
     MSR_BITMAP_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"use MSR bitmaps\" is 1, bits 11:0 of the MSR-bitmap address are 0."),
-    /** If &quot;use TPR shadow&quot; is 1, bits 11:0 of the virtual-APIC address are 0. */
+            "If \"use MSR bitmaps\" is 1, bits 11:0 of the MSR-bitmap address are 0 (and within the physical-address width)."),
+    /** If &quot;use TPR shadow&quot; is 1, bits 11:0 of the virtual-APIC address are 0 (and within the physical-address width). */
     VIRTUAL_APIC_PAGE_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"use TPR shadow\" is 1, bits 11:0 of the virtual-APIC address are 0."),
+            "If \"use TPR shadow\" is 1, bits 11:0 of the virtual-APIC address are 0 (and within the physical-address width)."),
     /** If &quot;use TPR shadow&quot; is 1 and &quot;virtual-interrupt delivery&quot; is 0, bits 31:4 of the TPR threshold are 0. */
     TPR_THRESHOLD_RESERVED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"use TPR shadow\" is 1 and \"virtual-interrupt delivery\" is 0, bits 31:4 of the TPR threshold are 0."),
+    /** If &quot;use TPR shadow&quot; is 1 and &quot;virtualize APIC accesses&quot; and &quot;virtual-interrupt delivery&quot; are 0, bits 3:0 of the TPR threshold are not greater than bits 7:4 of VTPR (byte 80H of the virtual-APIC page, in memory). */
+    TPR_THRESHOLD_VTPR(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
+            "If \"use TPR shadow\" is 1 and \"virtualize APIC accesses\" and \"virtual-interrupt delivery\" are 0, bits 3:0 of the TPR threshold are not greater than bits 7:4 of VTPR (byte 80H of the virtual-APIC page, in memory)."),
     /** If &quot;use TPR shadow&quot; is 0, &quot;virtualize x2APIC mode&quot;, &quot;APIC-register virtualization&quot; and &quot;virtual-interrupt delivery&quot; are 0. */
     APIC_CONTROLS_NEED_TPR_SHADOW(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"use TPR shadow\" is 0, \"virtualize x2APIC mode\", \"APIC-register virtualization\" and \"virtual-interrupt delivery\" are 0."),
@@ -52,15 +55,15 @@ public enum EntryCheck {
     /** If &quot;virtual NMIs&quot; is 0, &quot;NMI-window exiting&quot; is 0. */
     NMI_WINDOW_NEEDS_VIRTUAL_NMIS(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"virtual NMIs\" is 0, \"NMI-window exiting\" is 0."),
-    /** If &quot;virtualize APIC accesses&quot; is 1, bits 11:0 of the APIC-access address are 0. */
+    /** If &quot;virtualize APIC accesses&quot; is 1, bits 11:0 of the APIC-access address are 0 (and within the physical-address width). */
     APIC_ACCESS_PAGE_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"virtualize APIC accesses\" is 1, bits 11:0 of the APIC-access address are 0."),
+            "If \"virtualize APIC accesses\" is 1, bits 11:0 of the APIC-access address are 0 (and within the physical-address width)."),
     /** If &quot;enable VPID&quot; is 1, the VPID is not 0. */
     VPID_NOT_ZERO(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"enable VPID\" is 1, the VPID is not 0."),
-    /** If &quot;enable EPT&quot; is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, and bits 11:7 clear. */
+    /** If &quot;enable EPT&quot; is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, bits 11:7 clear, and no bit beyond the physical-address width. */
     EPT_POINTER_VALID(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"enable EPT\" is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, and bits 11:7 clear."),
+            "If \"enable EPT\" is 1, the EPTP has memory type UC (0) or WB (6), a page-walk length of 4 or 5 levels, bits 11:7 clear, and no bit beyond the physical-address width."),
     /** With the capability MSRs: the EPTP's memory type, page-walk length and accessed/dirty flag are ones IA32_VMX_EPT_VPID_CAP reports. */
     EPT_POINTER_SUPPORTED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "With the capability MSRs: the EPTP's memory type, page-walk length and accessed/dirty flag are ones IA32_VMX_EPT_VPID_CAP reports."),
@@ -70,15 +73,15 @@ public enum EntryCheck {
     /** If &quot;mode-based execute control for EPT&quot; is 1, &quot;enable EPT&quot; is 1. */
     MODE_BASED_EXECUTE_NEEDS_EPT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"mode-based execute control for EPT\" is 1, \"enable EPT\" is 1."),
-    /** If &quot;enable PML&quot; is 1, &quot;enable EPT&quot; is 1 and bits 11:0 of the PML address are 0. */
+    /** If &quot;enable PML&quot; is 1, &quot;enable EPT&quot; is 1 and bits 11:0 of the PML address are 0 (and within the physical-address width). */
     PML_NEEDS_EPT(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"enable PML\" is 1, \"enable EPT\" is 1 and bits 11:0 of the PML address are 0."),
-    /** If &quot;VMCS shadowing&quot; is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0. */
+            "If \"enable PML\" is 1, \"enable EPT\" is 1 and bits 11:0 of the PML address are 0 (and within the physical-address width)."),
+    /** If &quot;VMCS shadowing&quot; is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0 (and within the physical-address width). */
     VMCS_SHADOWING_BITMAPS_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"VMCS shadowing\" is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0."),
-    /** If &quot;EPT-violation #VE&quot; is 1, bits 11:0 of the virtualization-exception information address are 0. */
+            "If \"VMCS shadowing\" is 1, bits 11:0 of the VMREAD- and VMWRITE-bitmap addresses are 0 (and within the physical-address width)."),
+    /** If &quot;EPT-violation #VE&quot; is 1, bits 11:0 of the virtualization-exception information address are 0 (and within the physical-address width). */
     VIRTUALIZATION_EXCEPTION_INFO_ALIGNED(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
-            "If \"EPT-violation #VE\" is 1, bits 11:0 of the virtualization-exception information address are 0."),
+            "If \"EPT-violation #VE\" is 1, bits 11:0 of the virtualization-exception information address are 0 (and within the physical-address width)."),
     /** If &quot;enable VM functions&quot; is 1, the VM-function controls set only bits IA32_VMX_VMFUNC allows, and with EPTP switching (bit 0) &quot;enable EPT&quot; is 1 and bits 11:0 of the EPTP-list address are 0. */
     VM_FUNCTION_CONTROLS(EntryPhase.CONTROLS, "26.2.1.1", "VM-Execution Control Fields",
             "If \"enable VM functions\" is 1, the VM-function controls set only bits IA32_VMX_VMFUNC allows, and with EPTP switching (bit 0) \"enable EPT\" is 1 and bits 11:0 of the EPTP-list address are 0."),
@@ -91,9 +94,9 @@ public enum EntryCheck {
     /** If &quot;activate VMX-preemption timer&quot; is 0, &quot;save VMX-preemption timer value&quot; is 0. */
     PREEMPTION_TIMER_SAVE_NEEDS_TIMER(EntryPhase.CONTROLS, "26.2.1.2", "VM-Exit Control Fields",
             "If \"activate VMX-preemption timer\" is 0, \"save VMX-preemption timer value\" is 0."),
-    /** Bits 3:0 of the VM-exit MSR-store and MSR-load addresses are 0 when their counts are not 0. */
+    /** Bits 3:0 of the VM-exit MSR-store and MSR-load addresses are 0 when their counts are not 0, and the area's first and last bytes lie within the physical-address width. */
     EXIT_MSR_AREAS_ALIGNED(EntryPhase.CONTROLS, "26.2.1.2", "VM-Exit Control Fields",
-            "Bits 3:0 of the VM-exit MSR-store and MSR-load addresses are 0 when their counts are not 0."),
+            "Bits 3:0 of the VM-exit MSR-store and MSR-load addresses are 0 when their counts are not 0, and the area's first and last bytes lie within the physical-address width."),
     /** The VM-entry controls fit IA32_VMX_(TRUE_)ENTRY_CTLS. */
     ENTRY_CONTROLS_ALLOWED(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
             "The VM-entry controls fit IA32_VMX_(TRUE_)ENTRY_CTLS."),
@@ -103,9 +106,9 @@ public enum EntryCheck {
     /** A valid VM-entry interruption-information field has a defined type (7 only with the monitor trap flag), a vector that fits it, deliver-error-code exactly where the exception delivers one (relaxed by IA32_VMX_BASIC[56]), bits 30:12 clear, an error code with bits 31:16 clear, and an instruction length of 1-15 for software events (0 too with IA32_VMX_MISC[30]). */
     ENTRY_EVENT_INJECTION(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
             "A valid VM-entry interruption-information field has a defined type (7 only with the monitor trap flag), a vector that fits it, deliver-error-code exactly where the exception delivers one (relaxed by IA32_VMX_BASIC[56]), bits 30:12 clear, an error code with bits 31:16 clear, and an instruction length of 1-15 for software events (0 too with IA32_VMX_MISC[30])."),
-    /** Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0. */
+    /** Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0, and the area's first and last bytes lie within the physical-address width. */
     ENTRY_MSR_LOAD_AREA_ALIGNED(EntryPhase.CONTROLS, "26.2.1.3", "VM-Entry Control Fields",
-            "Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0."),
+            "Bits 3:0 of the VM-entry MSR-load address are 0 when the count is not 0, and the area's first and last bytes lie within the physical-address width."),
     /** Host CR0 has the bits IA32_VMX_CR0_FIXED0 requires and none IA32_VMX_CR0_FIXED1 forbids. */
     HOST_CR0_FIXED(EntryPhase.HOST_STATE, "26.2.2", "Checks on Host Control Registers and MSRs",
             "Host CR0 has the bits IA32_VMX_CR0_FIXED0 requires and none IA32_VMX_CR0_FIXED1 forbids."),
@@ -202,9 +205,9 @@ public enum EntryCheck {
     /** DS, ES, FS, GS, outside virtual-8086 mode and if usable: accessed; readable if code; S 1; P 1; reserved bits clear; DPL not below RPL for types up to 11 without &quot;unrestricted guest&quot;. */
     GUEST_DATA_SEGMENTS(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
             "DS, ES, FS, GS, outside virtual-8086 mode and if usable: accessed; readable if code; S 1; P 1; reserved bits clear; DPL not below RPL for types up to 11 without \"unrestricted guest\"."),
-    /** For every usable segment and TR: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1. */
+    /** For CS, TR and every usable segment: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1. */
     GUEST_SEGMENT_LIMITS(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
-            "For every usable segment and TR: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1."),
+            "For CS, TR and every usable segment: if any of limit bits 11:0 is 0, G is 0; if any of limit bits 31:20 is 1, G is 1."),
     /** FS and GS bases are canonical; bits 63:32 of the CS base, and of usable SS, DS and ES bases, are 0. */
     GUEST_SEGMENT_BASES(EntryPhase.GUEST_STATE, "26.3.1.2", "Checks on Guest Segment Registers",
             "FS and GS bases are canonical; bits 63:32 of the CS base, and of usable SS, DS and ES bases, are 0."),

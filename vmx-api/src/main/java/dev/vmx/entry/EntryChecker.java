@@ -36,19 +36,27 @@ import java.util.stream.Collectors;
  * pass. Immutable: {@link #withCapabilities} and {@link #withEntryMsrLoadList} return new checkers.
  *
  * <p>Linear addresses are checked as canonical for 48 bits, or 57 when the relevant CR4.LA57 is 1;
- * physical addresses against the architectural maximum of 52 bits (the processor's own width,
- * from CPUID, may be smaller).
+ * physical addresses against the processor's width given with {@link #withPhysicalAddressWidth},
+ * else against the architectural maximum of 52 bits.
  */
 public final class EntryChecker {
     private final Optional<VmxCapabilities> capabilities;
     private final Optional<List<MsrEntry>> entryMsrLoadList;
     private final Optional<GuestMemory> memory;
+    private final int physicalAddressWidth;
+    /** Whether the processor executing VMLAUNCH/VMRESUME is in IA-32e mode (IA32_EFER.LMA); empty if not given. */
+    private Optional<Boolean> processorInIa32eMode = Optional.empty();
+    /** Whether the processor supports RTM (CPUID.(EAX=07H,ECX=0):EBX[11]); empty if not given. */
+    private Optional<Boolean> rtm = Optional.empty();
+    /** Whether the processor supports SGX (CPUID.(EAX=07H,ECX=0):EBX[2]); empty if not given. */
+    private Optional<Boolean> sgx = Optional.empty();
 
     private EntryChecker(Optional<VmxCapabilities> capabilities, Optional<List<MsrEntry>> entryMsrLoadList,
-            Optional<GuestMemory> memory) {
+            Optional<GuestMemory> memory, int physicalAddressWidth) {
         this.capabilities = capabilities;
         this.entryMsrLoadList = entryMsrLoadList;
         this.memory = memory;
+        this.physicalAddressWidth = physicalAddressWidth;
     }
 
     /**
@@ -57,7 +65,7 @@ public final class EntryChecker {
      * @return the checker
      */
     public static EntryChecker create() {
-        return new EntryChecker(Optional.empty(), Optional.empty(), Optional.empty());
+        return new EntryChecker(Optional.empty(), Optional.empty(), Optional.empty(), MAX_PHYSICAL_ADDRESS_WIDTH);
     }
 
     /**
@@ -68,7 +76,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withCapabilities(VmxCapabilities capabilities) {
-        return new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList, memory);
+        return copyMode(new EntryChecker(Optional.of(Objects.requireNonNull(capabilities, "capabilities")), entryMsrLoadList, memory, physicalAddressWidth));
     }
 
     /**
@@ -78,7 +86,7 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withEntryMsrLoadList(List<MsrEntry> entries) {
-        return new EntryChecker(capabilities, Optional.of(List.copyOf(entries)), memory);
+        return copyMode(new EntryChecker(capabilities, Optional.of(List.copyOf(entries)), memory, physicalAddressWidth));
     }
 
     /**
@@ -91,7 +99,59 @@ public final class EntryChecker {
      * @return a new checker
      */
     public EntryChecker withMemory(GuestMemory memory) {
-        return new EntryChecker(capabilities, entryMsrLoadList, Optional.of(Objects.requireNonNull(memory, "memory")));
+        return copyMode(new EntryChecker(capabilities, entryMsrLoadList, Optional.of(Objects.requireNonNull(memory, "memory")), physicalAddressWidth));
+    }
+
+    /** The architectural maximum physical-address width (SDM Vol. 3A 4.1.4: MAXPHYADDR is at most 52). */
+    public static final int MAX_PHYSICAL_ADDRESS_WIDTH = 52;
+
+    /**
+     * This checker with the processor's physical-address width (MAXPHYADDR, CPUID.80000008H:EAX[7:0]):
+     * the physical addresses VM entry checks (CR3, the bitmap and page addresses, the EPT pointer, the
+     * MSR areas and their last bytes, the VMCS link pointer) may set no bit at or above it (SDM Vol. 3C
+     * 26.2.1.1, 26.2.1.2, 26.2.1.3, 26.2.2, 26.3.1.1, 26.3.1.5). Without it the checks use 52.
+     *
+     * @param bits MAXPHYADDR, 32 to 52
+     * @return a new checker
+     * @throws IllegalArgumentException naming the width when it is outside 32..52
+     */
+    public EntryChecker withPhysicalAddressWidth(int bits) {
+        if (bits < 32 || bits > MAX_PHYSICAL_ADDRESS_WIDTH) {
+            throw new IllegalArgumentException("physical-address width " + bits + " is outside 32.." + MAX_PHYSICAL_ADDRESS_WIDTH);
+        }
+        return copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, bits));
+    }
+
+    /**
+     * This checker told whether the processor that executes VMLAUNCH/VMRESUME (for a nested hypervisor: L1)
+     * is in IA-32e mode: SDM Vol. 3C 26.2.4 requires "host address-space size" 1 if it is, and "host
+     * address-space size" and "IA-32e mode guest" 0 if it is not. Without it HOST_ADDRESS_SPACE judges the
+     * VMCS alone.
+     *
+     * @param ia32eMode IA32_EFER.LMA of the processor at VM entry
+     * @return a new checker
+     */
+    public EntryChecker withProcessorInIa32eMode(boolean ia32eMode) {
+        EntryChecker checker = copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth));
+        checker.processorInIa32eMode = Optional.of(ia32eMode);
+        return checker;
+    }
+
+    /**
+     * This checker told which of the CPUID features the entry checks depend on the processor has:
+     * pending debug exceptions bit 16 (RTM) must be 0 without RTM, and interruptibility bit 4 (enclave
+     * interruption) must be 0 without SGX (SDM Vol. 3C 26.3.1.5; the RTM rule is in the editions that
+     * define bit 16). Without it both bits are allowed.
+     *
+     * @param rtmSupported CPUID.(EAX=07H,ECX=0):EBX.RTM[bit 11]
+     * @param sgxSupported CPUID.(EAX=07H,ECX=0):EBX.SGX[bit 2]
+     * @return a new checker
+     */
+    public EntryChecker withCpuFeatures(boolean rtmSupported, boolean sgxSupported) {
+        EntryChecker checker = copyMode(new EntryChecker(capabilities, entryMsrLoadList, memory, physicalAddressWidth));
+        checker.rtm = Optional.of(rtmSupported);
+        checker.sgx = Optional.of(sgxSupported);
+        return checker;
     }
 
     /**
@@ -119,6 +179,13 @@ public final class EntryChecker {
             }
         }
         return new EntryCheckReport(outcomes, failedMsrEntry);
+    }
+
+    private EntryChecker copyMode(EntryChecker checker) {
+        checker.processorInIa32eMode = processorInIa32eMode;
+        checker.rtm = rtm;
+        checker.sgx = sgx;
+        return checker;
     }
 
     /** Thrown inside an evaluation when something it needs is absent. */
@@ -201,6 +268,24 @@ public final class EntryChecker {
                     violations.stream().map(ControlViolation::toString).collect(Collectors.joining("; ")));
         }
 
+        /** A physical address the processor uses: aligned to {@code mask + 1} and within the physical-address width. */
+        String address(VmcsField field, long mask) {
+            String alignment = aligned(field, mask);
+            return alignment != null ? alignment : physical(field);
+        }
+
+        /** An MSR area: 16-byte aligned, and its first and last bytes within the physical-address width (SDM 26.2.1.2). */
+        String msrArea(VmcsField address, VmcsField count) {
+            String start = address(address, 0xF);
+            if (start != null) {
+                return start;
+            }
+            long last = f(address) + 16 * f(count) - 1;
+            return (last >>> physicalAddressWidth) == 0 ? null : String.format(Locale.ROOT,
+                    "the last byte 0x%x of the %d-entry area at %s 0x%x sets bits beyond the %d-bit physical-address width", last, f(count),
+                    address, f(address), physicalAddressWidth);
+        }
+
         String aligned(VmcsField field, long mask) {
             long value = f(field);
             return (value & mask) == 0 ? null : String.format(Locale.ROOT, "%s 0x%x has bits 0x%x set", field, value, value & mask);
@@ -233,18 +318,35 @@ public final class EntryChecker {
                     if (!primary(PrimaryProcessorBasedControl.USE_IO_BITMAPS)) {
                         return null;
                     }
-                    String a = aligned(VmcsField.IO_BITMAP_A, 0xFFF);
-                    return a != null ? a : aligned(VmcsField.IO_BITMAP_B, 0xFFF);
+                    String a = address(VmcsField.IO_BITMAP_A, 0xFFF);
+                    return a != null ? a : address(VmcsField.IO_BITMAP_B, 0xFFF);
                 case MSR_BITMAP_ALIGNED:
-                    return primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS) ? aligned(VmcsField.MSR_BITMAP, 0xFFF) : null;
+                    return primary(PrimaryProcessorBasedControl.USE_MSR_BITMAPS) ? address(VmcsField.MSR_BITMAP, 0xFFF) : null;
                 case VIRTUAL_APIC_PAGE_ALIGNED:
-                    return primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW) ? aligned(VmcsField.VIRTUAL_APIC_PAGE_ADDR, 0xFFF) : null;
+                    return primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW) ? address(VmcsField.VIRTUAL_APIC_PAGE_ADDR, 0xFFF) : null;
                 case TPR_THRESHOLD_RESERVED:
                     if (!primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW)
                             || secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
                         return null;
                     }
                     return aligned(VmcsField.TPR_THRESHOLD, 0xFFFF_FFF0L);
+                case TPR_THRESHOLD_VTPR: {
+                    if (!primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW)
+                            || secondary(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES)
+                            || secondary(SecondaryProcessorBasedControl.VIRTUAL_INTERRUPT_DELIVERY)) {
+                        return null;
+                    }
+                    long threshold = f(VmcsField.TPR_THRESHOLD) & 0xF;
+                    if (threshold == 0) {
+                        passDetail = "TPR threshold 0 is not greater than any VTPR";
+                        return null;
+                    }
+                    long page = f(VmcsField.VIRTUAL_APIC_PAGE_ADDR);
+                    long vtpr = readMemory(page + 0x80, 1, String.format(Locale.ROOT, "VTPR at 0x%x (virtual-APIC page + 80H)", page + 0x80));
+                    return threshold <= (vtpr >>> 4) ? null : String.format(Locale.ROOT,
+                            "TPR threshold bits 3:0 (%d) are greater than VTPR bits 7:4 (%d; VTPR 0x%x at 0x%x)", threshold, vtpr >>> 4, vtpr,
+                            page + 0x80);
+                }
                 case APIC_CONTROLS_NEED_TPR_SHADOW:
                     if (primary(PrimaryProcessorBasedControl.USE_TPR_SHADOW)) {
                         return null;
@@ -276,7 +378,7 @@ public final class EntryChecker {
                         return "PROCESS_POSTED_INTERRUPTS is 1 but ACKNOWLEDGE_INTERRUPT_ON_EXIT is 0";
                     }
                     String vector = aligned(VmcsField.POSTED_INTR_NV, 0xFF00);
-                    return vector != null ? vector : aligned(VmcsField.POSTED_INTR_DESC_ADDR, 0x3F);
+                    return vector != null ? vector : address(VmcsField.POSTED_INTR_DESC_ADDR, 0x3F);
                 }
                 case VIRTUAL_NMIS_NEED_NMI_EXITING:
                     return pin(PinBasedControl.VIRTUAL_NMIS) && !pin(PinBasedControl.NMI_EXITING)
@@ -286,7 +388,7 @@ public final class EntryChecker {
                             ? "NMI_WINDOW_EXITING is 1 but VIRTUAL_NMIS is 0" : null;
                 case APIC_ACCESS_PAGE_ALIGNED:
                     return secondary(SecondaryProcessorBasedControl.VIRTUALIZE_APIC_ACCESSES)
-                            ? aligned(VmcsField.APIC_ACCESS_ADDR, 0xFFF) : null;
+                            ? address(VmcsField.APIC_ACCESS_ADDR, 0xFFF) : null;
                 case VPID_NOT_ZERO:
                     return secondary(SecondaryProcessorBasedControl.ENABLE_VPID) && f(VmcsField.VIRTUAL_PROCESSOR_ID) == 0
                             ? "ENABLE_VPID is 1 but VIRTUAL_PROCESSOR_ID is 0" : null;
@@ -305,8 +407,10 @@ public final class EntryChecker {
                     }
                     // bit 7 (supervisor shadow-stack enforcement) is judged reserved as in the 2016 SDM: the
                     // capability that allows it is not modelled yet
-                    return (eptp & (EptPointer.RESERVED_MASK | EptPointer.SUPERVISOR_SHADOW_STACK)) == 0 ? null
-                            : String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
+                    if ((eptp & (EptPointer.RESERVED_MASK | EptPointer.SUPERVISOR_SHADOW_STACK)) != 0) {
+                        return String.format(Locale.ROOT, "EPT_POINTER 0x%x: reserved bits 11:7 are not 0", eptp);
+                    }
+                    return physical(VmcsField.EPT_POINTER);
                 }
                 case EPT_POINTER_SUPPORTED: {
                     if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
@@ -341,17 +445,17 @@ public final class EntryChecker {
                         return null;
                     }
                     return !secondary(SecondaryProcessorBasedControl.ENABLE_EPT) ? "ENABLE_PML is 1 but ENABLE_EPT is 0"
-                            : aligned(VmcsField.PML_ADDRESS, 0xFFF);
+                            : address(VmcsField.PML_ADDRESS, 0xFFF);
                 case VMCS_SHADOWING_BITMAPS_ALIGNED: {
                     if (!secondary(SecondaryProcessorBasedControl.VMCS_SHADOWING)) {
                         return null;
                     }
-                    String read = aligned(VmcsField.VMREAD_BITMAP, 0xFFF);
-                    return read != null ? read : aligned(VmcsField.VMWRITE_BITMAP, 0xFFF);
+                    String read = address(VmcsField.VMREAD_BITMAP, 0xFFF);
+                    return read != null ? read : address(VmcsField.VMWRITE_BITMAP, 0xFFF);
                 }
                 case VIRTUALIZATION_EXCEPTION_INFO_ALIGNED:
                     return secondary(SecondaryProcessorBasedControl.EPT_VIOLATION)
-                            ? aligned(VmcsField.VE_INFORMATION_ADDRESS, 0xFFF) : null;
+                            ? address(VmcsField.VE_INFORMATION_ADDRESS, 0xFFF) : null;
                 case VM_FUNCTION_CONTROLS:
                     return vmFunctionControls();
                 case PT_USES_GUEST_PHYSICAL_ADDRESSES:
@@ -372,9 +476,10 @@ public final class EntryChecker {
                     return exit(PrimaryExitControl.SAVE_VMX_PREEMPTION_TIMER_VALUE) && !pin(PinBasedControl.ACTIVATE_VMX_PREEMPTION_TIMER)
                             ? "SAVE_VMX_PREEMPTION_TIMER_VALUE is 1 but ACTIVATE_VMX_PREEMPTION_TIMER is 0" : null;
                 case EXIT_MSR_AREAS_ALIGNED: {
-                    String store = f(VmcsField.VM_EXIT_MSR_STORE_COUNT) == 0 ? null : aligned(VmcsField.VM_EXIT_MSR_STORE_ADDR, 0xF);
+                    String store = f(VmcsField.VM_EXIT_MSR_STORE_COUNT) == 0 ? null
+                            : msrArea(VmcsField.VM_EXIT_MSR_STORE_ADDR, VmcsField.VM_EXIT_MSR_STORE_COUNT);
                     return store != null ? store
-                            : f(VmcsField.VM_EXIT_MSR_LOAD_COUNT) == 0 ? null : aligned(VmcsField.VM_EXIT_MSR_LOAD_ADDR, 0xF);
+                            : f(VmcsField.VM_EXIT_MSR_LOAD_COUNT) == 0 ? null : msrArea(VmcsField.VM_EXIT_MSR_LOAD_ADDR, VmcsField.VM_EXIT_MSR_LOAD_COUNT);
                 }
                 case ENTRY_CONTROLS_ALLOWED:
                     return allowed(ControlField.ENTRY, VmcsField.VM_ENTRY_CONTROLS);
@@ -386,7 +491,7 @@ public final class EntryChecker {
                 case ENTRY_EVENT_INJECTION:
                     return eventInjection();
                 case ENTRY_MSR_LOAD_AREA_ALIGNED:
-                    return f(VmcsField.VM_ENTRY_MSR_LOAD_COUNT) == 0 ? null : aligned(VmcsField.VM_ENTRY_MSR_LOAD_ADDR, 0xF);
+                    return f(VmcsField.VM_ENTRY_MSR_LOAD_COUNT) == 0 ? null : msrArea(VmcsField.VM_ENTRY_MSR_LOAD_ADDR, VmcsField.VM_ENTRY_MSR_LOAD_COUNT);
                 case HOST_CR0_FIXED:
                     return fixed("host CR0", f(VmcsField.HOST_CR0), caps().cr0Violations(f(VmcsField.HOST_CR0)));
                 case HOST_CR4_FIXED:
@@ -442,6 +547,10 @@ public final class EntryChecker {
                 case HOST_ADDRESS_SPACE: {
                     long cr4 = f(VmcsField.HOST_CR4);
                     long rip = f(VmcsField.HOST_RIP);
+                    if (processorInIa32eMode.isPresent() && processorInIa32eMode.get() != exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE)) {
+                        return "the processor is " + (processorInIa32eMode.get() ? "in" : "outside") + " IA-32e mode but HOST_ADDRESS_SPACE_SIZE is "
+                                + (exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE) ? 1 : 0);
+                    }
                     if (exit(PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE)) {
                         if ((cr4 & (1 << 5)) == 0) {
                             return String.format(Locale.ROOT, "HOST_ADDRESS_SPACE_SIZE is 1 but host CR4 0x%x has PAE 0", cr4);
@@ -663,6 +772,9 @@ public final class EntryChecker {
                     if (state.isBlockingByNmi() && pin(PinBasedControl.VIRTUAL_NMIS) && info.isValid() && info.type() == InterruptionType.NMI) {
                         return "VM entry injects an NMI with VIRTUAL_NMIS 1 while blocking by NMI is 1";
                     }
+                    if (state.isEnclaveInterruption() && sgx.isPresent() && !sgx.get()) {
+                        return "enclave interruption (bit 4) is 1 on a processor without SGX";
+                    }
                     return state.isEnclaveInterruption() && state.isBlockingByMovSs() ? "enclave interruption and blocking by MOV SS are both 1" : null;
                 }
                 case GUEST_PENDING_DEBUG_EXCEPTIONS:
@@ -689,7 +801,8 @@ public final class EntryChecker {
 
         private String physical(VmcsField field) {
             long value = f(field);
-            return (value >>> 52) == 0 ? null : String.format(Locale.ROOT, "%s 0x%x sets bits beyond 52 physical-address bits", field, value);
+            return (value >>> physicalAddressWidth) == 0 ? null : String.format(Locale.ROOT, "%s 0x%x sets bits beyond %d physical-address bits",
+                    field, value, physicalAddressWidth);
         }
 
         private String canonical(VmcsField field, boolean la57) {
@@ -816,7 +929,7 @@ public final class EntryChecker {
                 if (!secondary(SecondaryProcessorBasedControl.ENABLE_EPT)) {
                     return "VM function 0 (EPTP switching) is enabled but ENABLE_EPT is 0";
                 }
-                String list = aligned(VmcsField.EPTP_LIST_ADDRESS, 0xFFF);
+                String list = address(VmcsField.EPTP_LIST_ADDRESS, 0xFFF);
                 if (list != null) {
                     return list;
                 }
@@ -868,8 +981,8 @@ public final class EntryChecker {
             if ((link & 0xFFF) != 0) {
                 return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x is not 4-KByte aligned", link);
             }
-            if ((link >>> 52) != 0) {
-                return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x sets bits beyond 52 physical-address bits", link);
+            if ((link >>> physicalAddressWidth) != 0) {
+                return String.format(Locale.ROOT, "VMCS_LINK_POINTER 0x%x sets bits beyond %d physical-address bits", link, physicalAddressWidth);
             }
             long header = readMemory(link, 4, "the header of the VMCS at VMCS_LINK_POINTER 0x" + Long.toHexString(link));
             boolean shadowIndicator = (header >>> 31) != 0;
@@ -1085,7 +1198,8 @@ public final class EntryChecker {
         private String limits() {
             for (GuestSegment segment : GuestSegment.values()) {
                 long ar = ar(segment);
-                if ((ar & SegmentAccessRights.UNUSABLE) != 0 && segment != GuestSegment.TR) {
+                // SDM 26.3.1.2: the access-rights checks apply "if the register is CS or if the register is usable"
+                if ((ar & SegmentAccessRights.UNUSABLE) != 0 && segment != GuestSegment.TR && segment != GuestSegment.CS) {
                     continue;
                 }
                 long limit = f(segment.limit());
@@ -1169,6 +1283,9 @@ public final class EntryChecker {
             long reserved = PendingDebugExceptions.of(pending).reservedBits();
             if (reserved != 0) {
                 return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has reserved bits 0x%x set", pending, reserved);
+            }
+            if ((pending & PendingDebugExceptions.RTM) != 0 && rtm.isPresent() && !rtm.get()) {
+                return String.format(Locale.ROOT, "GUEST_PENDING_DBG_EXCEPTIONS 0x%x has bit 16 (RTM) set on a processor without RTM", pending);
             }
             GuestInterruptibility interruptibility = GuestInterruptibility.from(f(VmcsField.GUEST_INTERRUPTIBILITY_INFO));
             boolean blocked = interruptibility.isBlockingBySti() || interruptibility.isBlockingByMovSs()

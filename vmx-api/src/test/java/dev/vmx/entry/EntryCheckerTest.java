@@ -157,6 +157,7 @@ class EntryCheckerTest {
         m.put(EntryCheck.MSR_BITMAP_ALIGNED, put(VmcsField.MSR_BITMAP, 0x3004));
         m.put(EntryCheck.VIRTUAL_APIC_PAGE_ALIGNED, put(VmcsField.VIRTUAL_APIC_PAGE_ADDR, 0x4010));
         m.put(EntryCheck.TPR_THRESHOLD_RESERVED, put(VmcsField.TPR_THRESHOLD, 0x10));
+        m.put(EntryCheck.TPR_THRESHOLD_VTPR, put(VmcsField.TPR_THRESHOLD, 5)); // VTPR 0x40 in checkerFor's memory
         m.put(EntryCheck.APIC_CONTROLS_NEED_TPR_SHADOW, both(
                 put(VmcsField.CPU_BASED_VM_EXEC_CONTROL, PRIMARY & ~PrimaryProcessorBasedControl.USE_TPR_SHADOW.mask()),
                 put(VmcsField.SECONDARY_VM_EXEC_CONTROL, secondary(SecondaryProcessorBasedControl.VIRTUALIZE_X2APIC_MODE))));
@@ -287,6 +288,9 @@ class EntryCheckerTest {
         if (check == EntryCheck.ENTRY_MSR_LOAD_LIST) {
             return CHECKER.withEntryMsrLoadList(List.of(MsrEntry.of(0x10, 0), MsrEntry.of(0x808, 0)));
         }
+        if (check == EntryCheck.TPR_THRESHOLD_VTPR) {
+            return CHECKER.withMemory(GuestMemory.builder().putLong(0x4080, 0x40).build()); // VTPR 0x40 on valid64's virtual-APIC page
+        }
         if (check == EntryCheck.GUEST_PDPTES_FROM_MEMORY) {
             return CHECKER.withMemory(PAE_TABLES);
         }
@@ -344,6 +348,106 @@ class EntryCheckerTest {
         // a control failure wins over a guest-state failure: the processor checks controls first
         VmcsSnapshot both = violations().get(EntryCheck.VPID_NOT_ZERO).apply(violations().get(EntryCheck.GUEST_TR).apply(valid64())).build();
         assertEquals(Optional.of(EntryPhase.CONTROLS), CHECKER.check(both).failedPhase());
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.1.1 (Sep 2016, 325462-060): each bitmap and page address "must not set any bits beyond the
+     * processor's physical-address width"; 26.2.1.2/26.2.1.3: so must "the address of the last byte in the VM-exit
+     * MSR-store area"; 26.2.2 and 26.3.1.1: CR3 likewise. Bochs 2.7 (MAXPHYADDR 40) fails such entries.
+     */
+    @Test
+    void physicalAddressesAreCheckedAgainstTheProcessorsWidth() {
+        EntryChecker forty = CHECKER.withPhysicalAddressWidth(40);
+        VmcsSnapshot bitmap = valid64().put(VmcsField.IO_BITMAP_A, 1L << 40).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(bitmap).outcome(EntryCheck.IO_BITMAPS_ALIGNED).status(), "within 52 bits");
+        CheckOutcome outcome = forty.check(bitmap).outcome(EntryCheck.IO_BITMAPS_ALIGNED);
+        assertEquals(CheckStatus.FAILED, outcome.status());
+        assertEquals("IO_BITMAP_A 0x10000000000 sets bits beyond 40 physical-address bits", outcome.detail());
+        assertEquals(CheckStatus.FAILED, CHECKER.check(valid64().put(VmcsField.MSR_BITMAP, 1L << 52).build())
+                .outcome(EntryCheck.MSR_BITMAP_ALIGNED).status(), "bit 52 is beyond every processor's width");
+        VmcsSnapshot cr3 = valid64().put(VmcsField.GUEST_CR3, 1L << 45).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(cr3).outcome(EntryCheck.GUEST_CR3_WIDTH).status());
+        assertEquals(CheckStatus.FAILED, forty.check(cr3).outcome(EntryCheck.GUEST_CR3_WIDTH).status());
+        // an MSR-store area whose first byte fits but whose last byte does not
+        VmcsSnapshot area = valid64().put(VmcsField.VM_EXIT_MSR_STORE_COUNT, 2).put(VmcsField.VM_EXIT_MSR_STORE_ADDR, (1L << 40) - 16).build();
+        CheckOutcome last = forty.check(area).outcome(EntryCheck.EXIT_MSR_AREAS_ALIGNED);
+        assertEquals(CheckStatus.FAILED, last.status());
+        assertTrue(last.detail().startsWith("the last byte 0x1000000000f of the 2-entry area"), last.detail());
+        assertEquals(CheckStatus.PASSED, forty.check(valid64().put(VmcsField.VM_EXIT_MSR_STORE_COUNT, 1)
+                .put(VmcsField.VM_EXIT_MSR_STORE_ADDR, (1L << 40) - 16).build()).outcome(EntryCheck.EXIT_MSR_AREAS_ALIGNED).status());
+        assertEquals(CheckStatus.FAILED, forty.check(valid64().put(VmcsField.EPT_POINTER, (1L << 40) | 0x5000 | (3 << 3) | 6).build())
+                .outcome(EntryCheck.EPT_POINTER_VALID).status());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CHECKER.withPhysicalAddressWidth(53));
+        assertEquals("physical-address width 53 is outside 32..52", e.getMessage());
+    }
+
+    /**
+     * SDM Vol. 3C 26.3.1.2 (Sep 2016, 325462-060), access-rights fields, bit 15 (G): the limit/G consistency applies
+     * "if the register is CS or if the register is usable". Found by the Bochs differential run (Bochs 2.7 checks an
+     * unusable CS: "VMCS guest CS.AR/LIMIT malformed").
+     */
+    @Test
+    void anUnusableCsStillNeedsAConsistentLimit() {
+        VmcsSnapshot unusableCs = valid64().put(VmcsField.GUEST_CS_AR_BYTES, 0xA09B | 0x1_0000).put(VmcsField.GUEST_CS_LIMIT, 0xFFFF_FFF7L).build();
+        assertEquals(CheckStatus.FAILED, CHECKER.check(unusableCs).outcome(EntryCheck.GUEST_SEGMENT_LIMITS).status());
+        VmcsSnapshot unusableDs = valid64().put(VmcsField.GUEST_DS_AR_BYTES, 0xC093 | 0x1_0000).put(VmcsField.GUEST_DS_LIMIT, 0xFFFF_FFF7L).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(unusableDs).outcome(EntryCheck.GUEST_SEGMENT_LIMITS).status(), "DS unusable: not checked");
+    }
+
+    /**
+     * SDM Vol. 3C 26.3.1.5 (Sep 2016, 325462-060): "If bit 4 (enclave interruption) is 1, ... the processor must
+     * support for SGX by enumerating CPUID.(EAX=07H,ECX=0):EBX.SGX[bit 2] as 1"; the RTM editions (e.g. 325462-077,
+     * 27.3.1.5): pending debug exceptions bit 16 "must be 0 if the processor does not support RTM". Bochs 2.7 (neither
+     * feature) rejects both bits; told the CPU's features, EntryChecker does too.
+     */
+    @Test
+    void rtmAndSgxBitsNeedTheFeatures() {
+        VmcsSnapshot rtmBit = valid64().put(VmcsField.GUEST_PENDING_DBG_EXCEPTIONS, 1L << 16).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS).status(), "features not given");
+        assertEquals(CheckStatus.PASSED, CHECKER.withCpuFeatures(true, false).check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS).status());
+        CheckOutcome noRtm = CHECKER.withCpuFeatures(false, false).check(rtmBit).outcome(EntryCheck.GUEST_PENDING_DEBUG_EXCEPTIONS);
+        assertEquals(CheckStatus.FAILED, noRtm.status());
+        assertEquals("GUEST_PENDING_DBG_EXCEPTIONS 0x10000 has bit 16 (RTM) set on a processor without RTM", noRtm.detail());
+        VmcsSnapshot enclave = valid64().put(VmcsField.GUEST_INTERRUPTIBILITY_INFO, 0x10).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(enclave).outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status());
+        assertEquals(CheckStatus.PASSED, CHECKER.withCpuFeatures(false, true).check(enclave).outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status());
+        assertEquals(CheckStatus.FAILED, CHECKER.withCpuFeatures(false, false).withPhysicalAddressWidth(40).check(enclave)
+                .outcome(EntryCheck.GUEST_INTERRUPTIBILITY_SMI_NMI_ENCLAVE).status(), "kept by the other with... methods");
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.4 (Sep 2016, 325462-060): "If the logical processor is in IA-32e mode ... at the time of
+     * VM entry, the 'host address-space size' VM-exit control must be 1"; outside IA-32e mode it and "IA-32e mode
+     * guest" must be 0. Bochs 2.7 VMfails such entries from its long-mode L1 ("VMCS x86-64 host control invalid").
+     */
+    @Test
+    void theProcessorsModeDecidesTheHostAddressSpaceSize() {
+        VmcsSnapshot hostThirtyTwo = valid64().put(VmcsField.VM_EXIT_CONTROLS, EXIT & ~PrimaryExitControl.HOST_ADDRESS_SPACE_SIZE.mask())
+                .put(VmcsField.VM_ENTRY_CONTROLS, ENTRY & ~EntryControl.IA32E_MODE_GUEST.mask()).put(VmcsField.GUEST_CS_AR_BYTES, 0xC09B)
+                .put(VmcsField.HOST_RIP, 0x10000).put(VmcsField.GUEST_IA32_EFER, 0).build();
+        assertEquals(CheckStatus.PASSED, CHECKER.check(hostThirtyTwo).outcome(EntryCheck.HOST_ADDRESS_SPACE).status(), "mode not given");
+        CheckOutcome inLongMode = CHECKER.withProcessorInIa32eMode(true).check(hostThirtyTwo).outcome(EntryCheck.HOST_ADDRESS_SPACE);
+        assertEquals(CheckStatus.FAILED, inLongMode.status());
+        assertEquals("the processor is in IA-32e mode but HOST_ADDRESS_SPACE_SIZE is 0", inLongMode.detail());
+        assertEquals(CheckStatus.FAILED, CHECKER.withProcessorInIa32eMode(false).check(valid64().build()).outcome(EntryCheck.HOST_ADDRESS_SPACE).status());
+        assertEquals(CheckStatus.PASSED, CHECKER.withProcessorInIa32eMode(true).withPhysicalAddressWidth(46).check(valid64().build())
+                .outcome(EntryCheck.HOST_ADDRESS_SPACE).status(), "the mode survives the other with... methods");
+    }
+
+    /**
+     * SDM Vol. 3C 26.2.1.1 (Sep 2016): with "use TPR shadow" 1 and "virtualize APIC accesses" and "virtual-interrupt
+     * delivery" 0, "the value of bits 3:0 of the TPR threshold VM-execution control field should not be greater than
+     * the value of bits 7:4 of VTPR". Bochs 2.7 fails such entries ("TPR threshold > TPR shadow").
+     */
+    @Test
+    void tprThresholdAboveVtprFails() {
+        EntryChecker withVtpr = CHECKER.withMemory(GuestMemory.builder().putLong(0x4080, 0x40).build());
+        assertEquals(CheckStatus.PASSED, withVtpr.check(valid64().put(VmcsField.TPR_THRESHOLD, 4).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status());
+        assertEquals(CheckStatus.FAILED, withVtpr.check(valid64().put(VmcsField.TPR_THRESHOLD, 5).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status());
+        assertEquals(CheckStatus.NOT_JUDGED, CHECKER.check(valid64().put(VmcsField.TPR_THRESHOLD, 5).build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status(),
+                "VTPR is in memory");
+        assertEquals(CheckStatus.PASSED, CHECKER.check(valid64().build()).outcome(EntryCheck.TPR_THRESHOLD_VTPR).status(), "threshold 0 needs no VTPR");
     }
 
     @Test

@@ -338,7 +338,8 @@ public final class BochsRunner {
         for (int index : indexes) {
             size += 8 + input.get(index).operations().length + 16;
         }
-        int padded = (size + CYLINDER_BYTES - 1) / CYLINDER_BYTES * CYLINDER_BYTES;
+        // l1hv reads 128 sectors at a time (DISK_SECTORS): keep a whole read inside the image after the stream's last byte
+        int padded = (size + 128 * 512 + CYLINDER_BYTES - 1) / CYLINDER_BYTES * CYLINDER_BYTES;
         ByteBuffer image = ByteBuffer.allocate(padded).order(ByteOrder.LITTLE_ENDIAN);
         image.put(hypervisor);
         image.putInt(BochsCase.OP_FIELDS).putInt(fields.size());
