@@ -206,6 +206,13 @@ final class StatCommand implements Callable<Integer> {
         if (files.isEmpty() && loads.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Missing required parameter: 'FILE' (or --load FILE)");
         }
+        if (save != null) {
+            // refuse before reading what may be a large trace
+            Path parent = save.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+                throw UserError.at(save.toString(), 0, 0, "cannot write: " + parent + " is not a writable directory");
+            }
+        }
         boolean keepSlowest = slowest != null || than != null;
         int keep = slowest == null ? 10 : slowest;
         PrintWriter err = spec.commandLine().getErr();
