@@ -208,7 +208,9 @@ public final class Explain {
      * {@code trace}/{@code trace_pipe}, {@code trace-cmd report}, {@code perf script}). A line pasted
      * from its tracepoint name on ({@code kvm_exit: vcpu 0 reason ...}) is read as if it had a trace
      * prefix. {@code kvm_exit} and {@code kvm_nested_vmexit} of VMX are explained with
-     * {@link #exit}; other events are named with their decoded fields.
+     * {@link #exit}; {@code kvm_page_fault} with its address and its error code read as an EPT
+     * violation's exit qualification (VMX) and as KVM's {@code PFERR_*} bits (SVM nested page faults,
+     * intercepted guest #PF), whichever fit; other events are named with their decoded fields.
      *
      * @param line the line
      * @return the explanation
@@ -246,6 +248,8 @@ public final class Explain {
                     details.add(new Detail("guest_rip", String.format("0x%x", event.guestRip())));
                 }
                 next = exit.nextSteps();
+            } else if (type == KvmEventType.KVM_PAGE_FAULT) {
+                return KvmPageFault.explain(text, event, details);
             } else if (type == KvmEventType.KVM_ENTRY) {
                 summary = String.format("vCPU %d enters the guest at rip 0x%x", event.vcpu(), event.guestRip());
             } else if (type == KvmEventType.OTHER) {

@@ -178,14 +178,57 @@ class ExplainTest {
         assertEquals("L2 exit seen by L0: VMCALL: VMCALL (this exit has no qualification)",
                 Explain.traceLine("kvm_nested_vmexit: vcpu 1 reason VMCALL rip 0x1000 info1 0x0000000000000000 info2 "
                         + "0x0000000000000000 intr_info 0x00000000 error_code 0x00000000").summary());
-        // a tracepoint the reader does not decode is named (osdev forum trace, trace-cmd report)
-        Explanation other = Explain.traceLine("qemu-system-x86-1060614 [036] 2316032.840657: kvm_page_fault: vcpu 3 rip "
+        // kvm_page_fault after a VMX EPT violation (osdev forum trace, trace-cmd report, Linux 6.7.5): error_code
+        // is the exit qualification (handle_ept_violation), 0x181 = read, GLA valid, translated access; bits 7
+        // and 8 are no PFERR bit, so only the VMX reading fits
+        Explanation fault = Explain.traceLine("qemu-system-x86-1060614 [036] 2316032.840657: kvm_page_fault: vcpu 3 rip "
                 + "0x7f80ed32638b address 0x00000003f7369712 error_code 0x181");
-        assertTrue(other.summary().startsWith("kvm_page_fault: a trace event vmx reads but does not decode (it decodes kvm_exit, "),
+        assertEquals("kvm_page_fault: EPT violation (VMX) at guest-physical address 0x3f7369712 (page 0x3f7369000), vCPU 3, "
+                + "rip 0x7f80ed32638b, error_code is the exit qualification: EPT violation: read from a page not present in "
+                + "EPT, guest linear address valid, access to the translated address (0x181)", fault.summary());
+        assertEquals("kvm_page_fault", fault.detail("event").orElseThrow());
+        assertEquals("3", fault.detail("vcpu").orElseThrow());
+        assertEquals("0x3f7369000", fault.detail("page").orElseThrow());
+        assertEquals("0x181", fault.detail("error_code").orElseThrow());
+        assertTrue(fault.detail("pferr").isEmpty(), fault.toString());
+        assertTrue(Explain.traceLine("kvm_page_fault: vcpu 3 rip 0x7f80ed3251d6 address 0x00000003f72089d0 error_code 0x182")
+                .summary().contains("EPT violation: write to a page not present in EPT"));
+        // an SVM nested page fault (Linux 5.x layout, error_code printed with %llx, no 0x): EXITINFO1 with
+        // PFERR_GUEST_FINAL (bit 32), which the event's 32-bit accessor would lose; bit 32 is reserved in an
+        // EPT qualification, so only the PFERR reading fits
+        Explanation npf = Explain.traceLine("kvm_page_fault: address fee00000 error_code 100000006");
+        assertEquals("kvm_page_fault: page fault at address 0xfee00000 (page 0xfee00000), error_code in KVM's PFERR bits "
+                + "(an SVM nested page fault's EXITINFO1, or an intercepted guest #PF): write, page not present, USER: "
+                + "user-mode access, GUEST_FINAL: fault on the final guest-physical address (0x100000006)", npf.summary());
+        // 0x2 fits both (VMX: write to a page not present in EPT; PFERR: write to a page not present)
+        Explanation both = Explain.traceLine("kvm_page_fault: vcpu 0 rip 0x1000 address 0x0000000000002000 error_code 0x2");
+        assertTrue(both.summary().contains("on VMX the exit qualification of an EPT violation at that guest-physical address: "
+                + "EPT violation: write to a page not present in EPT (0x2); on SVM or shadow paging KVM's PFERR bits: write, "
+                + "page not present"), both.summary());
+        assertEquals(2, both.nextSteps().size(), both.toString());
+        // neither: no access bit and a bit KVM does not define
+        assertTrue(Explain.traceLine("kvm_page_fault: vcpu 0 rip 0x1000 address 0x2000 error_code 0x80")
+                .summary().contains("fits neither"));
+        // a tracepoint the reader does not decode is still named with the list of those it does
+        Explanation other = Explain.traceLine("qemu-system-x86-1060614 [036] 2316032.840657: kvm_set_irq: gsi 11 level 1 source 0");
+        assertTrue(other.summary().startsWith("kvm_set_irq: a trace event vmx reads but does not decode (it decodes kvm_exit, "),
                 other.summary());
-        assertEquals("kvm_page_fault", other.detail("event").orElseThrow());
+        assertTrue(other.summary().contains("kvm_page_fault"), other.summary());
         VmxParseException bad = assertThrows(VmxParseException.class, () -> Explain.traceLine("hello world"));
         assertTrue(bad.getMessage().contains("not a kvm trace line"), bad.getMessage());
+    }
+
+    @Test
+    void kvmPageFaultErrorCodeBitsAreTheKernels() throws IOException {
+        Map<String, Integer> source = new HashMap<>();
+        for (String line : resourceLines("kvm-pferr-bits.txt")) {
+            String[] fields = line.trim().split("\\s+");
+            source.put(fields[0], Integer.parseInt(fields[1]));
+        }
+        assertEquals(source.size(), KvmPageFault.BITS.size());
+        for (KvmPageFault.Bit bit : KvmPageFault.BITS) {
+            assertEquals(source.get(bit.name()), bit.number(), bit.name());
+        }
     }
 
     @Test

@@ -158,7 +158,7 @@ class VmxCommandIT {
         Run unknown = vmx(null, "stat", "--by", "colour", "x");
         assertEquals(2, unknown.exitCode());
         assertTrue(unknown.err().startsWith("vmx stat: Invalid value for option '--by': expected one of [reason, vcpu, port, msr, "
-                + "qualification] (case-insensitive) but was 'colour'"), unknown.err());
+                + "qualification, ept-page] (case-insensitive) but was 'colour'"), unknown.err());
         assertNoStackTrace(unknown);
         Run missing = vmx(null, "why");
         assertEquals(2, missing.exitCode());
@@ -179,7 +179,8 @@ class VmxCommandIT {
         String completion = Files.readString(MODULE.resolve("target/vmx_completion"));
         assertTrue(completion.contains("complete -F _complete_vmx"), "bash completion function registered");
         assertTrue(completion.contains("local commands=\"explain why stat caps live diff help\""), "subcommands completed");
-        assertTrue(completion.contains("(\"reason\" \"vcpu\" \"port\" \"msr\" \"qualification\") # --by values"), "--by values completed");
+        assertTrue(completion.contains("(\"reason\" \"vcpu\" \"port\" \"msr\" \"qualification\" \"ept-page\") # --by values"),
+                "--by values completed");
     }
 
     @Test
@@ -240,7 +241,22 @@ class VmxCommandIT {
         Run run = vmx(report, "explain");
         assertEquals(0, run.exitCode(), run.err());
         assertEquals(List.of("vmx explain: <stdin>: skipped 3 trace header or loss line(s)"), run.errLines());
-        assertEquals(3, run.out().lines().filter(line -> line.startsWith("kvm_page_fault: a trace event vmx reads but does not decode")).count(), run.out());
+        // kvm_page_fault is decoded: each line's address and its error code read as the EPT violation's exit
+        // qualification (0x181, 0x182 set bits 7 and 8, which no PFERR bit uses, so only the VMX reading fits)
+        List<String> faults = run.out().lines().filter(line -> line.startsWith("kvm_page_fault: ")).toList();
+        assertEquals(List.of(
+                "kvm_page_fault: EPT violation (VMX) at guest-physical address 0x3f7369712 (page 0x3f7369000), vCPU 3, "
+                        + "rip 0x7f80ed32638b, error_code is the exit qualification: EPT violation: read from a page not present "
+                        + "in EPT, guest linear address valid, access to the translated address (0x181)",
+                "kvm_page_fault: EPT violation (VMX) at guest-physical address 0x3f9ce5a12 (page 0x3f9ce5000), vCPU 3, "
+                        + "rip 0x7f80ed32638b, error_code is the exit qualification: EPT violation: read from a page not present "
+                        + "in EPT, guest linear address valid, access to the translated address (0x181)",
+                "kvm_page_fault: EPT violation (VMX) at guest-physical address 0x3f72089d0 (page 0x3f7208000), vCPU 3, "
+                        + "rip 0x7f80ed3251d6, error_code is the exit qualification: EPT violation: write to a page not present "
+                        + "in EPT, guest linear address valid, access to the translated address (0x182)"), faults);
+        assertTrue(run.out().contains("  page: 0x3f7369000"), run.out());
+        assertTrue(run.out().contains("  next: vmx stat --by ept-page counts EPT violations"), run.out());
+        assertTrue(run.out().lines().noneMatch(line -> line.contains("does not decode")), run.out());
     }
 
     @Test
@@ -377,9 +393,9 @@ class VmxCommandIT {
         assertEquals(0, run.exitCode(), run.err());
         assertOutput("stat-public-traces.txt", run);
         assertEquals(List.of(
-                "vmx stat: " + API + "trace/gvisor-6757-tracefs.txt: 9 lines, 8 events (4 of other tracepoints), 1 header lines, "
+                "vmx stat: " + API + "trace/gvisor-6757-tracefs.txt: 9 lines, 8 events (3 of other tracepoints), 1 header lines, "
                         + "0 unparseable lines, 0 lost events (0 loss lines)",
-                "vmx stat: " + API + "trace/osdev-trace-cmd-report.txt: 7 lines, 3 events (3 of other tracepoints), 4 header lines, "
+                "vmx stat: " + API + "trace/osdev-trace-cmd-report.txt: 7 lines, 3 events (0 of other tracepoints), 4 header lines, "
                         + "0 unparseable lines, 0 lost events (0 loss lines)"), run.errLines());
     }
 
@@ -400,6 +416,133 @@ class VmxCommandIT {
         assertEquals(2, threads.exitCode());
         assertEquals(List.of("vmx stat: --threads must be at least 1, not 0", "Try 'vmx stat --help' for more information."),
                 threads.errLines());
+    }
+
+    @Test
+    void statByEveryGroupingNamesItsRowsOrSaysWhyThereAreNone() throws IOException {
+        String boot = EXAMPLES + "guest-boot-trace.txt";
+        String pio = API + "trace/exit-statistics-v1.trace.txt";
+        String gvisor = API + "trace/gvisor-6757-tracefs.txt";
+        Run port = vmx(null, "stat", "--by", "port", "--sort", "reason", pio);
+        assertEquals(0, port.exitCode(), port.err());
+        assertOutput("stat-by-port.txt", port);
+        assertTrue(port.err().contains("vmx stat: 24 exits had no kvm_pio event before their next entry"), port.err());
+        // gvisor issue 6757: an EPT violation, then KVM's kvm_page_fault naming its guest-physical page and access
+        Run page = vmx(null, "stat", "--by", "EPT-PAGE", "--format", "csv", gvisor);
+        assertEquals(0, page.exitCode(), page.err());
+        assertOutput("stat-by-ept-page.csv", page);
+        Run vcpu = vmx(null, "stat", "--by", "vcpu", boot);
+        assertEquals(0, vcpu.exitCode(), vcpu.err());
+        assertTrue(vcpu.out().lines().findFirst().orElseThrow().matches("VM-EXIT +VCPU +Samples .*"), vcpu.out());
+        // a trace without the events a grouping needs: the reason instead of an empty table, in every format
+        Run empty = vmx(null, "stat", "--by", "ept-page", boot);
+        assertEquals(0, empty.exitCode(), empty.err());
+        assertEquals(List.of("No rows: 60 kvm_exit events were read, but no kvm_page_fault events, which name the guest-physical "
+                + "page of an exit (enable the kvm:kvm_page_fault tracepoint when recording); 19 exits were re-entered "
+                + "without one.", "Total Samples:0"), empty.out().lines().toList());
+        Run emptyJson = vmx(null, "stat", "--by", "msr", "--format", "json", boot);
+        assertEquals(0, emptyJson.exitCode(), emptyJson.err());
+        assertTrue(emptyJson.out().startsWith("{\"total\":0,\"empty\":\"60 kvm_exit events were read, but no kvm_msr events"),
+                emptyJson.out());
+        assertTrue(emptyJson.err().contains("vmx stat: no rows: 60 kvm_exit events were read, but no kvm_msr events"), emptyJson.err());
+        Run onlyFaults = vmx(null, "stat", "--by", "ept-page", API + "trace/osdev-trace-cmd-report.txt");
+        assertEquals(0, onlyFaults.exitCode(), onlyFaults.err());
+        assertTrue(onlyFaults.out().startsWith("No rows: no kvm_exit or kvm_entry events were read"), onlyFaults.out());
+    }
+
+    @Test
+    void statListsTheSlowestIntervalsWithTheirFileAndLines() throws IOException {
+        String boot = EXAMPLES + "guest-boot-trace.txt";
+        String second = EXAMPLES + "second-host-trace.txt";
+        Run table = vmx(null, "stat", "--slowest", "3", boot, second);
+        assertEquals(0, table.exitCode(), table.err());
+        assertOutput("stat-slowest.txt", table);
+        // the table lines name file:line of the exit, and the line is that exit's
+        List<String> lines = Files.readAllLines(MODULE.resolve(boot));
+        for (String row : table.out().lines().dropWhile(l -> !l.startsWith("Slowest")).skip(2).toList()) {
+            String at = row.substring(row.indexOf(EXAMPLES)).split(" ")[0];
+            String file = at.substring(0, at.lastIndexOf(':'));
+            int line = Integer.parseInt(at.substring(at.lastIndexOf(':') + 1));
+            String text = Files.readAllLines(MODULE.resolve(file)).get(line - 1);
+            assertTrue(text.contains("kvm_exit: ") && text.contains("reason " + row.trim().split("\\s+")[1]), row + " -> " + text);
+        }
+        // --than: only intervals of at least that long; csv lists them; the same from standard input
+        Run csv = vmx(null, "stat", "--than", "0.4ms", "--format", "csv", boot);
+        assertEquals(0, csv.exitCode(), csv.err());
+        assertEquals(List.of("nanos,isa,exit_code,reason,vcpu,pid,file,exit_line,entry_line,exit_timestamp_ns,guest_rip",
+                "449000,VMX,0xc,HLT,1,4243," + boot + ",98,109,1000001054000,0xffffffff810040ed",
+                "419000,VMX,0xc,HLT,1,4243," + boot + ",18,32,1000000145000,0xffffffff810047f3"), csv.out().lines().toList());
+        assertTrue(lines.get(98 - 1).contains("kvm_exit: vcpu 1 reason HLT"), lines.get(98 - 1));
+        assertTrue(lines.get(109 - 1).contains("kvm_entry: vcpu 1,"), lines.get(109 - 1));
+        Run stdin = vmx(Files.readString(MODULE.resolve(boot)), "stat", "--than", "400us", "--format", "csv", "-");
+        assertEquals(csv.out().replace(boot, "<stdin>"), stdin.out());
+        Run json = vmx(null, "stat", "--than", "440000", "--format", "json", boot);
+        assertEquals(0, json.exitCode(), json.err());
+        assertTrue(json.out().strip().endsWith(",\"slowest\":[{\"nanos\":449000,\"isa\":\"VMX\",\"exitCode\":12,\"reason\":\"HLT\","
+                + "\"vcpu\":1,\"pid\":4243,\"file\":\"" + boot + "\",\"exitLine\":98,\"entryLine\":109,"
+                + "\"exitTimestampNs\":1000001054000,\"guestRip\":\"0xffffffff810040ed\"}]}"), json.out());
+        Run none = vmx(null, "stat", "--than", "1s", boot);
+        assertTrue(none.out().contains("Slowest exit-to-entry intervals (0 of at most 10, at least 1000000.00 us):\n  none"), none.out());
+        for (String[] bad : new String[][] {{"--than", "fast"}, {"--than", "-5us"}, {"--slowest", "0"}}) {
+            Run run = vmx(null, "stat", bad[0], bad[1], boot);
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().startsWith("vmx stat: ") && run.err().contains(bad[0]), run.err());
+            assertNoStackTrace(run);
+        }
+    }
+
+    @Test
+    void statSavesOnOneHostAndMergesOnAnother() throws IOException {
+        String boot = EXAMPLES + "guest-boot-trace.txt";
+        String second = EXAMPLES + "second-host-trace.txt";
+        Path dir = Files.createTempDirectory(MODULE.resolve("target"), "stat-save");
+        Path a = dir.resolve("host-a.vmxstat");
+        Path b = dir.resolve("host-b.json");
+        Run saveA = vmx(null, "stat", "--save", a.toString(), boot);
+        assertEquals(0, saveA.exitCode(), saveA.err());
+        assertTrue(Files.readString(a, StandardCharsets.ISO_8859_1).startsWith("VMXS"), "the binary form");
+        Run saveB = vmx(null, "stat", "--save", b.toString(), "--format", "csv", second);
+        assertEquals(0, saveB.exitCode(), saveB.err());
+        assertTrue(Files.readString(b).startsWith("{"), "the JSON state form");
+        // merged statistics equal those of one reader over both traces, in every format
+        for (String form : List.of("table", "csv", "json")) {
+            Run merged = vmx(null, "stat", "--format", form, "--sort", "time", "--load", a.toString(), "--load", b.toString());
+            assertEquals(0, merged.exitCode(), merged.err());
+            assertEquals("", merged.err());
+            Run direct = vmx(null, "stat", "--format", form, "--sort", "time", boot, second);
+            assertEquals(direct.out(), merged.out(), form);
+        }
+        // saved statistics and a trace file add up too
+        assertEquals(vmx(null, "stat", boot, second).out(), vmx(null, "stat", "--load", a.toString(), second).out());
+        // the grouping comes from the saved file; another --by is refused
+        Path vcpu = dir.resolve("vcpu.vmxstat");
+        assertEquals(0, vmx(null, "stat", "--by", "vcpu", "--save", vcpu.toString(), boot).exitCode());
+        assertEquals(vmx(null, "stat", "--by", "vcpu", boot).out(), vmx(null, "stat", "--load", vcpu.toString()).out());
+        assertOneLineError(vmx(null, "stat", "--load", vcpu.toString(), "--load", a.toString()),
+                "vmx stat: " + a + ": statistics grouped by reason, not by vcpu");
+        // the committed version-1 files of vmx-api read back (a form written by an earlier build)
+        Run v1 = vmx(null, "stat", "--load", API + "trace/exit-statistics-v1-io-port.bin");
+        assertEquals(0, v1.exitCode(), v1.err());
+        assertEquals(vmx(null, "stat", "--by", "port", API + "trace/exit-statistics-v1.trace.txt").out(), v1.out());
+        // bad saved files: named, with the byte offset, exit status 2
+        byte[] good = Files.readAllBytes(a);
+        Path truncated = dir.resolve("truncated.vmxstat");
+        Files.write(truncated, java.util.Arrays.copyOf(good, good.length - 3));
+        assertOneLineError(vmx(null, "stat", "--load", truncated.toString()),
+                "vmx stat: " + truncated + ": serialized exit statistics, byte offset ");
+        Path notStats = dir.resolve("not-stats.vmxstat");
+        Files.writeString(notStats, "VMXQ and more");
+        assertOneLineError(vmx(null, "stat", "--load", notStats.toString()),
+                "vmx stat: " + notStats + ": serialized exit statistics, byte offset 3: not serialized exit statistics (no VMXS magic)");
+        Path badJson = dir.resolve("bad.json");
+        Files.writeString(badJson, "{\"format\":\"something else\"}");
+        assertOneLineError(vmx(null, "stat", "--load", badJson.toString()), "vmx stat: " + badJson + ": serialized exit statistics JSON");
+        assertOneLineError(vmx(null, "stat", "--load", "no-such.vmxstat"), "vmx stat: no-such.vmxstat: no such file");
+        assertOneLineError(vmx(null, "stat", "--save", dir.resolve("no/such/dir.vmxstat").toString(), boot),
+                "vmx stat: " + dir.resolve("no/such/dir.vmxstat") + ": cannot write");
+        Run nothing = vmx(null, "stat");
+        assertEquals(2, nothing.exitCode());
+        assertTrue(nothing.err().startsWith("vmx stat: Missing required parameter: 'FILE' (or --load FILE)"), nothing.err());
     }
 
     // ------------------------------------------------------------------ caps
