@@ -110,14 +110,16 @@ final class WhyCommand implements Callable<Integer> {
         List<CheckOutcome> failures = report.failures();
         out.println("  broken rules: " + failures.size());
         for (CheckOutcome failure : failures) {
-            out.println("  BROKEN " + failure.check() + " (SDM " + failure.check().section() + " \"" + failure.check().sectionTitle() + "\")");
+            // current SDM numbering first, the 2016 number beside it (the VMX chapters moved up by one)
+            out.println("  BROKEN " + failure.check() + " (" + failure.check().citation() + ")");
             out.println("    rule:  " + failure.check().statement());
             out.println("    found: " + failure.detail());
         }
         List<CheckOutcome> notJudged = report.notJudged();
         out.println("  not judged: " + notJudged.size() + " of " + report.outcomes().size() + " checks");
         for (CheckOutcome outcome : notJudged) {
-            out.println("    " + outcome.check() + " (SDM " + outcome.check().section() + "): " + outcome.detail()
+            out.println("    " + outcome.check() + " (SDM §" + outcome.check().currentSection() + ", §" + outcome.check().section()
+                    + " in 2016): " + outcome.detail()
                     + (!outcome.missing().isEmpty() ? "; decided by " + names(outcome.missing())
                             : outcome.detail().contains("capability") ? "; decided by --caps FILE|kvm|msr" : ""));
         }
@@ -168,13 +170,13 @@ final class WhyCommand implements Callable<Integer> {
         json.key("broken").openArray();
         for (CheckOutcome failure : report.failures()) {
             json.open().key("check").value(failure.check().name()).key("section").value(failure.check().section())
-                    .key("title").value(failure.check().sectionTitle()).key("rule").value(failure.check().statement())
+                    .key("currentSection").value(failure.check().currentSection()).key("title").value(failure.check().sectionTitle()).key("rule").value(failure.check().statement())
                     .key("found").value(failure.detail()).close();
         }
         json.closeArray().key("notJudged").openArray();
         for (CheckOutcome outcome : report.notJudged()) {
             json.open().key("check").value(outcome.check().name()).key("section").value(outcome.check().section())
-                    .key("detail").value(outcome.detail()).key("needs").openArray();
+                    .key("currentSection").value(outcome.check().currentSection()).key("detail").value(outcome.detail()).key("needs").openArray();
             outcome.missing().forEach(field -> json.value(field.name()));
             json.closeArray().close();
         }
