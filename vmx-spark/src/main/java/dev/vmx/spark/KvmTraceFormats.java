@@ -34,15 +34,21 @@ final class KvmTraceFormats {
         return null;
     }
 
-    /** Why no format took a file, for its problem row. */
-    static String unknown(byte[] head, int length) {
+    /** Whether the head starts with trace.dat's magic. */
+    static boolean isTraceDat(byte[] head, int length) {
         boolean traceDat = length >= TRACE_DAT_MAGIC.length;
         for (int i = 0; traceDat && i < TRACE_DAT_MAGIC.length; i++) {
             traceDat = head[i] == TRACE_DAT_MAGIC[i];
         }
-        if (traceDat) {
+        return traceDat;
+    }
+
+    /** Why no format took a file, for its problem row. */
+    static String unknown(byte[] head, int length) {
+        if (isTraceDat(head, length)) {
+            // vmx-spark registers its trace.dat format; only a class path that lost the service file gets here
             return "unknown format: a trace-cmd trace.dat file, and no trace.dat reader is registered"
-                    + " (convert it with 'trace-cmd report' to text)";
+                    + " (META-INF/services/dev.vmx.spark.KvmTraceFormat of vmx-spark is missing from the class path)";
         }
         StringBuilder hex = new StringBuilder();
         for (int i = 0; i < Math.min(length, 16); i++) {

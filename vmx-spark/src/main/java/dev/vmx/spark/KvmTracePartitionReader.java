@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.catalyst.InternalRow;
@@ -95,10 +97,12 @@ final class KvmTracePartitionReader implements PartitionReader<InternalRow> {
     private void open(Configuration conf) throws IOException {
         Path path = new Path(sourceName);
         InputStream in;
+        FileSystem fs;
+        CompressionCodec codec;
         try {
-            FileSystem fs = path.getFileSystem(conf);
+            fs = path.getFileSystem(conf);
             in = fs.open(path);
-            CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+            codec = new CompressionCodecFactory(conf).getCodec(path);
             if (codec != null) {
                 in = codec.createInputStream(in);
             }
@@ -129,7 +133,56 @@ final class KvmTracePartitionReader implements PartitionReader<InternalRow> {
             finished = true;
             return;
         }
-        cursor = format.open(buffered, sourceName);
+        if (format.needsLocalFile()) {
+            openLocal(format, localFile(fs, path, codec), buffered);
+        } else {
+            cursor = format.open(buffered, sourceName);
+        }
+    }
+
+    /** The file itself when it is a plain file on the local file system, else null. */
+    private static java.nio.file.Path localFile(FileSystem fs, Path path, CompressionCodec codec) {
+        if (codec != null) {
+            return null;
+        }
+        if (fs instanceof LocalFileSystem local) {
+            return local.pathToFile(path).toPath();
+        }
+        if (fs instanceof RawLocalFileSystem raw) {
+            return raw.pathToFile(path).toPath();
+        }
+        return null;
+    }
+
+    /**
+     * Opens a format that reads a seekable local file: the file itself, or a local copy of its
+     * (decompressed) bytes that the cursor deletes when it closes. A copy cut short by a read failure
+     * is still read (a trace.dat's pages before the cut are good), after a problem row that says where.
+     */
+    private void openLocal(KvmTraceFormat format, java.nio.file.Path local, InputStream in) throws IOException {
+        if (local != null) {
+            in.close();
+            cursor = format.open(local, sourceName);
+            return;
+        }
+        LocalCopy.Copy copy;
+        try (in) {
+            copy = LocalCopy.of(in);
+        } catch (IOException | RuntimeException e) {
+            problem(0, "unreadable file: cannot copy it to a local file for the " + format.name() + " reader: " + e, null);
+            finished = true;
+            return;
+        }
+        try {
+            if (copy.failure() != null) {
+                problem(0, "unreadable file: cannot read past byte " + copy.bytes() + " (copying it to a local file for the "
+                        + format.name() + " reader): " + copy.failure() + "; the bytes before are read", null);
+            }
+            cursor = LocalCopy.deleteOnClose(format.open(copy.file(), sourceName), copy.file());
+        } catch (IOException | RuntimeException e) {
+            LocalCopy.delete(copy.file()); // FAILFAST, or the format failed to open: no cursor will delete it
+            throw e;
+        }
     }
 
     @Override

@@ -17,12 +17,15 @@ import org.apache.spark.sql.types.StructType;
  *   <tr><td>{@code source}</td><td>string</td><td>the file's path as Hadoop names it (e.g. {@code file:/traces/host-a/0.txt})</td></tr>
  *   <tr><td>{@code host}</td><td>string</td><td>the name of the file's directory, or group 1 of the {@code hostPattern}
  *       option's regular expression over {@code source} (null if it does not match)</td></tr>
- *   <tr><td>{@code line}</td><td>long</td><td>1-based line number in the file (of the problem, for problem rows; 0 when the
- *       file could not be opened)</td></tr>
+ *   <tr><td>{@code line}</td><td>long</td><td>1-based line number in a text file (of the problem, for problem rows; 0 when
+ *       the file could not be opened); in a trace.dat, which has no lines, the 1-based index of the event in the file's
+ *       time order, and for problem rows the index of the last event read before the problem was found (0 for problems
+ *       of the file's metadata); the problem itself names the file offset</td></tr>
  *   <tr><td>{@code cpu}</td><td>int</td><td>the CPU whose ring buffer recorded the event, -1 if not known</td></tr>
  *   <tr><td>{@code timestamp_ns}</td><td>long</td><td>trace clock in nanoseconds</td></tr>
  *   <tr><td>{@code pid}</td><td>int</td><td>the recording thread (a vCPU thread for exits and entries), 0 if not known</td></tr>
- *   <tr><td>{@code task}</td><td>string</td><td>the thread's name as the text shows it, empty if not known</td></tr>
+ *   <tr><td>{@code task}</td><td>string</td><td>the thread's name as the text shows it, empty if not known (always empty for
+ *       trace.dat, which records the pid only)</td></tr>
  *   <tr><td>{@code vcpu}</td><td>int</td><td>the vCPU id; for a {@code kvm_exit} of a kernel that records none (4.x) the
  *       vCPU of the thread's last {@code kvm_entry} in the file, as {@code ExitStatistics} takes it; -1 if not known</td></tr>
  *   <tr><td>{@code event}</td><td>string</td><td>the tracepoint, e.g. {@code kvm_exit}; {@code other} for tracepoints
@@ -44,7 +47,10 @@ import org.apache.spark.sql.types.StructType;
  *       clocks), null if another exit or the end of the file came first</td></tr>
  *   <tr><td>{@code problem}</td><td>string</td><td>problem rows only (all event columns null): what is wrong, starting with
  *       its kind: {@code unparsable line:}, {@code lost events:}, {@code unreadable file:},
- *       {@code unknown format:}, {@code undetailed problems:}</td></tr>
+ *       {@code unknown format:}, {@code undetailed problems:}, and for trace.dat {@code damaged data:} (a truncated
+ *       file, a corrupt or cut page, data that does not decompress, unreadable metadata); trace.dat problems
+ *       name the offset, buffer and CPU, e.g. {@code lost events: offset 0x5000, buffer vmxa, CPU 1: 2133 events
+ *       were lost ...}</td></tr>
  *   <tr><td>{@code text}</td><td>string</td><td>problem rows only: the text of the bad line, when there is one</td></tr>
  * </table>
  *

@@ -79,7 +79,7 @@ class ExitStatisticsAggregatorTest {
         }
     }
 
-    private static void assertRow(String where, ExitStatisticsRow want, Row got) {
+    static void assertRow(String where, ExitStatisticsRow want, Row got) {
         List<Object> expected = List.of(want.isa().name(), want.exitCode(), want.reasonName(), want.vcpu(), want.detail(),
                 want.count(), want.share(), want.timedCount(), want.totalNanos(), want.minNanos(), want.maxNanos(),
                 want.meanNanos(), want.p50Nanos(), want.p99Nanos(), want.timeShare(), want.meanSpreadPercent(),
