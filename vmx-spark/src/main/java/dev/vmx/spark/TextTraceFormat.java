@@ -4,7 +4,6 @@ import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmTraceProblem;
 import dev.vmx.trace.KvmTraceReader;
 import java.io.InputStream;
-import java.util.ArrayDeque;
 
 /**
  * kvm trace text through {@link KvmTraceReader}: a file with no NUL byte in its first bytes. The
@@ -36,58 +35,36 @@ final class TextTraceFormat implements KvmTraceFormat {
         return new Cursor(KvmTraceReader.of(in, sourceName));
     }
 
-    private static final class Cursor implements KvmTraceCursor {
+    private static final class Cursor extends QueuedProblemCursor {
         private final KvmTraceReader reader;
-        private final ArrayDeque<Object[]> problems = new ArrayDeque<>(); // {line, problem, text}
         private int detailedSeen;
         private long lossLinesSeen;
         private long lostEventsSeen;
-        private boolean onProblem;
-        private Object[] problem;
-        private boolean eventWaiting;
-        private boolean ended;
 
         Cursor(KvmTraceReader reader) {
             this.reader = reader;
         }
 
         @Override
-        public boolean advance() {
-            if (!problems.isEmpty()) {
-                return problemStep();
-            }
-            if (eventWaiting) {
-                eventWaiting = false;
-                onProblem = false;
-                return true;
-            }
-            if (ended) {
-                return false;
-            }
+        boolean readNext() {
             boolean more = reader.advance();
             collectProblems(more);
-            if (!more) {
-                ended = true;
-                long undetailed = reader.problemCount() - reader.problems().size();
-                if (undetailed > 0) {
-                    problems.add(new Object[] {reader.lineNumber(), "undetailed problems: " + undetailed
-                            + " more lines could not be parsed (the first " + reader.problems().size()
-                            + " are reported with their lines)", null});
-                }
-                return !problems.isEmpty() && problemStep();
-            }
-            if (!problems.isEmpty()) {
-                eventWaiting = true;
-                return problemStep();
-            }
-            onProblem = false;
-            return true;
+            return more;
         }
 
-        private boolean problemStep() {
-            problem = problems.poll();
-            onProblem = true;
-            return true;
+        @Override
+        void atEnd() {
+            long undetailed = reader.problemCount() - reader.problems().size();
+            if (undetailed > 0) {
+                addProblem(reader.lineNumber(), "undetailed problems: " + undetailed
+                        + " more lines could not be parsed (the first " + reader.problems().size()
+                        + " are reported with their lines)", null);
+            }
+        }
+
+        @Override
+        long eventPosition() {
+            return reader.lineNumber();
         }
 
         /** The problems the reader met on its way to the current line, in line order. */
@@ -99,46 +76,30 @@ final class TextTraceFormat implements KvmTraceFormat {
             }
             for (int i = detailedSeen; i < detailed.size(); i++) {
                 KvmTraceProblem p = detailed.get(i);
-                problems.add(new Object[] {p.lineNumber(), "unparsable line: " + p.problem(), p.line()});
+                addProblem(p.lineNumber(), "unparsable line: " + p.problem(), p.line());
             }
             detailedSeen = detailed.size();
             if (lossLines != lossLinesSeen) {
                 long lost = reader.lostEvents() - lostEventsSeen;
                 // the loss lines lie between the previous event and this one (or the end of the file)
                 long line = reader.lineNumber();
-                problems.add(new Object[] {line, "lost events: the kernel overwrote "
+                addProblem(line, "lost events: the kernel overwrote "
                         + (lost > 0 ? lost + " events" : "events it did not count")
                         + (onEvent ? " before line " + line : " by the end of the file (line " + line + ")")
-                        + " (" + (lossLines - lossLinesSeen) + " CPU:N [LOST EVENTS] lines)", null});
+                        + " (" + (lossLines - lossLinesSeen) + " CPU:N [LOST EVENTS] lines)", null);
                 lossLinesSeen = lossLines;
                 lostEventsSeen = reader.lostEvents();
             }
         }
 
-        @Override
-        public boolean isProblem() {
-            return onProblem;
-        }
 
         @Override
         public KvmEvent event() {
             return reader.event();
         }
 
-        @Override
-        public long position() {
-            return onProblem ? (Long) problem[0] : reader.lineNumber();
-        }
 
-        @Override
-        public String problem() {
-            return (String) problem[1];
-        }
 
-        @Override
-        public String problemText() {
-            return (String) problem[2];
-        }
 
         @Override
         public long positionReached() {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -86,69 +85,47 @@ public final class TraceDatKvmTraceFormat implements KvmTraceFormat {
         return problem.problem().contains(LOSS_REPORT) ? "lost events: " : "damaged data: ";
     }
 
-    private static final class Cursor implements KvmTraceCursor {
+    private static final class Cursor extends QueuedProblemCursor {
         private final TraceDat dat;
         private final TraceDatReader reader;
-        private final ArrayDeque<Object[]> problems = new ArrayDeque<>(); // {position, problem}
         private long reportsSeen;
         private int detailedSeen;
-        private boolean onProblem;
-        private Object[] problem;
-        private boolean eventWaiting;
-        private boolean ended;
 
         Cursor(TraceDat dat, String openProblem) {
             this.dat = dat;
             if (dat == null) {
                 reader = null;
-                ended = true;
-                problems.add(new Object[] {0L, openProblem});
+                endNow();
+                addProblem(0L, openProblem, null);
                 return;
             }
             reader = dat.reader();
             for (TraceDatProblem p : dat.problems()) {
-                problems.add(new Object[] {0L, kind(p) + p});
+                addProblem(0L, kind(p) + p, null);
             }
         }
 
         @Override
-        public boolean advance() {
-            if (!problems.isEmpty()) {
-                return problemStep();
-            }
-            if (eventWaiting) {
-                eventWaiting = false;
-                onProblem = false;
-                return true;
-            }
-            if (ended) {
-                return false;
-            }
+        boolean readNext() {
             long before = reader.eventCount();
             boolean more = reader.advance();
             collectProblems(before);
-            if (!more) {
-                ended = true;
-                long undetailed = reportsSeen - detailedSeen;
-                if (undetailed > 0) {
-                    problems.add(new Object[] {reader.eventCount(), "undetailed problems: " + undetailed
-                            + " more damaged pages or loss reports (the first " + detailedSeen
-                            + " are reported with their offsets); " + reader.lostEvents() + " lost events counted in all"});
-                }
-                return !problems.isEmpty() && problemStep();
-            }
-            if (!problems.isEmpty()) {
-                eventWaiting = true;
-                return problemStep();
-            }
-            onProblem = false;
-            return true;
+            return more;
         }
 
-        private boolean problemStep() {
-            problem = problems.poll();
-            onProblem = true;
-            return true;
+        @Override
+        void atEnd() {
+            long undetailed = reportsSeen - detailedSeen;
+            if (undetailed > 0) {
+                addProblem(reader.eventCount(), "undetailed problems: " + undetailed
+                        + " more damaged pages or loss reports (the first " + detailedSeen
+                        + " are reported with their offsets); " + reader.lostEvents() + " lost events counted in all", null);
+            }
+        }
+
+        @Override
+        long eventPosition() {
+            return reader.eventCount();
         }
 
         /** The problems and loss reports the last advance found; the counts are cheap, the list is a copy. */
@@ -161,35 +138,19 @@ public final class TraceDatKvmTraceFormat implements KvmTraceFormat {
             List<TraceDatProblem> detailed = reader.problems();
             for (int i = detailedSeen; i < detailed.size(); i++) {
                 TraceDatProblem p = detailed.get(i);
-                problems.add(new Object[] {eventsBefore, kind(p) + p});
+                addProblem(eventsBefore, kind(p) + p, null);
             }
             detailedSeen = detailed.size();
         }
 
-        @Override
-        public boolean isProblem() {
-            return onProblem;
-        }
 
         @Override
         public KvmEvent event() {
             return reader.event();
         }
 
-        @Override
-        public long position() {
-            return onProblem ? (Long) problem[0] : reader.eventCount();
-        }
 
-        @Override
-        public String problem() {
-            return (String) problem[1];
-        }
 
-        @Override
-        public String problemText() {
-            return null;
-        }
 
         @Override
         public long positionReached() {
