@@ -35,4 +35,27 @@ public interface BinaryKvmTraceFormat {
      * @throws IllegalArgumentException if the file's header is not of this format
      */
     KvmTraceSummary read(Path file, int threads, IntFunction<Consumer<? super KvmEvent>> parts);
+
+    /**
+     * As {@link #read}, with each window's events handed to an {@link ExitEntryConsumer} in an
+     * order that keeps every thread's events (by {@link KvmEvent#pid()}) in time order, while
+     * events of different threads may come in any order: what statistics that pair a thread's
+     * exits with its entries need, and what lets a reader take each CPU's events in a run instead
+     * of interleaving them one by one. The window rules of {@link #read} hold, and the summary is
+     * the same. The default feeds {@link #read}'s time-ordered events through
+     * {@link ExitEntryConsumer#dispatch}.
+     *
+     * @param file the file
+     * @param threads how many threads may read at once, at least 1
+     * @param parts the consumer of each window's events
+     * @return what was read, as {@link #read} reports it
+     * @throws java.io.UncheckedIOException if the file cannot be read
+     * @throws IllegalArgumentException if the file's header is not of this format
+     */
+    default KvmTraceSummary readByThread(Path file, int threads, IntFunction<ExitEntryConsumer> parts) {
+        return read(file, threads, index -> {
+            ExitEntryConsumer consumer = parts.apply(index);
+            return event -> ExitEntryConsumer.dispatch(consumer, event);
+        });
+    }
 }

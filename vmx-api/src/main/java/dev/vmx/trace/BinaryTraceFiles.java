@@ -47,28 +47,55 @@ final class BinaryTraceFiles {
     }
 
     private static KvmTraceSummary read(BinaryKvmTraceFormat format, ExitStatistics target, Path file, int threads) {
+        if (target.keepsSlowest()) {
+            // which of several equally slow exits is kept depends on the order of all threads' events
+            return readInTimeOrder(format, target, file, threads);
+        }
+        // the statistics depend only on each thread's own events in order (exits pair with the next
+        // entry of their thread), so the reader may hand over each CPU's events in runs
+        if (threads == 1) {
+            return format.readByThread(file, 1, index -> target.asConsumer());
+        }
+        Map<Integer, ExitStatistics> parts = new TreeMap<>();
+        KvmTraceSummary summary = format.readByThread(file, threads, index -> part(target, parts, index).asConsumer());
+        return absorbParts(target, parts) ? summary : format.readByThread(file, 1, index -> target.asConsumer());
+    }
+
+    private static KvmTraceSummary readInTimeOrder(BinaryKvmTraceFormat format, ExitStatistics target, Path file,
+            int threads) {
         if (threads == 1) {
             return format.read(file, 1, index -> target::accept); // one window: the file in time order
         }
         Map<Integer, ExitStatistics> parts = new TreeMap<>();
-        KvmTraceSummary summary = format.read(file, threads, index -> {
-            ExitStatistics part = target.newPart();
-            synchronized (parts) {
-                parts.put(index, part);
-            }
-            return part::accept;
-        });
+        KvmTraceSummary summary = format.read(file, threads, index -> part(target, parts, index)::accept);
+        return absorbParts(target, parts) ? summary : format.read(file, 1, index -> target::accept);
+    }
+
+    private static ExitStatistics part(ExitStatistics target, Map<Integer, ExitStatistics> parts, int index) {
+        ExitStatistics part = target.newPart();
+        synchronized (parts) {
+            parts.put(index, part);
+        }
+        return part;
+    }
+
+    /**
+     * Adds the parts to {@code target} in window order.
+     *
+     * @return false, leaving {@code target} as it was, when the file must be read again by one reader
+     */
+    private static boolean absorbParts(ExitStatistics target, Map<Integer, ExitStatistics> parts) {
         boolean first = true;
         for (ExitStatistics part : parts.values()) {
             if (!first && part.needsCarriedVcpu()) {
                 // per-vCPU rows of a trace whose exits carry no vCPU id: only one reader can name them
-                return format.read(file, 1, index -> target::accept);
+                return false;
             }
             first = false;
         }
         for (ExitStatistics part : parts.values()) {
             target.absorb(part, 0); // binary events carry no line numbers (-1), so there is nothing to shift
         }
-        return summary;
+        return true;
     }
 }

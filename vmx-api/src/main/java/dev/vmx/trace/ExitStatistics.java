@@ -207,44 +207,10 @@ public final class ExitStatistics {
     public void accept(KvmEvent event, long lineNumber) {
         KvmEventType type = event.type();
         if (type == KvmEventType.KVM_EXIT) {
-            exitEvents++;
-            if (deferred) {
-                boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(event.isa(), event.exitCode());
-                int slot = setPending(event.pid(), event.timestampNanos(), counted ? DEFERRED : IGNORED);
-                pendingIsa[slot] = event.isa();
-                pendingCode[slot] = event.exitCode();
-                pendingKernel[slot] = event.guestRip() < 0;
-                if (slowest != null) {
-                    pendingLine[slot] = lineNumber;
-                    pendingRip[slot] = event.guestRip();
-                    pendingExitVcpu[slot] = event.vcpu();
-                }
-                return;
-            }
-            int vcpu = -1;
-            if (perVcpu) {
-                vcpu = event.vcpu();
-                if (vcpu < 0) {
-                    int slot = pendingSlot(event.pid());
-                    vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
-                    // in a part of a file, the thread's vCPU may come from an entry in an earlier part
-                    needsCarriedVcpu |= part && vcpu < 0;
-                }
-            }
-            long detail = grouping == Grouping.QUALIFICATION_CLASS && event.isa() == KvmIsa.VMX
-                    ? qualificationClass(event.exitCode(), event.info1(), event.intrInfo()) : -1;
-            Row row = row(event.isa(), event.exitCode(), vcpu, detail, false);
-            row.count++;
-            if (event.guestRip() < 0) {
-                row.guestKernel++; // see ExitStatisticsRow#guestKernelCount for the rule
-            }
-            totalExits++;
-            int slot = setPending(event.pid(), event.timestampNanos(), row.index);
-            if (slowest != null) {
-                pendingLine[slot] = lineNumber;
-                pendingRip[slot] = event.guestRip();
-                pendingExitVcpu[slot] = event.vcpu();
-            }
+            boolean byQualification = grouping == Grouping.QUALIFICATION_CLASS;
+            acceptExit(event.pid(), event.timestampNanos(), event.isa(), event.exitCode(), event.guestRip(),
+                    perVcpu || slowest != null ? event.vcpu() : -1, byQualification ? event.info1() : 0,
+                    byQualification ? event.intrInfo() : 0, lineNumber);
         } else if (deferred && type == detailType()) {
             detailEvents++;
             long detail = type == KvmEventType.KVM_PIO ? event.port()
@@ -256,17 +222,94 @@ public final class ExitStatistics {
             }
             acceptDetail(event.pid(), detail, event.isWrite());
         } else if (type == KvmEventType.KVM_ENTRY) {
-            entryEvents++;
-            if (part && !pendingUsed[pendingSlot(event.pid())]) {
-                preludeOf(event.pid()).entry(event.timestampNanos(), event.vcpu(), lineNumber);
-                setPending(event.pid(), 0, -1); // from here on the thread's state is this part's own
-                if (perVcpu && event.vcpu() >= 0) {
-                    rememberVcpu(event.pid(), event.vcpu());
-                }
-                return;
-            }
-            acceptEntry(event.pid(), event.timestampNanos(), event.vcpu(), lineNumber);
+            acceptEntryEvent(event.pid(), event.timestampNanos(), event.vcpu(), lineNumber);
         }
+    }
+
+    /** A kvm_exit, as plain values (info1 and intrInfo are read under QUALIFICATION_CLASS only). */
+    private void acceptExit(int pid, long timestampNanos, KvmIsa isa, long exitCode, long guestRip, int exitVcpu,
+            long info1, int intrInfo, long lineNumber) {
+        exitEvents++;
+        if (deferred) {
+            boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(isa, exitCode);
+            int slot = setPending(pid, timestampNanos, counted ? DEFERRED : IGNORED);
+            pendingIsa[slot] = isa;
+            pendingCode[slot] = exitCode;
+            pendingKernel[slot] = guestRip < 0;
+            if (slowest != null) {
+                pendingLine[slot] = lineNumber;
+                pendingRip[slot] = guestRip;
+                pendingExitVcpu[slot] = exitVcpu;
+            }
+            return;
+        }
+        int vcpu = -1;
+        if (perVcpu) {
+            vcpu = exitVcpu;
+            if (vcpu < 0) {
+                int slot = pendingSlot(pid);
+                vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
+                // in a part of a file, the thread's vCPU may come from an entry in an earlier part
+                needsCarriedVcpu |= part && vcpu < 0;
+            }
+        }
+        long detail = grouping == Grouping.QUALIFICATION_CLASS && isa == KvmIsa.VMX
+                ? qualificationClass(exitCode, info1, intrInfo) : -1;
+        Row row = row(isa, exitCode, vcpu, detail, false);
+        row.count++;
+        if (guestRip < 0) {
+            row.guestKernel++; // see ExitStatisticsRow#guestKernelCount for the rule
+        }
+        totalExits++;
+        int slot = setPending(pid, timestampNanos, row.index);
+        if (slowest != null) {
+            pendingLine[slot] = lineNumber;
+            pendingRip[slot] = guestRip;
+            pendingExitVcpu[slot] = exitVcpu;
+        }
+    }
+
+    /** A kvm_entry event: in a part, a thread's first one is kept aside for {@link #absorb}. */
+    private void acceptEntryEvent(int pid, long timestampNanos, int vcpu, long lineNumber) {
+        entryEvents++;
+        if (part && !pendingUsed[pendingSlot(pid)]) {
+            preludeOf(pid).entry(timestampNanos, vcpu, lineNumber);
+            setPending(pid, 0, -1); // from here on the thread's state is this part's own
+            if (perVcpu && vcpu >= 0) {
+                rememberVcpu(pid, vcpu);
+            }
+            return;
+        }
+        acceptEntry(pid, timestampNanos, vcpu, lineNumber);
+    }
+
+    /**
+     * These statistics as an {@link ExitEntryConsumer} (how a binary trace reader feeds them; line
+     * numbers unknown): the same as {@link #accept(KvmEvent) accepting} each event.
+     */
+    ExitEntryConsumer asConsumer() {
+        return new ExitEntryConsumer() {
+            @Override
+            public void acceptExit(int pid, long timestampNanos, KvmIsa isa, long exitCode, long guestRip, int vcpu,
+                    long info1, int intrInfo) {
+                ExitStatistics.this.acceptExit(pid, timestampNanos, isa, exitCode, guestRip, vcpu, info1, intrInfo, -1);
+            }
+
+            @Override
+            public void acceptEntry(int pid, long timestampNanos, int vcpu) {
+                acceptEntryEvent(pid, timestampNanos, vcpu, -1);
+            }
+
+            @Override
+            public void acceptOther(KvmEvent event) {
+                accept(event, -1);
+            }
+        };
+    }
+
+    /** Whether {@link #keepSlowest} is on: its ties go to the first offered, so it needs events in time order. */
+    boolean keepsSlowest() {
+        return slowest != null;
     }
 
     /** A kvm_pio/kvm_msr event under IO_PORT/MSR: it names the row of its thread's deferred exit. */

@@ -34,7 +34,11 @@ final class ShiftedEvent implements KvmEvent {
 
     @Override
     public long timestampNanos() {
-        long ts = raw.timestampNanos();
+        return shifted(raw.timestampNanos(), mult, shift, offset);
+    }
+
+    /** A ring-buffer timestamp with the file's correction: scaled when {@code mult} is not 0, then offset. */
+    static long shifted(long ts, long mult, int shift, long offset) {
         return (mult != 0 ? scale(ts, mult, shift) : ts) + offset;
     }
 

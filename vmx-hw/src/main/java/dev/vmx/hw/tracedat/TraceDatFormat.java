@@ -1,6 +1,7 @@
 package dev.vmx.hw.tracedat;
 
 import dev.vmx.trace.BinaryKvmTraceFormat;
+import dev.vmx.trace.ExitEntryConsumer;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmTraceSummary;
 import java.nio.file.Path;
@@ -26,6 +27,13 @@ public final class TraceDatFormat implements BinaryKvmTraceFormat {
     public KvmTraceSummary read(Path file, int threads, IntFunction<Consumer<? super KvmEvent>> parts) {
         try (TraceDat dat = TraceDat.open(file)) {
             return dat.readInWindows(threads, parts);
+        }
+    }
+
+    @Override
+    public KvmTraceSummary readByThread(Path file, int threads, IntFunction<ExitEntryConsumer> parts) {
+        try (TraceDat dat = TraceDat.open(file)) {
+            return dat.readByThread(threads, parts);
         }
     }
 }

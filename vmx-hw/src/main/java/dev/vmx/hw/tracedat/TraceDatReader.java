@@ -3,6 +3,7 @@ package dev.vmx.hw.tracedat;
 import dev.vmx.hw.tracedat.TraceDat.CpuStream;
 import dev.vmx.hw.tracefs.RingBufferCursor;
 import dev.vmx.hw.tracefs.RingBufferDecoder;
+import dev.vmx.trace.ExitEntryConsumer;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
 import dev.vmx.trace.KvmTraceProblem;
@@ -41,54 +42,203 @@ public final class TraceDatReader {
     private long lostEvents;
     private long problemCount;
     private final List<TraceDatProblem> problems = new ArrayList<>();
+    // drainByThread(): which stream each pid of the current chunk was seen on (valid where the
+    // epoch is the chunk's)
+    private int[] pidTable = new int[0];
+    private int[] pidStream = new int[0];
+    private int[] pidEpoch = new int[0];
+    private int epoch;
 
     /** One CPU stream's reading state. */
     private final class Stream {
         final CpuStream source;
         final RingBufferCursor cursor;
         final KvmEvent event;
+        /** Whether the file's clock correction applies (then {@link #event} is a {@link ShiftedEvent}). */
+        final boolean shifted;
         final int index;
         int page;
         int firstCountedPage;
         int endPage;
         /** Whether the current page's header was damaged (reported when opened, not again as a record). */
         boolean headerDamaged;
+        // drainByThread(): events read ahead and not yet handed over, [aheadStart, aheadEnd)
+        long[] aheadStamp = new long[0];
+        int[] aheadPayload = new int[0];
+        int[] aheadLength = new int[0];
+        int[] aheadPid = new int[0];
+        int aheadStart;
+        int aheadEnd;
+        /** Where this stream's events below the current cut end in its lookahead. */
+        int chunkEnd;
+        boolean exhausted;
+
+        /**
+         * Reads the rest of the current page, or the next page with events in the window, into the
+         * lookahead; false when the stream has no more.
+         */
+        boolean readAhead() {
+            while (!exhausted) {
+                if (page >= 0) {
+                    int room = source.pageSize / 8 + 1; // the most records a page can hold
+                    if (aheadStamp.length - aheadEnd < room) {
+                        makeRoom(room);
+                    }
+                    int first = aheadEnd;
+                    int end = cursor.nextRecords(aheadStamp, aheadPayload, aheadLength, aheadPid, first, first + room);
+                    if (end > first) {
+                        return keepWindow(first, end);
+                    }
+                }
+                if (!nextPage()) {
+                    exhausted = true;
+                }
+            }
+            return false;
+        }
+
+        /** Keeps the events of the window from those just read into [first, end); false if none. */
+        private boolean keepWindow(int first, int end) {
+            int kept = end;
+            if (from != Long.MIN_VALUE || to != Long.MAX_VALUE) {
+                long[] stamps = aheadStamp;
+                kept = first;
+                for (int i = first; i < end; i++) {
+                    long stamp = stamps[i];
+                    if (stamp < from) {
+                        continue; // an event of the window before, on the page this window starts with
+                    }
+                    if (stamp >= to) {
+                        exhausted = true; // the next window's; and so is everything after it on this CPU
+                        break;
+                    }
+                    stamps[kept] = stamp;
+                    aheadPayload[kept] = aheadPayload[i];
+                    aheadLength[kept] = aheadLength[i];
+                    aheadPid[kept] = aheadPid[i];
+                    kept++;
+                }
+            }
+            aheadEnd = kept;
+            return kept > first || readAhead();
+        }
+
+        /** Room for {@code room} more events after {@code aheadEnd}. */
+        private void makeRoom(int room) {
+            int pending = aheadEnd - aheadStart;
+            if (pending + room > aheadStamp.length) {
+                int capacity = Math.max(2 * aheadStamp.length, 2 * (pending + room));
+                aheadStamp = copy(aheadStamp, aheadStart, pending, capacity);
+                aheadPayload = copy(aheadPayload, aheadStart, pending, capacity);
+                aheadLength = copy(aheadLength, aheadStart, pending, capacity);
+                aheadPid = copy(aheadPid, aheadStart, pending, capacity);
+            } else {
+                // handed-over events at the front: move the pending ones there
+                System.arraycopy(aheadStamp, aheadStart, aheadStamp, 0, pending);
+                System.arraycopy(aheadPayload, aheadStart, aheadPayload, 0, pending);
+                System.arraycopy(aheadLength, aheadStart, aheadLength, 0, pending);
+                System.arraycopy(aheadPid, aheadStart, aheadPid, 0, pending);
+            }
+            chunkEnd -= aheadStart;
+            aheadStart = 0;
+            aheadEnd = pending;
+        }
+
+        /** Reads ahead until an event at or after {@code cut}, or the end; see drainByThread. */
+        void readAheadTo(long cut) {
+            while (!exhausted && (aheadStart == aheadEnd || aheadStamp[aheadEnd - 1] < cut)) {
+                readAhead();
+            }
+        }
+
+        /** Marks the pending events below {@code cut} (up to the first at or after it) as the chunk. */
+        int markChunk(long cut) {
+            long[] stamps = aheadStamp;
+            int end = aheadStart;
+            while (end < aheadEnd && stamps[end] < cut) {
+                end++;
+            }
+            chunkEnd = end;
+            return end - aheadStart;
+        }
+
+        /** Hands the chunk over in order. */
+        void handOverChunk(ExitEntryConsumer consumer) {
+            for (int i = aheadStart; i < chunkEnd; i++) {
+                handOver(i, consumer);
+            }
+            aheadStart = chunkEnd;
+        }
+
+        /** Hands the lookahead's event {@code i} to {@code consumer}. */
+        void handOver(int i, ExitEntryConsumer consumer) {
+            events++;
+            long raw = aheadStamp[i];
+            int payload = aheadPayload[i];
+            if (cursor.deliverExitOrEntry(payload, shifted ? ShiftedEvent.shifted(raw, dat.tscMult, dat.tscShift,
+                    dat.timeOffset) : raw, consumer)) {
+                return;
+            }
+            if (cursor.eventAt(payload, aheadLength[i], raw).type() == KvmEventType.OTHER) {
+                otherEvents++;
+            }
+            consumer.acceptOther(event);
+        }
 
         Stream(CpuStream source, RingBufferCursor cursor, int index) {
             this.source = source;
             this.cursor = cursor;
             this.index = index;
-            this.event = dat.tscMult != 0 || dat.timeOffset != 0
-                    ? new ShiftedEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset) : cursor.event();
+            this.shifted = dat.tscMult != 0 || dat.timeOffset != 0;
+            this.event = shifted ? new ShiftedEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset) : cursor.event();
         }
 
-        /** Moves to this stream's next event in the window; false when it has none. */
+        /** Moves to this stream's next event in the window, its flyweight placed on it; false when it has none. */
         boolean next() {
+            return nextPayload(true) >= 0;
+        }
+
+        /**
+         * Moves to this stream's next event in the window.
+         *
+         * @param place whether to place the flyweight on it (else only its time is read)
+         * @return its payload offset (0 when placed), or -1 when the stream has none
+         */
+        int nextPayload(boolean place) {
             while (true) {
-                if (page >= 0 && cursor.advance()) {
+                int payload = page < 0 ? -1 : place ? (cursor.advance() ? 0 : -1) : cursor.nextRecord();
+                if (payload >= 0) {
                     long stamp = cursor.timestampNanos();
                     if (stamp < from) {
                         continue; // an event of the window before, on the page this window starts with
                     }
                     if (stamp >= to) {
-                        return false; // the next window's; and so is everything after it on this CPU
+                        return -1; // the next window's; and so is everything after it on this CPU
                     }
                     stamps[index] = stamp;
-                    return true;
+                    return payload;
                 }
-                if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage && !headerDamaged) {
-                    int pageStart = page * source.pageSize;
-                    int skipped = pageStart + source.pageSize - cursor.damageOffset();
-                    problem(source, cursor.damageOffset(), "corrupt page at byte " + (cursor.damageOffset() - pageStart)
-                            + " of page " + page + ": a record there cannot be read, so the rest of the page ("
-                            + "at most " + skipped + " bytes) is skipped");
+                if (!nextPage()) {
+                    return -1;
                 }
-                page++;
-                if (page >= endPage) {
-                    return false;
-                }
-                openPage();
             }
+        }
+
+        /** Moves to the next page of the window, reporting damage the cursor found on this one; false at the end. */
+        boolean nextPage() {
+            if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage && !headerDamaged) {
+                int pageStart = page * source.pageSize;
+                int skipped = pageStart + source.pageSize - cursor.damageOffset();
+                problem(source, cursor.damageOffset(), "corrupt page at byte " + (cursor.damageOffset() - pageStart)
+                        + " of page " + page + ": a record there cannot be read, so the rest of the page ("
+                        + "at most " + skipped + " bytes) is skipped");
+            }
+            page++;
+            if (page >= endPage) {
+                return false;
+            }
+            openPage();
+            return true;
         }
 
         private void openPage() {
@@ -142,6 +292,21 @@ public final class TraceDatReader {
     }
 
     private void start() {
+        load();
+        prime();
+    }
+
+    /** Reads each stream's first event into the heap. */
+    private void prime() {
+        for (Stream stream : streams) {
+            if (stream.next()) {
+                push(stream.index);
+            }
+        }
+    }
+
+    /** Loads every stream's data and places it before the first page of this window. */
+    private void load() {
         started = true;
         Decompressor decompressor = dat.compression().equals("none") ? null : Decompressor.forName(dat.compression());
         for (Stream stream : streams) {
@@ -161,9 +326,6 @@ public final class TraceDatReader {
             stream.firstCountedPage = owned;
             stream.endPage = to == Long.MAX_VALUE ? stamps.length : lowerBound(stamps, to);
             stream.page = Math.max(owned - 1, 0) - 1;
-            if (stream.next()) {
-                push(stream.index);
-            }
         }
     }
 
@@ -208,6 +370,153 @@ public final class TraceDatReader {
             otherEvents++;
         }
         return true;
+    }
+
+    /**
+     * Hands every event to {@code consumer} in an order that keeps each thread's events (by pid)
+     * in time order, instead of one by one through {@link #advance()}: the CPUs' events are cut
+     * at timestamps into chunks of about a page per CPU, and a chunk in which no thread has events
+     * on two CPUs goes over CPU by CPU; one in which a thread moved between CPUs is merged in time
+     * order, as {@link #advance()} would have. Either way each thread's events come in the order
+     * {@link #advance()} gives them. kvm_exit and kvm_entry go over as plain values; counts,
+     * losses and problems are kept as {@link #advance()} keeps them.
+     *
+     * @param consumer receives the events
+     * @throws IllegalStateException if this reader was advanced already
+     */
+    void drainByThread(ExitEntryConsumer consumer) {
+        if (started) {
+            throw new IllegalStateException("drainByThread reads a reader from its start, and this one was advanced");
+        }
+        load();
+        if (!pagesInTimeOrder()) {
+            // chunks are cut at page timestamps: with pages out of order one could hold the whole
+            // file, so such a file goes the one-by-one way
+            prime();
+            while (advance()) {
+                ExitEntryConsumer.dispatch(consumer, event());
+            }
+            return;
+        }
+        while (true) {
+            long cut = nextCut();
+            if (cut == Long.MIN_VALUE) {
+                return; // every stream is read
+            }
+            int chunkEvents = 0;
+            for (Stream stream : streams) {
+                stream.readAheadTo(cut);
+                chunkEvents += stream.markChunk(cut);
+            }
+            if (threadOnTwoCpus(chunkEvents)) {
+                handOverMerged(consumer);
+            } else {
+                for (Stream stream : streams) {
+                    stream.handOverChunk(consumer);
+                }
+            }
+        }
+    }
+
+    /** Whether every stream's pages in this window have strictly increasing timestamps. */
+    private boolean pagesInTimeOrder() {
+        for (Stream stream : streams) {
+            long[] pageStamps = stream.source.pageStamps();
+            for (int page = Math.max(stream.page, 0) + 1; page < stream.endPage; page++) {
+                if (pageStamps[page] <= pageStamps[page - 1]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The end of the next chunk: where the first CPU to finish its current page starts its next
+     * (so that a chunk holds at most about a page of each CPU), and past the earliest pending
+     * event (so that it holds one). A stream's events in the chunk are those before its first at or
+     * after the cut: what {@link #advance()} gives before any event at or past the cut.
+     *
+     * @return the cut, or Long.MIN_VALUE when every stream is read
+     */
+    private long nextCut() {
+        long lowest = Long.MAX_VALUE;
+        long cut = Long.MAX_VALUE; // when every CPU is on its last page
+        for (Stream stream : streams) {
+            if (stream.aheadStart == stream.aheadEnd && !stream.readAhead()) {
+                continue;
+            }
+            lowest = Math.min(lowest, stream.aheadStamp[stream.aheadStart]);
+            if (stream.page + 1 < stream.endPage) {
+                cut = Math.min(cut, stream.source.pageStamps()[stream.page + 1]);
+            }
+        }
+        if (lowest == Long.MAX_VALUE) {
+            return Long.MIN_VALUE; // (no window holds an event at Long.MAX_VALUE)
+        }
+        return Math.max(cut, lowest + 1);
+    }
+
+    /** Whether some pid has events below the cut on two streams. */
+    private boolean threadOnTwoCpus(int chunkEvents) {
+        if (pidTable.length < 2 * chunkEvents) {
+            int capacity = Integer.highestOneBit(Math.max(16, 2 * chunkEvents - 1)) << 1;
+            pidTable = new int[capacity];
+            pidStream = new int[capacity];
+            pidEpoch = new int[capacity];
+            epoch = 0;
+        }
+        if (++epoch == Integer.MAX_VALUE) {
+            java.util.Arrays.fill(pidEpoch, 0);
+            epoch = 1;
+        }
+        int mask = pidTable.length - 1;
+        for (Stream stream : streams) {
+            int[] pids = stream.aheadPid;
+            int last = 0;
+            boolean any = false;
+            for (int i = stream.aheadStart; i < stream.chunkEnd; i++) {
+                int pid = pids[i];
+                if (any && pid == last) {
+                    continue; // a CPU runs one thread for many events in a row
+                }
+                any = true;
+                last = pid;
+                int slot = (pid * 0x9E3779B9) >>> 7 & mask;
+                while (pidEpoch[slot] == epoch && pidTable[slot] != pid) {
+                    slot = (slot + 1) & mask;
+                }
+                if (pidEpoch[slot] != epoch) {
+                    pidEpoch[slot] = epoch;
+                    pidTable[slot] = pid;
+                    pidStream[slot] = stream.index;
+                } else if (pidStream[slot] != stream.index) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Hands the chunk over in time order (ties to the stream listed first), as advance() would. */
+    private void handOverMerged(ExitEntryConsumer consumer) {
+        heapSize = 0;
+        for (Stream stream : streams) {
+            if (stream.aheadStart < stream.chunkEnd) {
+                stamps[stream.index] = stream.aheadStamp[stream.aheadStart];
+                push(stream.index);
+            }
+        }
+        while (heapSize > 0) {
+            Stream stream = streams[heap[0]];
+            stream.handOver(stream.aheadStart, consumer);
+            if (++stream.aheadStart < stream.chunkEnd) {
+                stamps[stream.index] = stream.aheadStamp[stream.aheadStart];
+                siftDown(0);
+            } else {
+                pop();
+            }
+        }
     }
 
     /**
@@ -365,5 +674,17 @@ public final class TraceDatReader {
             heap[smallest] = swap;
             at = smallest;
         }
+    }
+
+    private static long[] copy(long[] from, int start, int length, int capacity) {
+        long[] to = new long[capacity];
+        System.arraycopy(from, start, to, 0, length);
+        return to;
+    }
+
+    private static int[] copy(int[] from, int start, int length, int capacity) {
+        int[] to = new int[capacity];
+        System.arraycopy(from, start, to, 0, length);
+        return to;
     }
 }

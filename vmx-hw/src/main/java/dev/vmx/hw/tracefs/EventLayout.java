@@ -1,6 +1,7 @@
 package dev.vmx.hw.tracefs;
 
 import dev.vmx.trace.KvmEventType;
+import dev.vmx.trace.KvmIsa;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -94,6 +95,12 @@ final class EventLayout {
     final boolean[] signed = new boolean[Slot.values().length];
     /** Bytes of payload the fields need; a shorter record is corrupt. */
     final int minimumPayload;
+    /**
+     * Whether the fields have the widths of every kernel's kvm_exit and kvm_entry (exit_reason an
+     * unsigned 4 bytes, guest_rip and info1 8, intr_info 4, isa and vcpu_id 4 or absent), so
+     * that {@link RingBufferCursor#deliverExitOrEntry} reads them with fixed loads.
+     */
+    final boolean usualWidths;
 
     EventLayout(KvmEventType type, EventFormat format) {
         this.type = type;
@@ -109,6 +116,56 @@ final class EventLayout {
             }
         }
         this.minimumPayload = needed;
+        boolean vcpuUsual = sizeOrAbsent(Slot.VCPU, 4);
+        this.usualWidths = type == KvmEventType.KVM_ENTRY ? vcpuUsual
+                : type == KvmEventType.KVM_EXIT && vcpuUsual && sizeOrAbsent(Slot.ISA, 4)
+                        && sizes[Slot.EXIT_CODE.ordinal()] == 4 && !signed[Slot.EXIT_CODE.ordinal()]
+                        && sizes[Slot.GUEST_RIP.ordinal()] == 8 && sizes[Slot.INFO1.ordinal()] == 8
+                        && sizes[Slot.INTR_INFO.ordinal()] == 4;
+    }
+
+    private boolean sizeOrAbsent(Slot slot, int size) {
+        return offsets[slot.ordinal()] < 0 || sizes[slot.ordinal()] == size;
+    }
+
+    /**
+     * Reads a slot's field of an event with this layout, in place.
+     *
+     * @param page the bytes holding the event (little-endian)
+     * @param payload where its payload starts
+     * @param slot the field
+     * @return the field, sign- or zero-extended as its format says; 0 when this event has no such field
+     */
+    long read(java.nio.ByteBuffer page, int payload, Slot slot) {
+        int index = slot.ordinal();
+        int offset = offsets[index];
+        if (offset < 0) {
+            return 0;
+        }
+        int at = payload + offset;
+        boolean isSigned = signed[index];
+        switch (sizes[index]) {
+            case 1:
+                return isSigned ? page.get(at) : Byte.toUnsignedLong(page.get(at));
+            case 2:
+                return isSigned ? page.getShort(at) : Short.toUnsignedLong(page.getShort(at));
+            case 4:
+                return isSigned ? page.getInt(at) : Integer.toUnsignedLong(page.getInt(at));
+            case 8:
+                return page.getLong(at);
+            default:
+                return 0;
+        }
+    }
+
+    /** The vCPU id field, -1 when this event has none. */
+    int vcpu(java.nio.ByteBuffer page, int payload) {
+        return offsets[Slot.VCPU.ordinal()] < 0 ? -1 : (int) read(page, payload, Slot.VCPU);
+    }
+
+    /** The isa field, {@link KvmIsa#UNKNOWN} when this event has none. */
+    KvmIsa isa(java.nio.ByteBuffer page, int payload) {
+        return offsets[Slot.ISA.ordinal()] < 0 ? KvmIsa.UNKNOWN : KvmIsa.fromCode((int) read(page, payload, Slot.ISA));
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.vmx.hw.tracefs;
 
+import dev.vmx.trace.ExitEntryConsumer;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventType;
+import dev.vmx.trace.KvmIsa;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -27,6 +29,11 @@ public final class RingBufferCursor {
     /** Whether this page's damage is counted (a page read twice counts once). */
     private boolean counted;
     private int damageAt = -1;
+    // the record nextRecord() found last
+    private int recordPayload;
+    private int recordPayloadLength;
+    private EventLayout recordLayout;
+    private long recordClock;
 
     RingBufferCursor(RingBufferDecoder decoder) {
         this.decoder = decoder;
@@ -129,6 +136,89 @@ public final class RingBufferCursor {
      *         page is skipped; see {@link #damageOffset()})
      */
     public boolean advance() {
+        if (nextRecord() < 0) {
+            return false;
+        }
+        EventLayout layout = recordLayout;
+        event.position(in, recordPayload, recordPayloadLength, layout, layout == null ? KvmEventType.OTHER : layout.type,
+                recordClock, cpu, decoder.pidOffset);
+        return true;
+    }
+
+    /**
+     * Moves to the next event of the page without placing {@link #event()} on it: for readers
+     * that look at an event's time and thread first and hand it over later
+     * ({@link #timestampNanos()}, {@link #recordPayloadLength()}, {@link #pidAt}, {@link #eventAt},
+     * {@link #deliverExitOrEntry}).
+     *
+     * @return the offset in the buffer of the event's payload (its common fields first), or -1
+     *         where {@link #advance()} returns false
+     */
+    public int nextRecord() {
+        // the common record first, kept small so that callers' loops inline it: a data record whose
+        // length is in its header (type_len 1..28), whole and long enough; anything else (padding,
+        // time stamps, long records, damage, the page's end) goes the full way
+        int at = position;
+        if (at + 4 <= end) {
+            ByteBuffer in = this.in;
+            int header = in.getInt(at);
+            int typeLength = header & 0x1f;
+            if (typeLength != 0 && typeLength < RingBufferDecoder.TYPE_PADDING) {
+                RingBufferDecoder d = decoder;
+                int payloadLength = typeLength * 4;
+                int payload = at + 4;
+                if (payloadLength + 4 <= end - at && payloadLength >= d.commonEnd) {
+                    EventLayout[] layouts = d.layoutById;
+                    int id = Short.toUnsignedInt(in.getShort(payload + d.typeOffset));
+                    EventLayout layout = id < layouts.length ? layouts[id] : null;
+                    if (layout == null || payloadLength >= layout.minimumPayload) {
+                        long stamp = clock + (header >>> 5);
+                        clock = stamp;
+                        recordClock = stamp;
+                        recordPayload = payload;
+                        recordPayloadLength = payloadLength;
+                        recordLayout = layout;
+                        position = payload + payloadLength;
+                        return payload;
+                    }
+                }
+            }
+        }
+        return nextRecordAnyKind();
+    }
+
+    /**
+     * Records to read over several {@link #nextRecord()} calls at once: the rest of the page's
+     * events (at most {@code limit - from} of them), each one's timestamp, payload offset, payload
+     * length and pid written from index {@code from} on.
+     *
+     * @param stamps receives the timestamps
+     * @param payloads receives the payload offsets
+     * @param lengths receives the payload lengths
+     * @param pids receives the pids ({@link #pidAt})
+     * @param from the first index to write
+     * @param limit the index to stop before
+     * @return the index after the last one written
+     */
+    public int nextRecords(long[] stamps, int[] payloads, int[] lengths, int[] pids, int from, int limit) {
+        int pidOffset = decoder.pidOffset;
+        int i = from;
+        while (i < limit) {
+            int payload = nextRecord();
+            if (payload < 0) {
+                break;
+            }
+            stamps[i] = recordClock;
+            payloads[i] = payload;
+            lengths[i] = recordPayloadLength;
+            pids[i] = pidOffset < 0 ? 0 : in.getInt(payload + pidOffset);
+            i++;
+        }
+        return i;
+    }
+
+    /** {@link #nextRecord()} for a record of any kind. */
+    private int nextRecordAnyKind() {
         RingBufferDecoder d = decoder;
         ByteBuffer in = this.in;
         int end = this.end;
@@ -199,17 +289,19 @@ public final class RingBufferCursor {
                 return damaged(false);
             }
             clock += delta;
-            event.position(in, payload, payloadLength, layout, layout == null ? KvmEventType.OTHER : layout.type, clock,
-                    cpu, d.pidOffset);
+            recordClock = clock;
+            recordPayload = payload;
+            recordPayloadLength = payloadLength;
+            recordLayout = layout;
             position += recordLength;
-            return true;
+            return payload;
         }
-        end = 0;
         this.end = 0;
-        return false;
+        return -1;
     }
 
-    private boolean damaged(boolean cutByRead) {
+    /** Stops reading the page at damage; returns -1 for {@link #nextRecord()}. */
+    private int damaged(boolean cutByRead) {
         if (!cutByRead) {
             if (counted) {
                 decoder.corruptPages++;
@@ -217,7 +309,7 @@ public final class RingBufferCursor {
             damageAt = position;
         }
         this.end = 0;
-        return false;
+        return -1;
     }
 
     /**
@@ -235,7 +327,93 @@ public final class RingBufferCursor {
      * @return the ring-buffer clock in its own unit (nanoseconds for the default clock)
      */
     public long timestampNanos() {
-        return event.timestampNanos();
+        return recordClock;
+    }
+
+    /**
+     * The payload length of the event {@link #nextRecord()} or {@link #advance()} found last.
+     *
+     * @return its length in bytes
+     */
+    public int recordPayloadLength() {
+        return recordPayloadLength;
+    }
+
+    /**
+     * The recording thread of an event this cursor found, read in place.
+     *
+     * @param payload the event's payload offset, as {@link #nextRecord()} returned it (in the
+     *        buffer the cursor reads now)
+     * @return its {@code common_pid}, 0 when the format has none
+     */
+    public int pidAt(int payload) {
+        int pidOffset = decoder.pidOffset;
+        return pidOffset < 0 ? 0 : in.getInt(payload + pidOffset);
+    }
+
+    /**
+     * Places {@link #event()} on an event this cursor found earlier in the buffer it reads now.
+     *
+     * @param payload the payload offset {@link #nextRecord()} returned for it
+     * @param payloadLength its {@link #recordPayloadLength()}
+     * @param timestamp its {@link #timestampNanos()}
+     * @return the flyweight, valid until the cursor moves or is placed again
+     */
+    public KvmEvent eventAt(int payload, int payloadLength, long timestamp) {
+        EventLayout layout = layoutAt(payload);
+        event.position(in, payload, payloadLength, layout, layout == null ? KvmEventType.OTHER : layout.type, timestamp,
+                cpu, decoder.pidOffset);
+        return event;
+    }
+
+    /**
+     * Hands an event this cursor found earlier to {@code consumer} as plain values, read in place,
+     * if it is a {@code kvm_exit} or {@code kvm_entry}.
+     *
+     * @param payload the payload offset {@link #nextRecord()} returned for it
+     * @param timestampNanos the time to hand over with it
+     * @param consumer the consumer
+     * @return false, having called nothing, for an event of another type
+     */
+    public boolean deliverExitOrEntry(int payload, long timestampNanos, ExitEntryConsumer consumer) {
+        EventLayout layout = layoutAt(payload);
+        if (layout == null) {
+            return false;
+        }
+        ByteBuffer page = in;
+        if (layout.type == KvmEventType.KVM_EXIT && layout.usualWidths) {
+            // the widths every kernel's kvm_exit has: fixed loads instead of a switch per field
+            int isaAt = layout.offsets[EventLayout.Slot.ISA.ordinal()];
+            int vcpuAt = layout.offsets[EventLayout.Slot.VCPU.ordinal()];
+            consumer.acceptExit(pidAt(payload), timestampNanos,
+                    isaAt < 0 ? KvmIsa.UNKNOWN : KvmIsa.fromCode(page.getInt(payload + isaAt)),
+                    Integer.toUnsignedLong(page.getInt(payload + layout.offsets[EventLayout.Slot.EXIT_CODE.ordinal()])),
+                    page.getLong(payload + layout.offsets[EventLayout.Slot.GUEST_RIP.ordinal()]),
+                    vcpuAt < 0 ? -1 : page.getInt(payload + vcpuAt),
+                    page.getLong(payload + layout.offsets[EventLayout.Slot.INFO1.ordinal()]),
+                    page.getInt(payload + layout.offsets[EventLayout.Slot.INTR_INFO.ordinal()]));
+            return true;
+        }
+        if (layout.type == KvmEventType.KVM_EXIT) {
+            consumer.acceptExit(pidAt(payload), timestampNanos, layout.isa(page, payload),
+                    layout.read(page, payload, EventLayout.Slot.EXIT_CODE), layout.read(page, payload, EventLayout.Slot.GUEST_RIP),
+                    layout.vcpu(page, payload), layout.read(page, payload, EventLayout.Slot.INFO1),
+                    (int) layout.read(page, payload, EventLayout.Slot.INTR_INFO));
+            return true;
+        }
+        if (layout.type == KvmEventType.KVM_ENTRY) {
+            int vcpuAt = layout.offsets[EventLayout.Slot.VCPU.ordinal()];
+            consumer.acceptEntry(pidAt(payload), timestampNanos, !layout.usualWidths ? layout.vcpu(page, payload)
+                    : vcpuAt < 0 ? -1 : page.getInt(payload + vcpuAt));
+            return true;
+        }
+        return false;
+    }
+
+    private EventLayout layoutAt(int payload) {
+        EventLayout[] layouts = decoder.layoutById;
+        int id = Short.toUnsignedInt(in.getShort(payload + decoder.typeOffset));
+        return id < layouts.length ? layouts[id] : null;
     }
 
     /**
@@ -257,4 +435,5 @@ public final class RingBufferCursor {
     public int position() {
         return position;
     }
+
 }

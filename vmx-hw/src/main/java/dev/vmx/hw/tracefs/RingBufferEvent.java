@@ -35,27 +35,7 @@ final class RingBufferEvent implements KvmEvent {
     }
 
     private long read(Slot slot) {
-        if (layout == null) {
-            return 0;
-        }
-        int offset = layout.offsets[slot.ordinal()];
-        if (offset < 0) {
-            return 0;
-        }
-        int at = payload + offset;
-        boolean signed = layout.signed[slot.ordinal()];
-        switch (layout.sizes[slot.ordinal()]) {
-            case 1:
-                return signed ? page.get(at) : Byte.toUnsignedLong(page.get(at));
-            case 2:
-                return signed ? page.getShort(at) : Short.toUnsignedLong(page.getShort(at));
-            case 4:
-                return signed ? page.getInt(at) : Integer.toUnsignedLong(page.getInt(at));
-            case 8:
-                return page.getLong(at);
-            default:
-                return 0;
-        }
+        return layout == null ? 0 : layout.read(page, payload, slot);
     }
 
     @Override
@@ -85,12 +65,12 @@ final class RingBufferEvent implements KvmEvent {
 
     @Override
     public int vcpu() {
-        return layout == null || layout.offsets[Slot.VCPU.ordinal()] < 0 ? -1 : (int) read(Slot.VCPU);
+        return layout == null ? -1 : layout.vcpu(page, payload);
     }
 
     @Override
     public KvmIsa isa() {
-        return layout == null || layout.offsets[Slot.ISA.ordinal()] < 0 ? KvmIsa.UNKNOWN : KvmIsa.fromCode((int) read(Slot.ISA));
+        return layout == null ? KvmIsa.UNKNOWN : layout.isa(page, payload);
     }
 
     @Override

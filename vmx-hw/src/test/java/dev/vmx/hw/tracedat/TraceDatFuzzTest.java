@@ -1,11 +1,15 @@
 package dev.vmx.hw.tracedat;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.vmx.trace.ExitEntryConsumer;
+import dev.vmx.trace.KvmTraceSummary;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -44,9 +48,29 @@ class TraceDatFuzzTest {
                 reader.summary();
                 for (int threads : new int[] {1, 3}) {
                     dat.readInWindows(threads, index -> event -> event.toRecord());
+                    // the by-thread path hands over the same events, each thread's in the same order
+                    List<PerThreadRecorder> inOrder = windows(threads);
+                    KvmTraceSummary ordered = dat.readInWindows(threads,
+                            index -> event -> ExitEntryConsumer.dispatch(inOrder.get(index), event));
+                    List<PerThreadRecorder> byThread = windows(threads);
+                    KvmTraceSummary fast = dat.readByThread(threads, byThread::get);
+                    assertEquals(PerThreadRecorder.joined(inOrder), PerThreadRecorder.joined(byThread), what);
+                    assertEquals(ordered.events(), fast.events(), what);
+                    assertEquals(ordered.otherEvents(), fast.otherEvents(), what);
+                    assertEquals(ordered.lossLines(), fast.lossLines(), what);
+                    assertEquals(ordered.lostEvents(), fast.lostEvents(), what);
+                    assertEquals(ordered.problemCount(), fast.problemCount(), what);
                 }
             }
         }, what);
+    }
+
+    private static List<PerThreadRecorder> windows(int threads) {
+        List<PerThreadRecorder> windows = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            windows.add(new PerThreadRecorder());
+        }
+        return windows;
     }
 
     @Test

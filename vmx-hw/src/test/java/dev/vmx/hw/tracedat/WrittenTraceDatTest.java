@@ -3,6 +3,7 @@ package dev.vmx.hw.tracedat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmx.trace.ExitEntryConsumer;
 import dev.vmx.trace.ExitStatistics;
 import dev.vmx.trace.KvmEvent;
 import dev.vmx.trace.KvmEventRecord;
@@ -209,6 +210,61 @@ class WrittenTraceDatTest {
                 }
             }
         }
+    }
+
+    @Test
+    void readByThreadHandsOverEveryEventWithEachThreadsInTimeOrder() {
+        PerThreadRecorder inOrder = new PerThreadRecorder();
+        try (TraceDat dat = TraceDat.open(v6)) {
+            dat.read(event -> ExitEntryConsumer.dispatch(inOrder, event));
+        }
+        assertEquals(expected.size(), inOrder.events);
+        assertTrue(inOrder.byPid.size() == 4, "four vCPU threads");
+        for (Path file : List.of(v6, v7, v7zlib)) {
+            for (int threads : new int[] {1, 2, 4}) {
+                String what = file.getFileName() + " threads " + threads;
+                List<PerThreadRecorder> windows = new ArrayList<>();
+                KvmTraceSummary summary;
+                try (TraceDat dat = TraceDat.open(file)) {
+                    summary = dat.readByThread(threads, index -> {
+                        synchronized (windows) {
+                            while (windows.size() <= index) {
+                                windows.add(new PerThreadRecorder());
+                            }
+                            return windows.get(index);
+                        }
+                    });
+                }
+                assertEquals(inOrder.byPid, PerThreadRecorder.joined(windows), what);
+                assertEquals(expected.size(), summary.events(), what);
+                assertEquals(0, summary.problemCount(), what);
+            }
+        }
+    }
+
+    @Test
+    void pagesOutOfTimeOrderAreReadOneByOneAndGiveTheSameStatistics() throws IOException {
+        Map<Integer, List<byte[]>> pages = new java.util.HashMap<>(writer.pages(written, CPUS));
+        List<byte[]> cpu0 = new ArrayList<>(pages.get(0));
+        assertTrue(cpu0.size() > 3);
+        java.util.Collections.swap(cpu0, 1, 2); // CPU 0's second and third pages change places
+        pages.put(0, cpu0);
+        Path swapped = Files.write(directory.resolve("swapped-pages.dat"), writer.v6(pages));
+        PerThreadRecorder inOrder = new PerThreadRecorder();
+        PerThreadRecorder byThread = new PerThreadRecorder();
+        ExitStatistics reference = ExitStatistics.byReason();
+        try (TraceDat dat = TraceDat.open(swapped)) {
+            dat.read(event -> {
+                ExitEntryConsumer.dispatch(inOrder, event);
+                reference.accept(event);
+            });
+            dat.readByThread(1, index -> byThread);
+        }
+        assertEquals(expected.size(), inOrder.events);
+        assertEquals(inOrder.byPid, byThread.byPid);
+        ExitStatistics statistics = ExitStatistics.byReason();
+        statistics.readFile(swapped, 1);
+        assertEquals(reference.toTable(ExitStatistics.Order.REASON), statistics.toTable(ExitStatistics.Order.REASON));
     }
 
     @Test
