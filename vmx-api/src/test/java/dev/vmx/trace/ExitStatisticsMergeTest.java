@@ -141,6 +141,51 @@ class ExitStatisticsMergeTest {
         assertTrue(slowestChecked > 5, "merges of streams that kept their slowest intervals: " + slowestChecked);
     }
 
+    /**
+     * What lets a binary trace reader hand over each CPU's events in runs: the statistics depend
+     * only on each thread's own events in order, however the threads interleave, and the same
+     * events fed as plain values through {@link ExitStatistics#asConsumer} count the same.
+     */
+    @Test
+    void onlyEachThreadsOrderCountsAndTheConsumerPathCountsTheSame() {
+        SplittableRandom random = new SplittableRandom(23);
+        for (int round = 0; round < 8; round++) {
+            int threads = 2 + random.nextInt(7);
+            List<KvmEventRecord> events = events(trace(random, 500 + random.nextInt(3_000), threads));
+            // another interleaving: each thread's events keep their order, threads are taken at random
+            Map<Integer, Deque<KvmEventRecord>> byThread = new HashMap<>();
+            for (KvmEventRecord event : events) {
+                byThread.computeIfAbsent(event.pid(), pid -> new ArrayDeque<>()).add(event);
+            }
+            List<Deque<KvmEventRecord>> queues = new ArrayList<>(byThread.values());
+            List<KvmEventRecord> shuffled = new ArrayList<>();
+            while (!queues.isEmpty()) {
+                int pick = random.nextInt(queues.size());
+                for (int run = 1 + random.nextInt(20); run > 0 && !queues.get(pick).isEmpty(); run--) {
+                    shuffled.add(queues.get(pick).poll());
+                }
+                if (queues.get(pick).isEmpty()) {
+                    queues.remove(pick);
+                }
+            }
+            assertEquals(events.size(), shuffled.size());
+            assertTrue(!shuffled.equals(events), "the interleaving differs");
+            for (ExitStatistics.Grouping grouping : ExitStatistics.Grouping.values()) {
+                String context = grouping + ", round " + round;
+                ExitStatistics inOrder = read(events, grouping);
+                ExitStatistics interleaved = read(shuffled, grouping);
+                ExitStatistics consumed = ExitStatistics.by(grouping).keepSlowest(7, 0);
+                ExitEntryConsumer consumer = consumed.asConsumer();
+                shuffled.forEach(event -> ExitEntryConsumer.dispatch(consumer, event));
+                assertSame(inOrder, interleaved, context);
+                assertSame(inOrder, consumed, context + ", as plain values");
+                // equally slow intervals may be kept for other exits; their times are the same
+                assertEquals(inOrder.slowestExits().stream().map(SlowExit::nanos).toList(),
+                        consumed.slowestExits().stream().map(SlowExit::nanos).toList(), context);
+            }
+        }
+    }
+
     @Test
     void exitsPairedElsewhereGiveTheSameStatisticsAsTheEventStream() {
         SplittableRandom random = new SplittableRandom(5);
