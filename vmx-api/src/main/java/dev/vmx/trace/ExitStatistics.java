@@ -226,33 +226,18 @@ public final class ExitStatistics {
         }
     }
 
-    /** A kvm_exit, as plain values (info1 and intrInfo are read under QUALIFICATION_CLASS only). */
+    /**
+     * A kvm_exit, as plain values (info1 and intrInfo are read under QUALIFICATION_CLASS only). The
+     * common case is kept small, the rest in methods of their own, so that readers' loops inline it.
+     */
     private void acceptExit(int pid, long timestampNanos, KvmIsa isa, long exitCode, long guestRip, int exitVcpu,
             long info1, int intrInfo, long lineNumber) {
         exitEvents++;
         if (deferred) {
-            boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(isa, exitCode);
-            int slot = setPending(pid, timestampNanos, counted ? DEFERRED : IGNORED);
-            pendingIsa[slot] = isa;
-            pendingCode[slot] = exitCode;
-            pendingKernel[slot] = guestRip < 0;
-            if (slowest != null) {
-                pendingLine[slot] = lineNumber;
-                pendingRip[slot] = guestRip;
-                pendingExitVcpu[slot] = exitVcpu;
-            }
+            acceptDeferredExit(pid, timestampNanos, isa, exitCode, guestRip, exitVcpu, lineNumber);
             return;
         }
-        int vcpu = -1;
-        if (perVcpu) {
-            vcpu = exitVcpu;
-            if (vcpu < 0) {
-                int slot = pendingSlot(pid);
-                vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
-                // in a part of a file, the thread's vCPU may come from an entry in an earlier part
-                needsCarriedVcpu |= part && vcpu < 0;
-            }
-        }
+        int vcpu = perVcpu ? vcpuOfExit(pid, exitVcpu) : -1;
         long detail = grouping == Grouping.QUALIFICATION_CLASS && isa == KvmIsa.VMX
                 ? qualificationClass(exitCode, info1, intrInfo) : -1;
         Row row = row(isa, exitCode, vcpu, detail, false);
@@ -263,10 +248,40 @@ public final class ExitStatistics {
         totalExits++;
         int slot = setPending(pid, timestampNanos, row.index);
         if (slowest != null) {
-            pendingLine[slot] = lineNumber;
-            pendingRip[slot] = guestRip;
-            pendingExitVcpu[slot] = exitVcpu;
+            rememberExit(slot, lineNumber, guestRip, exitVcpu);
         }
+    }
+
+    /** An exit under IO_PORT, MSR or EPT_PAGE: its row is named by the event after it. */
+    private void acceptDeferredExit(int pid, long timestampNanos, KvmIsa isa, long exitCode, long guestRip,
+            int exitVcpu, long lineNumber) {
+        boolean counted = grouping != Grouping.EPT_PAGE || isEptViolation(isa, exitCode);
+        int slot = setPending(pid, timestampNanos, counted ? DEFERRED : IGNORED);
+        pendingIsa[slot] = isa;
+        pendingCode[slot] = exitCode;
+        pendingKernel[slot] = guestRip < 0;
+        if (slowest != null) {
+            rememberExit(slot, lineNumber, guestRip, exitVcpu);
+        }
+    }
+
+    /** The vCPU of an exit's row: its own, else (4.x kernels record none) its thread's last entry's. */
+    private int vcpuOfExit(int pid, int exitVcpu) {
+        if (exitVcpu >= 0) {
+            return exitVcpu;
+        }
+        int slot = pendingSlot(pid);
+        int vcpu = pendingUsed[slot] ? threadVcpu[slot] : -1;
+        // in a part of a file, the thread's vCPU may come from an entry in an earlier part
+        needsCarriedVcpu |= part && vcpu < 0;
+        return vcpu;
+    }
+
+    /** What {@link #keepSlowest} reports of a pending exit. */
+    private void rememberExit(int slot, long lineNumber, long guestRip, int exitVcpu) {
+        pendingLine[slot] = lineNumber;
+        pendingRip[slot] = guestRip;
+        pendingExitVcpu[slot] = exitVcpu;
     }
 
     /** A kvm_entry event: in a part, a thread's first one is kept aside for {@link #absorb}. */
