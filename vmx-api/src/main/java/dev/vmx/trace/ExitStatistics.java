@@ -92,6 +92,8 @@ public final class ExitStatistics {
     }
 
     private static final int DEFERRED = -2;
+    /** Basic exit reasons 0..127 (the SDM defines fewer than 80) have a row by index under REASON. */
+    private static final int VMX_REASON_ROWS = 128;
     // a thread's last exit is one its grouping does not count (EPT_PAGE: not an EPT violation)
     private static final int IGNORED = -3;
 
@@ -116,6 +118,9 @@ public final class ExitStatistics {
     private long detailEvents;
     // reason slots: open addressing on a composite key
     private Row[] slotRows = new Row[64];
+    // REASON: the rows of VMX basic exit reasons without flags, by number (most exits), found
+    // without the hash probe whose length varies from reason to reason
+    private final Row[] vmxReasonRows;
     private final List<Row> rowList = new ArrayList<>();
     // pending exits per thread
     private int[] pendingPid = new int[64];
@@ -157,6 +162,7 @@ public final class ExitStatistics {
         this.perVcpu = grouping == Grouping.REASON_AND_VCPU;
         this.deferred = grouping == Grouping.IO_PORT || grouping == Grouping.MSR || grouping == Grouping.EPT_PAGE;
         this.part = part;
+        this.vmxReasonRows = grouping == Grouping.REASON ? new Row[VMX_REASON_ROWS] : null;
     }
 
     /**
@@ -1163,6 +1169,18 @@ public final class ExitStatistics {
     }
 
     private Row row(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
+        if (vmxReasonRows != null && isa == KvmIsa.VMX && exitCode >= 0 && exitCode < VMX_REASON_ROWS) {
+            Row row = vmxReasonRows[(int) exitCode];
+            if (row == null) {
+                row = probe(isa, exitCode, vcpu, detail, write);
+                vmxReasonRows[(int) exitCode] = row;
+            }
+            return row;
+        }
+        return probe(isa, exitCode, vcpu, detail, write);
+    }
+
+    private Row probe(KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
         long key = key(isa, exitCode, vcpu, detail, write);
         Row[] slots = slotRows;
         int mask = slots.length - 1;
@@ -1175,7 +1193,7 @@ public final class ExitStatistics {
         }
         if (rowList.size() * 2 >= slots.length) {
             growSlots();
-            return row(isa, exitCode, vcpu, detail, write);
+            return probe(isa, exitCode, vcpu, detail, write);
         }
         Row row = new Row(rowList.size(), key, isa, exitCode, vcpu, detail, write);
         rowList.add(row);
@@ -1412,14 +1430,10 @@ public final class ExitStatistics {
                 cells = growHistogram(i);
             }
             long n = cells[i];
-            if (n == 0) {
-                cells[i + 1] = nanos;
-                cells[i + 2] = nanos;
-            } else if (nanos < cells[i + 1]) {
-                cells[i + 1] = nanos;
-            } else if (nanos > cells[i + 2]) {
-                cells[i + 2] = nanos;
-            }
+            // the bucket's smallest and largest time, without branches on the time (they would
+            // go either way at random); an empty bucket's are this time
+            cells[i + 1] = n == 0 ? nanos : Math.min(cells[i + 1], nanos);
+            cells[i + 2] = n == 0 ? nanos : Math.max(cells[i + 2], nanos);
             cells[i] = n + 1;
         }
 
