@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * trace.dat to per-reason exit statistics ({@link ExitStatistics#readFile} on a trace-cmd v6
  * file) against, in the same run, the same events as trace text through the same call, and a plain
  * copy of the file's ring-buffer pages (the floor of any trace.dat reader, as in
- * {@link TracefsPageBenchmark}); {@link TraceDatScalingBenchmark} reads it with 1..16 threads.
+ * {@link TracefsPageBenchmark}) and a walk over the pages' record headers without decoding (the
+ * least a reader of the format must do; each record's place depends on the one before);
+ * {@link TraceDatScalingBenchmark} reads it with 1..16 threads.
  * Both files hold {@link TraceTextBenchmark#LINES} events ({@link TraceTextMix}, converted by
  * {@link TraceDatMix}).
  */
@@ -80,6 +82,12 @@ public class TraceDatBenchmark {
         return copyPages(dat, copy);
     }
 
+    /** @return the data records, found by walking the mapped file's pages record header by header (no decoding) */
+    @Benchmark
+    public long walkTraceDatRecords() {
+        return walkRecords(dat);
+    }
+
     static long statistics(Path file, int threads) {
         ExitStatistics statistics = ExitStatistics.byReason();
         KvmTraceSummary summary = statistics.readFile(file, threads);
@@ -102,5 +110,66 @@ public class TraceDatBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The least any reader of ring-buffer pages does: maps the file and walks each page's records
+     * by their headers (trace-cmd.dat.v6(5), ring_buffer.c: type_len in bits 4:0, the time delta
+     * above; 1..28 give the length in words, 0 a length word after it, 29 padding with a length
+     * word, 30 and 31 an 8-byte time record), counting the data records; nothing is decoded.
+     * The CPU data starts at the first offset after "flyrecord" in a {@link TraceDatMix} file and
+     * runs, page by page, to the end.
+     */
+    static long walkRecords(Path file) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size())
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int first = dataStart(mapped);
+            long records = 0;
+            int pageSize = TraceDatMix.PAGE_SIZE;
+            for (int page = first; page + pageSize <= mapped.capacity(); page += pageSize) {
+                int end = page + 16 + (int) (mapped.getLong(page + 8) & 0x7ff_ffff);
+                int at = page + 16;
+                while (at + 4 <= end) {
+                    int header = mapped.getInt(at);
+                    int typeLength = header & 0x1f;
+                    if (typeLength >= 30) {
+                        at += 8;
+                    } else if (typeLength == 0 || typeLength == 29) {
+                        int length = mapped.getInt(at + 4);
+                        if (length <= 0 || (typeLength == 29 && header >>> 5 == 0)) {
+                            break;
+                        }
+                        at += typeLength == 0 ? 4 + ((length + 3) & ~3) : 4 + length;
+                        records += typeLength == 0 ? 1 : 0;
+                    } else {
+                        at += 4 + typeLength * 4;
+                        records++;
+                    }
+                }
+            }
+            return records;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int dataStart(ByteBuffer mapped) {
+        byte[] marker = "flyrecord\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        for (int at = 0; at + marker.length + 8 <= Math.min(mapped.capacity(), 1 << 20); at++) {
+            int i = 0;
+            while (i < marker.length && mapped.get(at + i) == marker[i]) {
+                i++;
+            }
+            if (i == marker.length) {
+                for (int cpu = at + marker.length; cpu + 16 <= mapped.capacity(); cpu += 16) {
+                    long offset = mapped.getLong(cpu);
+                    if (offset != 0) {
+                        return (int) offset;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no flyrecord section with CPU data");
     }
 }
