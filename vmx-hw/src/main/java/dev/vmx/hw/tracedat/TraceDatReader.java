@@ -48,6 +48,8 @@ public final class TraceDatReader {
     private int[] pidStream = new int[0];
     private int[] pidEpoch = new int[0];
     private int epoch;
+    /** Longs per event in a stream's lookahead: see {@link RingBufferCursor#nextRecords}. */
+    private static final int RECORD = RingBufferCursor.RECORD_LONGS;
 
     /** One CPU stream's reading state. */
     private final class Stream {
@@ -62,11 +64,11 @@ public final class TraceDatReader {
         int endPage;
         /** Whether the current page's header was damaged (reported when opened, not again as a record). */
         boolean headerDamaged;
-        // drainByThread(): events read ahead and not yet handed over, [aheadStart, aheadEnd)
-        long[] aheadStamp = new long[0];
-        int[] aheadPayload = new int[0];
-        int[] aheadLength = new int[0];
-        int[] aheadPid = new int[0];
+        // drainByThread(): events read ahead and not yet handed over, [aheadStart, aheadEnd), each
+        // as RingBufferCursor.nextRecords writes it (stamp, payload and pid, length) in one array:
+        // one array, not one per column, whose relative places in memory made the time per event
+        // vary by half from one run to the next (cache sets and 4K aliasing shared by the columns)
+        long[] ahead = new long[0];
         int aheadStart;
         int aheadEnd;
         /** Where this stream's events below the current cut end in its lookahead. */
@@ -81,11 +83,11 @@ public final class TraceDatReader {
             while (!exhausted) {
                 if (page >= 0) {
                     int room = source.pageSize / 8 + 1; // the most records a page can hold
-                    if (aheadStamp.length - aheadEnd < room) {
+                    if (ahead.length / RECORD - aheadEnd < room) {
                         makeRoom(room);
                     }
                     int first = aheadEnd;
-                    int end = cursor.nextRecords(aheadStamp, aheadPayload, aheadLength, aheadPid, first, first + room);
+                    int end = cursor.nextRecords(ahead, first, first + room);
                     if (end > first) {
                         return keepWindow(first, end);
                     }
@@ -101,10 +103,10 @@ public final class TraceDatReader {
         private boolean keepWindow(int first, int end) {
             int kept = end;
             if (from != Long.MIN_VALUE || to != Long.MAX_VALUE) {
-                long[] stamps = aheadStamp;
+                long[] records = ahead;
                 kept = first;
                 for (int i = first; i < end; i++) {
-                    long stamp = stamps[i];
+                    long stamp = records[i * RECORD];
                     if (stamp < from) {
                         continue; // an event of the window before, on the page this window starts with
                     }
@@ -112,10 +114,7 @@ public final class TraceDatReader {
                         exhausted = true; // the next window's; and so is everything after it on this CPU
                         break;
                     }
-                    stamps[kept] = stamp;
-                    aheadPayload[kept] = aheadPayload[i];
-                    aheadLength[kept] = aheadLength[i];
-                    aheadPid[kept] = aheadPid[i];
+                    System.arraycopy(records, i * RECORD, records, kept * RECORD, RECORD);
                     kept++;
                 }
             }
@@ -126,18 +125,13 @@ public final class TraceDatReader {
         /** Room for {@code room} more events after {@code aheadEnd}. */
         private void makeRoom(int room) {
             int pending = aheadEnd - aheadStart;
-            if (pending + room > aheadStamp.length) {
-                int capacity = Math.max(2 * aheadStamp.length, 2 * (pending + room));
-                aheadStamp = copy(aheadStamp, aheadStart, pending, capacity);
-                aheadPayload = copy(aheadPayload, aheadStart, pending, capacity);
-                aheadLength = copy(aheadLength, aheadStart, pending, capacity);
-                aheadPid = copy(aheadPid, aheadStart, pending, capacity);
+            if ((pending + room) * RECORD > ahead.length) {
+                long[] larger = new long[Math.max(2 * ahead.length, 2 * (pending + room) * RECORD)];
+                System.arraycopy(ahead, aheadStart * RECORD, larger, 0, pending * RECORD);
+                ahead = larger;
             } else {
                 // handed-over events at the front: move the pending ones there
-                System.arraycopy(aheadStamp, aheadStart, aheadStamp, 0, pending);
-                System.arraycopy(aheadPayload, aheadStart, aheadPayload, 0, pending);
-                System.arraycopy(aheadLength, aheadStart, aheadLength, 0, pending);
-                System.arraycopy(aheadPid, aheadStart, aheadPid, 0, pending);
+                System.arraycopy(ahead, aheadStart * RECORD, ahead, 0, pending * RECORD);
             }
             chunkEnd -= aheadStart;
             aheadStart = 0;
@@ -146,16 +140,16 @@ public final class TraceDatReader {
 
         /** Reads ahead until an event at or after {@code cut}, or the end; see drainByThread. */
         void readAheadTo(long cut) {
-            while (!exhausted && (aheadStart == aheadEnd || aheadStamp[aheadEnd - 1] < cut)) {
+            while (!exhausted && (aheadStart == aheadEnd || ahead[(aheadEnd - 1) * RECORD] < cut)) {
                 readAhead();
             }
         }
 
         /** Marks the pending events below {@code cut} (up to the first at or after it) as the chunk. */
         int markChunk(long cut) {
-            long[] stamps = aheadStamp;
+            long[] records = ahead;
             int end = aheadStart;
-            while (end < aheadEnd && stamps[end] < cut) {
+            while (end < aheadEnd && records[end * RECORD] < cut) {
                 end++;
             }
             chunkEnd = end;
@@ -173,13 +167,13 @@ public final class TraceDatReader {
         /** Hands the lookahead's event {@code i} to {@code consumer}. */
         void handOver(int i, ExitEntryConsumer consumer) {
             events++;
-            long raw = aheadStamp[i];
-            int payload = aheadPayload[i];
+            long raw = ahead[i * RECORD];
+            int payload = (int) (ahead[i * RECORD + 1] >>> 32);
             if (cursor.deliverExitOrEntry(payload, shifted ? ShiftedEvent.shifted(raw, dat.tscMult, dat.tscShift,
                     dat.timeOffset) : raw, consumer)) {
                 return;
             }
-            if (cursor.eventAt(payload, aheadLength[i], raw).type() == KvmEventType.OTHER) {
+            if (cursor.eventAt(payload, (int) ahead[i * RECORD + 2], raw).type() == KvmEventType.OTHER) {
                 otherEvents++;
             }
             consumer.acceptOther(event);
@@ -446,7 +440,7 @@ public final class TraceDatReader {
             if (stream.aheadStart == stream.aheadEnd && !stream.readAhead()) {
                 continue;
             }
-            lowest = Math.min(lowest, stream.aheadStamp[stream.aheadStart]);
+            lowest = Math.min(lowest, stream.ahead[stream.aheadStart * RECORD]);
             if (stream.page + 1 < stream.endPage) {
                 cut = Math.min(cut, stream.source.pageStamps()[stream.page + 1]);
             }
@@ -472,11 +466,11 @@ public final class TraceDatReader {
         }
         int mask = pidTable.length - 1;
         for (Stream stream : streams) {
-            int[] pids = stream.aheadPid;
+            long[] records = stream.ahead;
             int last = 0;
             boolean any = false;
             for (int i = stream.aheadStart; i < stream.chunkEnd; i++) {
-                int pid = pids[i];
+                int pid = (int) records[i * RECORD + 1];
                 if (any && pid == last) {
                     continue; // a CPU runs one thread for many events in a row
                 }
@@ -503,7 +497,7 @@ public final class TraceDatReader {
         heapSize = 0;
         for (Stream stream : streams) {
             if (stream.aheadStart < stream.chunkEnd) {
-                stamps[stream.index] = stream.aheadStamp[stream.aheadStart];
+                stamps[stream.index] = stream.ahead[stream.aheadStart * RECORD];
                 push(stream.index);
             }
         }
@@ -511,7 +505,7 @@ public final class TraceDatReader {
             Stream stream = streams[heap[0]];
             stream.handOver(stream.aheadStart, consumer);
             if (++stream.aheadStart < stream.chunkEnd) {
-                stamps[stream.index] = stream.aheadStamp[stream.aheadStart];
+                stamps[stream.index] = stream.ahead[stream.aheadStart * RECORD];
                 siftDown(0);
             } else {
                 pop();
@@ -674,17 +668,5 @@ public final class TraceDatReader {
             heap[smallest] = swap;
             at = smallest;
         }
-    }
-
-    private static long[] copy(long[] from, int start, int length, int capacity) {
-        long[] to = new long[capacity];
-        System.arraycopy(from, start, to, 0, length);
-        return to;
-    }
-
-    private static int[] copy(int[] from, int start, int length, int capacity) {
-        int[] to = new int[capacity];
-        System.arraycopy(from, start, to, 0, length);
-        return to;
     }
 }

@@ -187,20 +187,21 @@ public final class RingBufferCursor {
         return nextRecordAnyKind();
     }
 
+    /** Longs per event that {@link #nextRecords} writes. */
+    public static final int RECORD_LONGS = 3;
+
     /**
-     * Records to read over several {@link #nextRecord()} calls at once: the rest of the page's
-     * events (at most {@code limit - from} of them), each one's timestamp, payload offset, payload
-     * length and pid written from index {@code from} on.
+     * Reads what several {@link #nextRecord()} calls would, at once: the rest of the page's
+     * events (at most {@code limit - from} of them), each as {@link #RECORD_LONGS} longs from
+     * {@code records[RECORD_LONGS * from]} on: its timestamp; its payload offset in bits 63:32
+     * and its pid ({@link #pidAt}) in bits 31:0; its payload length.
      *
-     * @param stamps receives the timestamps
-     * @param payloads receives the payload offsets
-     * @param lengths receives the payload lengths
-     * @param pids receives the pids ({@link #pidAt})
-     * @param from the first index to write
-     * @param limit the index to stop before
-     * @return the index after the last one written
+     * @param records receives the events
+     * @param from the first event index to write
+     * @param limit the event index to stop before
+     * @return the event index after the last one written
      */
-    public int nextRecords(long[] stamps, int[] payloads, int[] lengths, int[] pids, int from, int limit) {
+    public int nextRecords(long[] records, int from, int limit) {
         int pidOffset = decoder.pidOffset;
         int i = from;
         while (i < limit) {
@@ -208,10 +209,10 @@ public final class RingBufferCursor {
             if (payload < 0) {
                 break;
             }
-            stamps[i] = recordClock;
-            payloads[i] = payload;
-            lengths[i] = recordPayloadLength;
-            pids[i] = pidOffset < 0 ? 0 : in.getInt(payload + pidOffset);
+            int at = i * RECORD_LONGS;
+            records[at] = recordClock;
+            records[at + 1] = (long) payload << 32 | Integer.toUnsignedLong(pidOffset < 0 ? 0 : in.getInt(payload + pidOffset));
+            records[at + 2] = recordPayloadLength;
             i++;
         }
         return i;
