@@ -187,33 +187,22 @@ public final class TraceDatReader {
             this.event = shifted ? new ShiftedEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset) : cursor.event();
         }
 
-        /** Moves to this stream's next event in the window, its flyweight placed on it; false when it has none. */
+        /** Moves to this stream's next event in the window; false when it has none. */
         boolean next() {
-            return nextPayload(true) >= 0;
-        }
-
-        /**
-         * Moves to this stream's next event in the window.
-         *
-         * @param place whether to place the flyweight on it (else only its time is read)
-         * @return its payload offset (0 when placed), or -1 when the stream has none
-         */
-        int nextPayload(boolean place) {
             while (true) {
-                int payload = page < 0 ? -1 : place ? (cursor.advance() ? 0 : -1) : cursor.nextRecord();
-                if (payload >= 0) {
+                if (page >= 0 && cursor.advance()) {
                     long stamp = cursor.timestampNanos();
                     if (stamp < from) {
                         continue; // an event of the window before, on the page this window starts with
                     }
                     if (stamp >= to) {
-                        return -1; // the next window's; and so is everything after it on this CPU
+                        return false; // the next window's; and so is everything after it on this CPU
                     }
                     stamps[index] = stamp;
-                    return payload;
+                    return true;
                 }
                 if (!nextPage()) {
-                    return -1;
+                    return false;
                 }
             }
         }

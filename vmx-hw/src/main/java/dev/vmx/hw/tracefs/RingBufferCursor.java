@@ -146,15 +146,12 @@ public final class RingBufferCursor {
     }
 
     /**
-     * Moves to the next event of the page without placing {@link #event()} on it: for readers
-     * that look at an event's time and thread first and hand it over later
-     * ({@link #timestampNanos()}, {@link #recordPayloadLength()}, {@link #pidAt}, {@link #eventAt},
-     * {@link #deliverExitOrEntry}).
+     * Moves to the next event of the page without placing {@link #event()} on it.
      *
      * @return the offset in the buffer of the event's payload (its common fields first), or -1
      *         where {@link #advance()} returns false
      */
-    public int nextRecord() {
+    private int nextRecord() {
         // the common record first, kept small so that callers' loops inline it: a data record whose
         // length is in its header (type_len 1..28), whole and long enough; anything else (padding,
         // time stamps, long records, damage, the page's end) goes the full way
@@ -191,10 +188,12 @@ public final class RingBufferCursor {
     public static final int RECORD_LONGS = 3;
 
     /**
-     * Reads what several {@link #nextRecord()} calls would, at once: the rest of the page's
-     * events (at most {@code limit - from} of them), each as {@link #RECORD_LONGS} longs from
-     * {@code records[RECORD_LONGS * from]} on: its timestamp; its payload offset in bits 63:32
-     * and its pid ({@link #pidAt}) in bits 31:0; its payload length.
+     * Moves over the rest of the page's events at once (at most {@code limit - from} of them)
+     * without placing {@link #event()} on them, for readers that look at an event's time and
+     * thread first and hand it over later ({@link #eventAt}, {@link #deliverExitOrEntry}): each
+     * is written as {@link #RECORD_LONGS} longs from {@code records[RECORD_LONGS * from]} on: its
+     * timestamp; its payload offset in bits 63:32 and its {@code common_pid} (0 when the format
+     * has none) in bits 31:0; its payload length. Damage stops it as it stops {@link #advance()}.
      *
      * @param records receives the events
      * @param from the first event index to write
@@ -202,7 +201,6 @@ public final class RingBufferCursor {
      * @return the event index after the last one written
      */
     public int nextRecords(long[] records, int from, int limit) {
-        int pidOffset = decoder.pidOffset;
         int i = from;
         while (i < limit) {
             int payload = nextRecord();
@@ -211,7 +209,7 @@ public final class RingBufferCursor {
             }
             int at = i * RECORD_LONGS;
             records[at] = recordClock;
-            records[at + 1] = (long) payload << 32 | Integer.toUnsignedLong(pidOffset < 0 ? 0 : in.getInt(payload + pidOffset));
+            records[at + 1] = (long) payload << 32 | Integer.toUnsignedLong(pidAt(payload));
             records[at + 2] = recordPayloadLength;
             i++;
         }
@@ -331,23 +329,8 @@ public final class RingBufferCursor {
         return recordClock;
     }
 
-    /**
-     * The payload length of the event {@link #nextRecord()} or {@link #advance()} found last.
-     *
-     * @return its length in bytes
-     */
-    public int recordPayloadLength() {
-        return recordPayloadLength;
-    }
-
-    /**
-     * The recording thread of an event this cursor found, read in place.
-     *
-     * @param payload the event's payload offset, as {@link #nextRecord()} returned it (in the
-     *        buffer the cursor reads now)
-     * @return its {@code common_pid}, 0 when the format has none
-     */
-    public int pidAt(int payload) {
+    /** The {@code common_pid} of an event this cursor found, read in place; 0 when the format has none. */
+    private int pidAt(int payload) {
         int pidOffset = decoder.pidOffset;
         return pidOffset < 0 ? 0 : in.getInt(payload + pidOffset);
     }
@@ -355,9 +338,9 @@ public final class RingBufferCursor {
     /**
      * Places {@link #event()} on an event this cursor found earlier in the buffer it reads now.
      *
-     * @param payload the payload offset {@link #nextRecord()} returned for it
-     * @param payloadLength its {@link #recordPayloadLength()}
-     * @param timestamp its {@link #timestampNanos()}
+     * @param payload its payload offset, as {@link #nextRecords} wrote it
+     * @param payloadLength its payload length, as {@link #nextRecords} wrote it
+     * @param timestamp its timestamp, as {@link #nextRecords} wrote it
      * @return the flyweight, valid until the cursor moves or is placed again
      */
     public KvmEvent eventAt(int payload, int payloadLength, long timestamp) {
@@ -371,7 +354,7 @@ public final class RingBufferCursor {
      * Hands an event this cursor found earlier to {@code consumer} as plain values, read in place,
      * if it is a {@code kvm_exit} or {@code kvm_entry}.
      *
-     * @param payload the payload offset {@link #nextRecord()} returned for it
+     * @param payload its payload offset, as {@link #nextRecords} wrote it
      * @param timestampNanos the time to hand over with it
      * @param consumer the consumer
      * @return false, having called nothing, for an event of another type
