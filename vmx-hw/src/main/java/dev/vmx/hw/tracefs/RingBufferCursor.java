@@ -32,11 +32,53 @@ public final class RingBufferCursor {
     // the record nextRecord() found last
     private int recordPayload;
     private int recordPayloadLength;
-    private EventLayout recordLayout;
+    // its format's id, not its layout: a reference stored per record would go through the
+    // garbage collector's write barrier on every record; an int does not
+    private int recordTypeId;
     private long recordClock;
+
+    // deliverExitOrEntry(): the type ids of the kvm_exit and kvm_entry formats with the usual
+    // widths (-1: none) and their fields' offsets (-1: absent), copied out of the layouts once,
+    // so that handing an event over loads no layout, offsets array or type per event
+    private final int typeOffset;
+    private final int pidOffset;
+    private final int exitId;
+    private final int exitCodeAt;
+    private final int exitRipAt;
+    private final int exitIsaAt;
+    private final int exitVcpuAt;
+    private final int exitInfo1At;
+    private final int exitIntrInfoAt;
+    private final int entryId;
+    private final int entryVcpuAt;
 
     RingBufferCursor(RingBufferDecoder decoder) {
         this.decoder = decoder;
+        this.typeOffset = decoder.typeOffset;
+        this.pidOffset = decoder.pidOffset;
+        int exit = -1;
+        int entry = -1;
+        EventLayout[] layouts = decoder.layoutById;
+        for (int id = 0; id < layouts.length; id++) {
+            EventLayout layout = layouts[id];
+            if (layout != null && layout.usualWidths) {
+                if (layout.type == KvmEventType.KVM_EXIT && exit < 0) {
+                    exit = id;
+                } else if (layout.type == KvmEventType.KVM_ENTRY && entry < 0) {
+                    entry = id;
+                }
+            }
+        }
+        int[] exitOffsets = exit < 0 ? null : layouts[exit].offsets;
+        this.exitId = exit;
+        this.exitCodeAt = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.EXIT_CODE.ordinal()];
+        this.exitRipAt = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.GUEST_RIP.ordinal()];
+        this.exitIsaAt = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.ISA.ordinal()];
+        this.exitVcpuAt = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.VCPU.ordinal()];
+        this.exitInfo1At = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.INFO1.ordinal()];
+        this.exitIntrInfoAt = exitOffsets == null ? -1 : exitOffsets[EventLayout.Slot.INTR_INFO.ordinal()];
+        this.entryId = entry;
+        this.entryVcpuAt = entry < 0 ? -1 : layouts[entry].offsets[EventLayout.Slot.VCPU.ordinal()];
     }
 
     /**
@@ -139,7 +181,8 @@ public final class RingBufferCursor {
         if (nextRecord() < 0) {
             return false;
         }
-        EventLayout layout = recordLayout;
+        EventLayout[] layouts = decoder.layoutById;
+        EventLayout layout = recordTypeId < layouts.length ? layouts[recordTypeId] : null;
         event.position(in, recordPayload, recordPayloadLength, layout, layout == null ? KvmEventType.OTHER : layout.type,
                 recordClock, cpu, decoder.pidOffset);
         return true;
@@ -174,7 +217,7 @@ public final class RingBufferCursor {
                         recordClock = stamp;
                         recordPayload = payload;
                         recordPayloadLength = payloadLength;
-                        recordLayout = layout;
+                        recordTypeId = id;
                         position = payload + payloadLength;
                         return payload;
                     }
@@ -291,7 +334,7 @@ public final class RingBufferCursor {
             recordClock = clock;
             recordPayload = payload;
             recordPayloadLength = payloadLength;
-            recordLayout = layout;
+            recordTypeId = id;
             position += recordLength;
             return payload;
         }
@@ -360,24 +403,32 @@ public final class RingBufferCursor {
      * @return false, having called nothing, for an event of another type
      */
     public boolean deliverExitOrEntry(int payload, long timestampNanos, ExitEntryConsumer consumer) {
+        ByteBuffer page = in;
+        int id = Short.toUnsignedInt(page.getShort(payload + typeOffset));
+        int pid = pidOffset < 0 ? 0 : page.getInt(payload + pidOffset);
+        if (id == exitId) {
+            // the widths every kernel's kvm_exit has: fixed loads instead of a switch per field
+            consumer.acceptExit(pid, timestampNanos,
+                    exitIsaAt < 0 ? KvmIsa.UNKNOWN : KvmIsa.fromCode(page.getInt(payload + exitIsaAt)),
+                    Integer.toUnsignedLong(page.getInt(payload + exitCodeAt)), page.getLong(payload + exitRipAt),
+                    exitVcpuAt < 0 ? -1 : page.getInt(payload + exitVcpuAt), page.getLong(payload + exitInfo1At),
+                    page.getInt(payload + exitIntrInfoAt));
+            return true;
+        }
+        if (id == entryId) {
+            consumer.acceptEntry(pid, timestampNanos, entryVcpuAt < 0 ? -1 : page.getInt(payload + entryVcpuAt));
+            return true;
+        }
+        return deliverUnusual(payload, timestampNanos, consumer);
+    }
+
+    /** {@link #deliverExitOrEntry} for formats whose fields have other widths, and other events. */
+    private boolean deliverUnusual(int payload, long timestampNanos, ExitEntryConsumer consumer) {
         EventLayout layout = layoutAt(payload);
         if (layout == null) {
             return false;
         }
         ByteBuffer page = in;
-        if (layout.type == KvmEventType.KVM_EXIT && layout.usualWidths) {
-            // the widths every kernel's kvm_exit has: fixed loads instead of a switch per field
-            int isaAt = layout.offsets[EventLayout.Slot.ISA.ordinal()];
-            int vcpuAt = layout.offsets[EventLayout.Slot.VCPU.ordinal()];
-            consumer.acceptExit(pidAt(payload), timestampNanos,
-                    isaAt < 0 ? KvmIsa.UNKNOWN : KvmIsa.fromCode(page.getInt(payload + isaAt)),
-                    Integer.toUnsignedLong(page.getInt(payload + layout.offsets[EventLayout.Slot.EXIT_CODE.ordinal()])),
-                    page.getLong(payload + layout.offsets[EventLayout.Slot.GUEST_RIP.ordinal()]),
-                    vcpuAt < 0 ? -1 : page.getInt(payload + vcpuAt),
-                    page.getLong(payload + layout.offsets[EventLayout.Slot.INFO1.ordinal()]),
-                    page.getInt(payload + layout.offsets[EventLayout.Slot.INTR_INFO.ordinal()]));
-            return true;
-        }
         if (layout.type == KvmEventType.KVM_EXIT) {
             consumer.acceptExit(pidAt(payload), timestampNanos, layout.isa(page, payload),
                     layout.read(page, payload, EventLayout.Slot.EXIT_CODE), layout.read(page, payload, EventLayout.Slot.GUEST_RIP),
@@ -386,9 +437,7 @@ public final class RingBufferCursor {
             return true;
         }
         if (layout.type == KvmEventType.KVM_ENTRY) {
-            int vcpuAt = layout.offsets[EventLayout.Slot.VCPU.ordinal()];
-            consumer.acceptEntry(pidAt(payload), timestampNanos, !layout.usualWidths ? layout.vcpu(page, payload)
-                    : vcpuAt < 0 ? -1 : page.getInt(payload + vcpuAt));
+            consumer.acceptEntry(pidAt(payload), timestampNanos, layout.vcpu(page, payload));
             return true;
         }
         return false;

@@ -242,6 +242,53 @@ class WrittenTraceDatTest {
         }
     }
 
+    /**
+     * Linux 4.x's kvm_exit has no vcpu_id, intr_info or error_code, so its fields do not have the
+     * widths the fixed-offset hand-over reads: its exits go the general way (each field read by its
+     * format) and must hand over the same values as the time-ordered reader's flyweight.
+     */
+    @Test
+    void exitsInLinux4FormatsAreHandedOverByTheirFormatWithTheSameValues() throws IOException {
+        TraceDatWriter old = new TraceDatWriter("kvm_exit-4.x", "kvm_entry-4.x");
+        List<TraceDatWriter.Event> events = new ArrayList<>();
+        for (TraceDatWriter.Event event : workload(new Random(5), 3, 400)) {
+            Map<String, Long> v = event.values();
+            if (event.format().equals("kvm_exit")) {
+                events.add(new TraceDatWriter.Event("kvm_exit-4.x", event.cpu(), event.timestamp(), Map.of("common_pid",
+                        v.get("common_pid"), "exit_reason", v.get("exit_reason"), "guest_rip", v.get("guest_rip"), "isa",
+                        v.get("isa"), "info1", v.get("info1"), "info2", v.get("info2"))));
+            } else if (event.format().equals("kvm_entry")) {
+                events.add(new TraceDatWriter.Event("kvm_entry-4.x", event.cpu(), event.timestamp(),
+                        Map.of("common_pid", v.get("common_pid"), "vcpu_id", v.get("vcpu_id"))));
+            }
+        }
+        Path file = Files.write(directory.resolve("linux-4-v6.dat"), old.v6(old.pages(events, CPUS)));
+        PerThreadRecorder inOrder = new PerThreadRecorder();
+        try (TraceDat dat = TraceDat.open(file)) {
+            dat.read(event -> ExitEntryConsumer.dispatch(inOrder, event));
+        }
+        assertEquals(events.size(), inOrder.events);
+        // the first exit of the first thread, as written: no vCPU in a 4.x kvm_exit, no intr_info
+        TraceDatWriter.Event first = events.stream().filter(e -> e.values().get("common_pid") == 1001L).findFirst().get();
+        assertEquals("exit " + first.timestamp() + " VMX " + first.values().get("exit_reason") + " "
+                + Long.toHexString(first.values().get("guest_rip")) + " vcpu -1 " + Long.toHexString(first.values().get("info1"))
+                + " 0", inOrder.byPid.get(1001).get(0));
+        for (int threads : new int[] {1, 2}) {
+            List<PerThreadRecorder> windows = new ArrayList<>();
+            try (TraceDat dat = TraceDat.open(file)) {
+                dat.readByThread(threads, index -> {
+                    synchronized (windows) {
+                        while (windows.size() <= index) {
+                            windows.add(new PerThreadRecorder());
+                        }
+                        return windows.get(index);
+                    }
+                });
+            }
+            assertEquals(inOrder.byPid, PerThreadRecorder.joined(windows), "threads " + threads);
+        }
+    }
+
     @Test
     void pagesOutOfTimeOrderAreReadOneByOneAndGiveTheSameStatistics() throws IOException {
         Map<Integer, List<byte[]>> pages = new java.util.HashMap<>(writer.pages(written, CPUS));
