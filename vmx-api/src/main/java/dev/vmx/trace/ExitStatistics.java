@@ -1363,10 +1363,13 @@ public final class ExitStatistics {
         // the sum of the squared times, unsigned 128 bits: exact, so that merging stays exact
         long squaresHigh;
         long squaresLow;
-        // per bucket: count, the smallest and the largest time in it (one cache line per record);
-        // grown on demand up to the largest bucket used, so that the many small statistics of
-        // readFile's parts stay small (a row's full range would be 45 KiB)
-        long[] histogram = NO_BUCKETS;
+        // per bucket: count, the smallest and the largest time in it (one cache line per record),
+        // for the buckets [histogramFrom, histogramFrom + histogram.length / 3) only: grown on
+        // demand at either end, so that a row whose times are all microseconds holds no empty
+        // buckets for the nanoseconds below them (the many small statistics of readFile's parts
+        // stay small; a row's full range would be 45 KiB)
+        private long[] histogram = NO_BUCKETS;
+        private int histogramFrom;
 
         Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.key = key;
@@ -1394,20 +1397,25 @@ public final class ExitStatistics {
             max = Math.max(max, other.max);
             addSquares(other.squaresHigh, other.squaresLow);
             long[] theirs = other.histogram;
-            if (theirs.length > histogram.length) {
-                histogram = Arrays.copyOf(histogram, theirs.length);
+            if (theirs.length == 0) {
+                return;
             }
+            roomFor(other.histogramFrom);
+            roomFor(other.histogramFrom + theirs.length / 3 - 1);
+            long[] cells = histogram;
+            int shift = (other.histogramFrom - histogramFrom) * 3;
             for (int i = 0; i < theirs.length; i += 3) {
                 long n = theirs[i];
                 if (n != 0) {
-                    if (histogram[i] == 0) {
-                        histogram[i + 1] = theirs[i + 1];
-                        histogram[i + 2] = theirs[i + 2];
+                    int at = i + shift;
+                    if (cells[at] == 0) {
+                        cells[at + 1] = theirs[i + 1];
+                        cells[at + 2] = theirs[i + 2];
                     } else {
-                        histogram[i + 1] = Math.min(histogram[i + 1], theirs[i + 1]);
-                        histogram[i + 2] = Math.max(histogram[i + 2], theirs[i + 2]);
+                        cells[at + 1] = Math.min(cells[at + 1], theirs[i + 1]);
+                        cells[at + 2] = Math.max(cells[at + 2], theirs[i + 2]);
                     }
-                    histogram[i] += n;
+                    cells[at] += n;
                 }
             }
         }
@@ -1425,9 +1433,11 @@ public final class ExitStatistics {
             max = Math.max(max, nanos);
             addSquares(Math.multiplyHigh(nanos, nanos), nanos * nanos);
             long[] cells = histogram;
-            int i = bucket(nanos) * 3;
-            if (i >= cells.length) {
-                cells = growHistogram(i);
+            int bucket = bucket(nanos);
+            int i = (bucket - histogramFrom) * 3;
+            if (i < 0 || i >= cells.length) {
+                cells = roomFor(bucket);
+                i = (bucket - histogramFrom) * 3;
             }
             long n = cells[i];
             // the bucket's smallest and largest time, without branches on the time (they would
@@ -1437,10 +1447,63 @@ public final class ExitStatistics {
             cells[i] = n + 1;
         }
 
-        /** Room for the bucket whose count is at {@code cell}, and for twice the buckets there were. */
-        long[] growHistogram(int cell) {
-            histogram = Arrays.copyOf(histogram, Math.min(BUCKETS * 3, Math.max(cell + 3, histogram.length * 2)));
-            return histogram;
+        /**
+         * Room for {@code bucket}: the histogram grows towards it by at least as many buckets as it
+         * holds (so that a row's growth costs a few copies in all), within [0, BUCKETS).
+         */
+        long[] roomFor(int bucket) {
+            int from = histogramFrom;
+            int held = histogram.length / 3;
+            int to = from + held;
+            if (held == 0) {
+                histogram = new long[3 * Math.min(8, BUCKETS - bucket)];
+                histogramFrom = bucket;
+                return histogram;
+            }
+            if (bucket >= from && bucket < to) {
+                return histogram;
+            }
+            int newFrom = bucket < from ? Math.max(0, Math.min(bucket, from - held)) : from;
+            int newTo = bucket >= to ? Math.min(BUCKETS, Math.max(bucket + 1, to + held)) : to;
+            long[] cells = new long[(newTo - newFrom) * 3];
+            System.arraycopy(histogram, 0, cells, (from - newFrom) * 3, histogram.length);
+            histogram = cells;
+            histogramFrom = newFrom;
+            return cells;
+        }
+
+        /** The first bucket this row holds room for (its count may be 0). */
+        int bucketsFrom() {
+            return histogramFrom;
+        }
+
+        /** The bucket after the last this row holds room for. */
+        int bucketsTo() {
+            return histogramFrom + histogram.length / 3;
+        }
+
+        /** The count of a bucket in [bucketsFrom, bucketsTo). */
+        long bucketCount(int bucket) {
+            return histogram[(bucket - histogramFrom) * 3];
+        }
+
+        /** The smallest time in a non-empty bucket in [bucketsFrom, bucketsTo). */
+        long bucketMin(int bucket) {
+            return histogram[(bucket - histogramFrom) * 3 + 1];
+        }
+
+        /** The largest time in a non-empty bucket in [bucketsFrom, bucketsTo). */
+        long bucketMax(int bucket) {
+            return histogram[(bucket - histogramFrom) * 3 + 2];
+        }
+
+        /** Sets a bucket (as a decoder reads it), making room for it. */
+        void putBucket(int bucket, long count, long min, long max) {
+            long[] cells = roomFor(bucket);
+            int at = (bucket - histogramFrom) * 3;
+            cells[at] = count;
+            cells[at + 1] = min;
+            cells[at + 2] = max;
         }
 
         /** The nearest-rank percentile, exact or bounded by the smallest and largest time of its bucket. */

@@ -101,20 +101,19 @@ final class ExitStatisticsCodec {
             }
             varint(out, row.squaresHigh);
             varint(out, row.squaresLow);
-            long[] cells = row.histogram;
             int buckets = 0;
-            for (int i = 0; i < cells.length; i += 3) {
-                buckets += cells[i] != 0 ? 1 : 0;
+            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+                buckets += row.bucketCount(bucket) != 0 ? 1 : 0;
             }
             varint(out, buckets);
             int next = 0;
-            for (int i = 0; i < cells.length; i += 3) {
-                if (cells[i] != 0) {
-                    int bucket = i / 3;
+            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+                long count = row.bucketCount(bucket);
+                if (count != 0) {
                     varint(out, bucket - next);
-                    varint(out, cells[i]);
-                    varint(out, cells[i + 1] - ExitStatistics.bucketLow(bucket));
-                    varint(out, cells[i + 2] - cells[i + 1]);
+                    varint(out, count);
+                    varint(out, row.bucketMin(bucket) - ExitStatistics.bucketLow(bucket));
+                    varint(out, row.bucketMax(bucket) - row.bucketMin(bucket));
                     next = bucket + 1;
                 }
             }
@@ -271,13 +270,7 @@ final class ExitStatisticsCodec {
                     throw in.fail(at, where + ": bucket " + bucket + " with " + count + " times from " + min + " to " + max
                             + " ns is empty or holds times of other buckets");
                 }
-                int cell = (int) bucket * 3;
-                if (cell >= row.histogram.length) {
-                    row.growHistogram(cell);
-                }
-                row.histogram[cell] = count;
-                row.histogram[cell + 1] = min;
-                row.histogram[cell + 2] = max;
+                row.putBucket((int) bucket, count, min, max);
                 timedInBuckets += count;
                 next = bucket + 1;
             }
@@ -302,10 +295,10 @@ final class ExitStatisticsCodec {
         if (row.timed > 0) {
             long first = -1;
             long last = -1;
-            for (int i = 0; i < row.histogram.length; i += 3) {
-                if (row.histogram[i] != 0) {
-                    first = first < 0 ? row.histogram[i + 1] : first;
-                    last = row.histogram[i + 2];
+            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+                if (row.bucketCount(bucket) != 0) {
+                    first = first < 0 ? row.bucketMin(bucket) : first;
+                    last = row.bucketMax(bucket);
                 }
             }
             if (first != row.min || last != row.max) {
@@ -350,10 +343,10 @@ final class ExitStatisticsCodec {
             }
             out.append(",\"sumSquaresNs2\":\"").append(squares(row)).append("\",\"buckets\":[");
             boolean firstBucket = true;
-            for (int i = 0; i < row.histogram.length; i += 3) {
-                if (row.histogram[i] != 0) {
-                    out.append(firstBucket ? "" : ",").append('[').append(i / 3).append(',').append(row.histogram[i])
-                            .append(',').append(row.histogram[i + 1]).append(',').append(row.histogram[i + 2]).append(']');
+            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+                if (row.bucketCount(bucket) != 0) {
+                    out.append(firstBucket ? "" : ",").append('[').append(bucket).append(',').append(row.bucketCount(bucket))
+                            .append(',').append(row.bucketMin(bucket)).append(',').append(row.bucketMax(bucket)).append(']');
                     firstBucket = false;
                 }
             }
@@ -458,13 +451,7 @@ final class ExitStatisticsCodec {
                     throw new IllegalArgumentException("serialized exit statistics JSON, " + where + ": bucket " + values
                             + " is out of order, empty or holds times of other buckets");
                 }
-                int at = (int) v[0] * 3;
-                if (at >= row.histogram.length) {
-                    row.growHistogram(at);
-                }
-                row.histogram[at] = v[1];
-                row.histogram[at + 1] = v[2];
-                row.histogram[at + 2] = v[3];
+                row.putBucket((int) v[0], v[1], v[2], v[3]);
                 timedInBuckets += v[1];
                 next = v[0] + 1;
             }
