@@ -801,7 +801,10 @@ public final class ExitStatistics {
     }
 
     /** A thread's events in a part before its first exit or entry there: one per thread, not per event. */
-    private static final long[] NO_BUCKETS = new long[0];
+    private static final long[][] NO_BLOCKS = new long[0][];
+    // histogram blocks: BLOCK buckets each (a quarter of a power of two above LINEAR)
+    private static final int BLOCK_BITS = 3;
+    private static final int BLOCK = 1 << BLOCK_BITS;
 
     private static final class ThreadPrelude {
         final int pid;
@@ -1363,13 +1366,12 @@ public final class ExitStatistics {
         // the sum of the squared times, unsigned 128 bits: exact, so that merging stays exact
         long squaresHigh;
         long squaresLow;
-        // per bucket: count, the smallest and the largest time in it (one cache line per record),
-        // for the buckets [histogramFrom, histogramFrom + histogram.length / 3) only: grown on
-        // demand at either end, so that a row whose times are all microseconds holds no empty
-        // buckets for the nanoseconds below them (the many small statistics of readFile's parts
-        // stay small; a row's full range would be 45 KiB)
-        private long[] histogram = NO_BUCKETS;
-        private int histogramFrom;
+        // per bucket: count, the smallest and the largest time in it, in blocks of BLOCK buckets
+        // (one cache line per record within a block), a block allocated when a time first falls
+        // in it: a row holds only the blocks its times touch (a thin tail costs a block per far
+        // time, not an array up to it), so that the many small statistics of readFile's parts
+        // stay small (a row's full range would be 45 KiB)
+        private long[][] blocks = NO_BLOCKS;
 
         Row(int index, long key, KvmIsa isa, long exitCode, int vcpu, long detail, boolean write) {
             this.key = key;
@@ -1396,26 +1398,25 @@ public final class ExitStatistics {
             min = Math.min(min, other.min);
             max = Math.max(max, other.max);
             addSquares(other.squaresHigh, other.squaresLow);
-            long[] theirs = other.histogram;
-            if (theirs.length == 0) {
-                return;
-            }
-            roomFor(other.histogramFrom);
-            roomFor(other.histogramFrom + theirs.length / 3 - 1);
-            long[] cells = histogram;
-            int shift = (other.histogramFrom - histogramFrom) * 3;
-            for (int i = 0; i < theirs.length; i += 3) {
-                long n = theirs[i];
-                if (n != 0) {
-                    int at = i + shift;
-                    if (cells[at] == 0) {
-                        cells[at + 1] = theirs[i + 1];
-                        cells[at + 2] = theirs[i + 2];
-                    } else {
-                        cells[at + 1] = Math.min(cells[at + 1], theirs[i + 1]);
-                        cells[at + 2] = Math.max(cells[at + 2], theirs[i + 2]);
+            long[][] theirs = other.blocks;
+            for (int block = 0; block < theirs.length; block++) {
+                long[] their = theirs[block];
+                if (their == null) {
+                    continue;
+                }
+                long[] cells = block(block);
+                for (int i = 0; i < their.length; i += 3) {
+                    long n = their[i];
+                    if (n != 0) {
+                        if (cells[i] == 0) {
+                            cells[i + 1] = their[i + 1];
+                            cells[i + 2] = their[i + 2];
+                        } else {
+                            cells[i + 1] = Math.min(cells[i + 1], their[i + 1]);
+                            cells[i + 2] = Math.max(cells[i + 2], their[i + 2]);
+                        }
+                        cells[i] += n;
                     }
-                    cells[at] += n;
                 }
             }
         }
@@ -1432,13 +1433,14 @@ public final class ExitStatistics {
             min = Math.min(min, nanos);
             max = Math.max(max, nanos);
             addSquares(Math.multiplyHigh(nanos, nanos), nanos * nanos);
-            long[] cells = histogram;
             int bucket = bucket(nanos);
-            int i = (bucket - histogramFrom) * 3;
-            if (i < 0 || i >= cells.length) {
-                cells = roomFor(bucket);
-                i = (bucket - histogramFrom) * 3;
+            long[][] all = blocks;
+            int block = bucket >>> BLOCK_BITS;
+            long[] cells = block < all.length ? all[block] : null;
+            if (cells == null) {
+                cells = block(block);
             }
+            int i = (bucket & (BLOCK - 1)) * 3;
             long n = cells[i];
             // the bucket's smallest and largest time, without branches on the time (they would
             // go either way at random); an empty bucket's are this time
@@ -1447,60 +1449,61 @@ public final class ExitStatistics {
             cells[i] = n + 1;
         }
 
-        /**
-         * Room for {@code bucket}: the histogram grows towards it by at least as many buckets as it
-         * holds (so that a row's growth costs a few copies in all), within [0, BUCKETS).
-         */
-        long[] roomFor(int bucket) {
-            int from = histogramFrom;
-            int held = histogram.length / 3;
-            int to = from + held;
-            if (held == 0) {
-                histogram = new long[3 * Math.min(8, BUCKETS - bucket)];
-                histogramFrom = bucket;
-                return histogram;
+        /** Block {@code block} of the histogram, allocated (and the block table grown) if it was not. */
+        long[] block(int block) {
+            if (block >= blocks.length) {
+                // the table too only reaches the highest block used (most rows stay far below it)
+                blocks = Arrays.copyOf(blocks, Math.min((BUCKETS + BLOCK - 1) >>> BLOCK_BITS,
+                        Math.max(block + 1, 2 * blocks.length)));
             }
-            if (bucket >= from && bucket < to) {
-                return histogram;
+            long[] cells = blocks[block];
+            if (cells == null) {
+                cells = new long[BLOCK * 3];
+                blocks[block] = cells;
             }
-            int newFrom = bucket < from ? Math.max(0, Math.min(bucket, from - held)) : from;
-            int newTo = bucket >= to ? Math.min(BUCKETS, Math.max(bucket + 1, to + held)) : to;
-            long[] cells = new long[(newTo - newFrom) * 3];
-            System.arraycopy(histogram, 0, cells, (from - newFrom) * 3, histogram.length);
-            histogram = cells;
-            histogramFrom = newFrom;
             return cells;
         }
 
-        /** The first bucket this row holds room for (its count may be 0). */
+        /** The first bucket of this row's first block (0 when it has none). */
         int bucketsFrom() {
-            return histogramFrom;
+            for (int block = 0; block < blocks.length; block++) {
+                if (blocks[block] != null) {
+                    return block << BLOCK_BITS;
+                }
+            }
+            return 0;
         }
 
-        /** The bucket after the last this row holds room for. */
+        /** The bucket after this row's last block (0 when it has none). */
         int bucketsTo() {
-            return histogramFrom + histogram.length / 3;
+            for (int block = blocks.length - 1; block >= 0; block--) {
+                if (blocks[block] != null) {
+                    return Math.min(BUCKETS, (block + 1) << BLOCK_BITS);
+                }
+            }
+            return 0;
         }
 
-        /** The count of a bucket in [bucketsFrom, bucketsTo). */
+        /** The count of a bucket, 0 for one in no block. */
         long bucketCount(int bucket) {
-            return histogram[(bucket - histogramFrom) * 3];
+            long[] cells = bucket >>> BLOCK_BITS < blocks.length ? blocks[bucket >>> BLOCK_BITS] : null;
+            return cells == null ? 0 : cells[(bucket & (BLOCK - 1)) * 3];
         }
 
-        /** The smallest time in a non-empty bucket in [bucketsFrom, bucketsTo). */
+        /** The smallest time in a non-empty bucket. */
         long bucketMin(int bucket) {
-            return histogram[(bucket - histogramFrom) * 3 + 1];
+            return blocks[bucket >>> BLOCK_BITS][(bucket & (BLOCK - 1)) * 3 + 1];
         }
 
-        /** The largest time in a non-empty bucket in [bucketsFrom, bucketsTo). */
+        /** The largest time in a non-empty bucket. */
         long bucketMax(int bucket) {
-            return histogram[(bucket - histogramFrom) * 3 + 2];
+            return blocks[bucket >>> BLOCK_BITS][(bucket & (BLOCK - 1)) * 3 + 2];
         }
 
-        /** Sets a bucket (as a decoder reads it), making room for it. */
+        /** Sets a bucket (as a decoder reads it), allocating its block. */
         void putBucket(int bucket, long count, long min, long max) {
-            long[] cells = roomFor(bucket);
-            int at = (bucket - histogramFrom) * 3;
+            long[] cells = block(bucket >>> BLOCK_BITS);
+            int at = (bucket & (BLOCK - 1)) * 3;
             cells[at] = count;
             cells[at + 1] = min;
             cells[at + 2] = max;
@@ -1513,11 +1516,11 @@ public final class ExitStatistics {
             }
             long rank = Math.max(1, (long) Math.ceil(percent / 100 * timed));
             long seen = 0;
-            for (int i = 0; i < histogram.length; i += 3) {
-                long n = histogram[i];
-                if (seen + n >= rank) {
-                    long low = histogram[i + 1];
-                    long high = histogram[i + 2];
+            for (int bucket = bucketsFrom(), to = bucketsTo(); bucket < to; bucket++) {
+                long n = bucketCount(bucket);
+                if (n != 0 && seen + n >= rank) {
+                    long low = bucketMin(bucket);
+                    long high = bucketMax(bucket);
                     long within = rank - seen; // the rank among this bucket's times, from 1
                     if (within == 1) {
                         return LatencyPercentile.of(percent, low, low); // the bucket's smallest time

@@ -102,12 +102,12 @@ final class ExitStatisticsCodec {
             varint(out, row.squaresHigh);
             varint(out, row.squaresLow);
             int buckets = 0;
-            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+            for (int bucket = row.bucketsFrom(), to = row.bucketsTo(); bucket < to; bucket++) {
                 buckets += row.bucketCount(bucket) != 0 ? 1 : 0;
             }
             varint(out, buckets);
             int next = 0;
-            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+            for (int bucket = row.bucketsFrom(), to = row.bucketsTo(); bucket < to; bucket++) {
                 long count = row.bucketCount(bucket);
                 if (count != 0) {
                     varint(out, bucket - next);
@@ -295,7 +295,7 @@ final class ExitStatisticsCodec {
         if (row.timed > 0) {
             long first = -1;
             long last = -1;
-            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+            for (int bucket = row.bucketsFrom(), to = row.bucketsTo(); bucket < to; bucket++) {
                 if (row.bucketCount(bucket) != 0) {
                     first = first < 0 ? row.bucketMin(bucket) : first;
                     last = row.bucketMax(bucket);
@@ -343,7 +343,7 @@ final class ExitStatisticsCodec {
             }
             out.append(",\"sumSquaresNs2\":\"").append(squares(row)).append("\",\"buckets\":[");
             boolean firstBucket = true;
-            for (int bucket = row.bucketsFrom(); bucket < row.bucketsTo(); bucket++) {
+            for (int bucket = row.bucketsFrom(), to = row.bucketsTo(); bucket < to; bucket++) {
                 if (row.bucketCount(bucket) != 0) {
                     out.append(firstBucket ? "" : ",").append('[').append(bucket).append(',').append(row.bucketCount(bucket))
                             .append(',').append(row.bucketMin(bucket)).append(',').append(row.bucketMax(bucket)).append(']');
