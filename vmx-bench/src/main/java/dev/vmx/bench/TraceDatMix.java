@@ -173,6 +173,26 @@ public final class TraceDatMix {
         return events;
     }
 
+    /**
+     * Writes the trace.dat for record-walk-baseline.sh: a {@link TraceTextMix} file of
+     * {@code EVENTS} events converted, as {@link TraceDatBenchmark} reads it.
+     *
+     * @param args DAT EVENTS
+     * @throws IOException if a file cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: TraceDatMix DAT EVENTS");
+        }
+        Path text = Files.createTempFile("vmx-trace-", ".txt");
+        try {
+            TraceTextMix.write(text, Integer.parseInt(args[1]), 7);
+            System.out.println(write(text, Path.of(args[0])) + " events written to " + args[0]);
+        } finally {
+            Files.deleteIfExists(text);
+        }
+    }
+
     private static int payload(EventFormat format) {
         int end = 0;
         for (EventFormat.Field field : format.fields().values()) {
