@@ -935,19 +935,28 @@ public final class ExitStatistics {
         String head = "%-" + width + "s %s%10s %8s %7s %12s %10s %10s %10s %11s %10s %10s %7s%n";
         out.append(String.format(Locale.ROOT, head, "VM-EXIT", perVcpu ? String.format("%5s ", "VCPU") : detail ? String.format("%" + (detailWidth + 2) + "s ", detailName) : "",
                 "Samples", "Samples%", "Time%", "Total(us)", "Min(us)", "Max(us)", "Avg(us)", "(+-%)", "P50(us)", "P99(us)", "Kernel%"));
-        String line = "%-" + width + "s %s%10d %7.2f%% %6.2f%% %12.2f %10.2f %10.2f %10.2f ( +-%5.2f%%) %10s %10s %6.2f%%%n";
+        String line = "%-" + width + "s %s%10d %7.2f%% %6.2f%% %12s %10s %10s %10s ( +-%5s%%) %10s %10s %6.2f%%%n";
         boolean bounds = false;
+        boolean untimed = false;
         for (ExitStatisticsRow row : rows) {
-            bounds |= !row.p50().isExact() || !row.p99().isExact();
+            // a row none of whose exits was followed by its thread's entry has no times: "-", not 0.00
+            boolean timed = row.timedCount() > 0;
+            untimed |= !timed;
+            bounds |= timed && (!row.p50().isExact() || !row.p99().isExact());
             out.append(String.format(Locale.ROOT, line, row.reasonName(),
                     perVcpu ? String.format(Locale.ROOT, "%5d ", row.vcpu())
                             : detail ? String.format(Locale.ROOT, "%" + (detailWidth + 2) + "s ", detailText(row)) : "", row.count(), row.share() * 100, row.timeShare() * 100,
-                    row.totalNanos() / 1000.0, row.minNanos() / 1000.0, row.maxNanos() / 1000.0, row.meanNanos() / 1000.0,
-                    row.meanSpreadPercent(), row.p50().toMicrosText(), row.p99().toMicrosText(), row.guestKernelShare() * 100));
+                    timed ? micros(row.totalNanos()) : "-", timed ? micros(row.minNanos()) : "-",
+                    timed ? micros(row.maxNanos()) : "-", timed ? String.format(Locale.ROOT, "%.2f", row.meanNanos() / 1000.0) : "-",
+                    timed ? String.format(Locale.ROOT, "%.2f", row.meanSpreadPercent()) : "-",
+                    timed ? row.p50().toMicrosText() : "-", timed ? row.p99().toMicrosText() : "-", row.guestKernelShare() * 100));
         }
         out.append(String.format(Locale.ROOT, "Total Samples:%d%n", totalExits));
         if (bounds) {
             out.append(String.format(Locale.ROOT, "<=x: the percentile is at most x, a recorded time at most 3.1%% above it%n"));
+        }
+        if (untimed) {
+            out.append(String.format(Locale.ROOT, "-: no exit of the row was followed by its thread's kvm_entry, so none was timed%n"));
         }
         return out.toString();
     }
@@ -1014,6 +1023,11 @@ public final class ExitStatistics {
             first = false;
         }
         return out.append("]}").toString();
+    }
+
+    /** Nanoseconds as microseconds with two decimals, as the table prints times. */
+    private static String micros(long nanos) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1000.0);
     }
 
     /** The detail column: {@code 0x3f8 W} (port or MSR and direction) or {@code 0xfee00000 RW} (page and access). */
