@@ -54,7 +54,14 @@ public final class TraceDatReader {
     /** One CPU stream's reading state. */
     private final class Stream {
         final CpuStream source;
+        /** Reads {@link #page} (but see {@link #pageCursor}); its flyweight and buffer serve every event handed over. */
         final RingBufferCursor cursor;
+        /** The second cursor of {@link #readTwoPages}, on the page after {@link #cursor}'s. */
+        final RingBufferCursor spare;
+        /** The cursor on {@link #page}: {@link #cursor}, or {@link #spare} after two pages were read at once. */
+        RingBufferCursor pageCursor;
+        /** Whether {@link #page} was just opened and none of it read: then it may be read together with the next. */
+        boolean freshPage;
         final KvmEvent event;
         /** Whether the file's clock correction applies (then {@link #event} is a {@link ShiftedEvent}). */
         final boolean shifted;
@@ -83,11 +90,18 @@ public final class TraceDatReader {
             while (!exhausted) {
                 if (page >= 0) {
                     int room = source.pageSize / 8 + 1; // the most records a page can hold
+                    if (freshPage && page + 1 < endPage) {
+                        if (readTwoPages(room)) {
+                            return true;
+                        }
+                        continue;
+                    }
                     if (ahead.length / RECORD - aheadEnd < room) {
                         makeRoom(room);
                     }
                     int first = aheadEnd;
-                    int end = cursor.nextRecords(ahead, first, first + room);
+                    freshPage = false;
+                    int end = pageCursor.nextRecords(ahead, first, first + room);
                     if (end > first) {
                         return keepWindow(first, end);
                     }
@@ -97,6 +111,41 @@ public final class TraceDatReader {
                 }
             }
             return false;
+        }
+
+        /**
+         * Reads the fresh current page and the next one at once, their record walks interleaved
+         * ({@link RingBufferCursor#nextRecordsPaired}), into the lookahead, then stands on the next
+         * page as {@link #nextPage()} would have: the current page's damage is reported before the
+         * next page's header problems, as when read one by one.
+         *
+         * @return what {@link #keepWindow} returns for the two pages' events; false, with the
+         *         stream on the next page, when they hold none
+         */
+        private boolean readTwoPages(int room) {
+            if (ahead.length / RECORD - aheadEnd < 2 * room) {
+                makeRoom(2 * room);
+            }
+            int first = aheadEnd;
+            int next = page + 1;
+            ByteBuffer data = source.data();
+            int nextStart = next * source.pageSize;
+            int nextLength = Math.min(source.pageSize, data.capacity() - nextStart);
+            boolean nextCounted = next >= firstCountedPage;
+            long nextLost = spare.reset(data, nextStart, nextLength, source.cpu, nextCounted);
+            // the next page's events go after the most this page can hold, then move up behind its own
+            long ends = RingBufferCursor.nextRecordsPaired(cursor, ahead, first, first + room, spare, ahead,
+                    first + room, first + 2 * room);
+            int endThis = (int) (ends >>> 32);
+            int nextCount = (int) ends - (first + room);
+            System.arraycopy(ahead, (first + room) * RECORD, ahead, endThis * RECORD, nextCount * RECORD);
+            int end = endThis + nextCount;
+            freshPage = false;
+            reportDamage();
+            page = next;
+            pageCursor = spare;
+            opened(nextStart, nextLength, nextCounted, nextLost);
+            return end > first && keepWindow(first, end);
         }
 
         /** Keeps the events of the window from those just read into [first, end); false if none. */
@@ -179,9 +228,11 @@ public final class TraceDatReader {
             consumer.acceptOther(event);
         }
 
-        Stream(CpuStream source, RingBufferCursor cursor, int index) {
+        Stream(CpuStream source, RingBufferCursor cursor, RingBufferCursor spare, int index) {
             this.source = source;
             this.cursor = cursor;
+            this.spare = spare;
+            this.pageCursor = cursor;
             this.index = index;
             this.shifted = dat.tscMult != 0 || dat.timeOffset != 0;
             this.event = shifted ? new ShiftedEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset) : cursor.event();
@@ -209,13 +260,7 @@ public final class TraceDatReader {
 
         /** Moves to the next page of the window, reporting damage the cursor found on this one; false at the end. */
         boolean nextPage() {
-            if (page >= 0 && cursor.damageOffset() >= 0 && page >= firstCountedPage && !headerDamaged) {
-                int pageStart = page * source.pageSize;
-                int skipped = pageStart + source.pageSize - cursor.damageOffset();
-                problem(source, cursor.damageOffset(), "corrupt page at byte " + (cursor.damageOffset() - pageStart)
-                        + " of page " + page + ": a record there cannot be read, so the rest of the page ("
-                        + "at most " + skipped + " bytes) is skipped");
-            }
+            reportDamage();
             page++;
             if (page >= endPage) {
                 return false;
@@ -224,12 +269,30 @@ public final class TraceDatReader {
             return true;
         }
 
+        /** Reports the damage the cursor found on the current page, if it was not its header's. */
+        private void reportDamage() {
+            int damage = pageCursor.damageOffset();
+            if (page >= 0 && damage >= 0 && page >= firstCountedPage && !headerDamaged) {
+                int pageStart = page * source.pageSize;
+                int skipped = pageStart + source.pageSize - damage;
+                problem(source, damage, "corrupt page at byte " + (damage - pageStart)
+                        + " of page " + page + ": a record there cannot be read, so the rest of the page ("
+                        + "at most " + skipped + " bytes) is skipped");
+            }
+        }
+
         private void openPage() {
             ByteBuffer data = source.data();
             int pageStart = page * source.pageSize;
             int length = Math.min(source.pageSize, data.capacity() - pageStart);
             boolean counted = page >= firstCountedPage;
-            long lost = cursor.reset(data, pageStart, length, source.cpu, counted);
+            pageCursor = cursor;
+            freshPage = true;
+            opened(pageStart, length, counted, cursor.reset(data, pageStart, length, source.cpu, counted));
+        }
+
+        /** Reports what opening page {@link #page} found: a cut, a damaged header, events lost before it. */
+        private void opened(int pageStart, int length, boolean counted, long lost) {
             headerDamaged = lost == -2;
             if (!counted) {
                 return;
@@ -265,7 +328,7 @@ public final class TraceDatReader {
             CpuStream source = sources.get(i);
             RingBufferDecoder decoder = decoders.computeIfAbsent(source.buffer + "\0" + source.pageSize,
                     key -> new RingBufferDecoder(dat.headerPage(), dat.decoderFormats(), source.pageSize));
-            streams[i] = new Stream(source, decoder.newCursor(), i);
+            streams[i] = new Stream(source, decoder.newCursor(), decoder.newCursor(), i);
         }
         if (reportLoadProblems && !decoders.isEmpty()) {
             for (String problem : decoders.values().iterator().next().formatProblems()) {

