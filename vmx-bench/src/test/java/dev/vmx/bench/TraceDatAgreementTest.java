@@ -30,6 +30,7 @@ class TraceDatAgreementTest {
         // the copy baseline reads every page of the file
         assertTrue(Files.size(dat) % TraceDatMix.PAGE_SIZE == 0);
         assertEquals(40_000, TraceDatBenchmark.walkRecords(dat), "the record walk finds every event");
+        assertEquals(40_000, TraceDatBenchmark.walkRecordsPaired(dat), "the paired record walk finds every event");
         assertEquals(TraceDatBenchmark.copyPages(dat, new byte[TraceDatMix.PAGE_SIZE]),
                 TraceDatBenchmark.copyPages(dat, new byte[TraceDatMix.PAGE_SIZE]));
     }
