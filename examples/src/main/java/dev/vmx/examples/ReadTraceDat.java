@@ -50,8 +50,12 @@ public final class ReadTraceDat {
             TraceDatReader reader = dat.reader();
             Map<String, Integer> perType = new TreeMap<>();
             Map<String, Integer> portAccesses = new TreeMap<>();
+            Map<String, Integer> perTask = new TreeMap<>();
             while (reader.advance()) {
                 KvmEvent event = reader.event();
+                // A record holds only the pid; the name comes from the file's saved cmdlines, as
+                // trace-cmd report prints it (the JVM that ran the guest here: its thread is "java").
+                perTask.merge(event.task() + "-" + event.pid(), 1, Integer::sum);
                 String name = event.type() == KvmEventType.OTHER ? "other (e.g. kvm_fpu)" : event.type().tracepoint();
                 perType.merge(reader.buffer() + " " + name, 1, Integer::sum);
                 if (event.type() == KvmEventType.KVM_PIO) {
@@ -61,6 +65,7 @@ public final class ReadTraceDat {
             }
             System.out.println("events per buffer and type: " + perType);
             System.out.println("port I/O the guest did: " + portAccesses);
+            System.out.println("events per task: " + perTask);
             // Nothing is lost silently: the kernel's own loss counts, and any damage, with CPU and offset.
             System.out.println("events lost before they reached the file: " + reader.lostEvents() + " ("
                     + reader.lossReports() + " loss report(s)), unreadable parts: " + reader.problemCount());

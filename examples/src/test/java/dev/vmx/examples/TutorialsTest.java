@@ -65,6 +65,7 @@ class TutorialsTest {
             Map.entry(ReadTraceDat.class, new String[] {
                 "trace.dat version 7, compression zstd, buffers [vmxb, vmxa]",
                 "port I/O the guest did: {IN  port 0x3f8=34, OUT port 0x3f8=33}",
+                "events per task: {java-25891=871}", // trace-cmd report names each of the 871 "java-25891"
                 "events lost before they reached the file: 2133 (1 loss report(s)), unreadable parts: 0",
                 "offset 0x21004, buffer vmxa, CPU 1: 2133 events were lost by the kernel before page 0",
                 "written-exits.dat: 1070 events, 480 exits",

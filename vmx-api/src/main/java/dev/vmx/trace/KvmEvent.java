@@ -65,7 +65,10 @@ public interface KvmEvent {
     int pid();
 
     /**
-     * The recording task's name as text traces show it; binary ring buffers do not record it.
+     * The recording task's name as text traces show it. A ring-buffer record holds only the pid: a
+     * trace-cmd {@code trace.dat} names it from the file's saved cmdlines as {@code trace-cmd report}
+     * does ({@code <idle>} for pid 0, {@code <...>} for a pid the file does not name); a live ring
+     * buffer read from tracefs leaves it empty.
      *
      * @return the task name, empty when not known
      */

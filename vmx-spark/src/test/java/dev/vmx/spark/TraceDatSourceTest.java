@@ -107,7 +107,7 @@ class TraceDatSourceTest {
                     vcpu = vcpuOfThread.getOrDefault(e.pid(), -1);
                 }
                 List<Object> row = new ArrayList<>(Arrays.asList(reader.eventCount(), e.cpu(), e.timestampNanos(), e.pid(),
-                        "", vcpu, type == KvmEventType.OTHER ? "other" : type.tracepoint(), exit ? e.isa().name() : null,
+                        e.task().toString(), vcpu, type == KvmEventType.OTHER ? "other" : type.tracepoint(), exit ? e.isa().name() : null,
                         exit ? e.exitCode() : null, exit ? e.isa().exitName(e.exitCode()) : null, e.guestRip(), e.info1(),
                         e.info2(), e.intrInfo(), e.errorCode(), null));
                 events.add(row);
@@ -147,6 +147,8 @@ class TraceDatSourceTest {
             }
             assertEquals(expected.events().get(i), actual, file + " event " + (i + 1));
         }
+        // the task column comes from the file's saved cmdlines, as trace-cmd report names tasks
+        assertTrue(events.stream().noneMatch(row -> row.getString(4).isEmpty()), file + ": a row without its task name");
         List<String> problems = rows.where("problem IS NOT NULL").orderBy("line").select("problem").collectAsList()
                 .stream().map(r -> r.getString(0)).toList();
         // problems found at the same event index have no order among them

@@ -86,6 +86,8 @@ public final class TraceDat implements AutoCloseable {
     final long tscMult;
     final int tscShift;
     final long timeOffset;
+    /** The task names of the file's saved cmdlines (none read yet: an empty table). */
+    SavedCmdlines cmdlines = SavedCmdlines.NONE;
 
     /** One CPU's data in one buffer. */
     static final class CpuStream {
@@ -259,7 +261,7 @@ public final class TraceDat implements AutoCloseable {
         eventFormats(in);
         in.skip(in.u32("kallsyms size"), "kallsyms");
         in.skip(in.u32("printk formats size"), "printk formats");
-        in.skip(in.i64("saved cmdlines size"), "saved cmdlines");
+        savedCmdlines(in);
         int cpus = (int) in.u32("CPU count");
         if (cpus < 0 || cpus > 1 << 16) {
             throw new IllegalArgumentException(file + ": CPU count " + Integer.toUnsignedString(cpus) + " at offset "
@@ -345,6 +347,7 @@ public final class TraceDat implements AutoCloseable {
         List<long[]> bufferDetails = new ArrayList<>();
         long headerInfo = -1;
         long eventFormats = -1;
+        long cmdlinesSection = -1;
         long next = optionsOffset;
         int sections = 0;
         while (next != 0) {
@@ -383,6 +386,8 @@ public final class TraceDat implements AutoCloseable {
                     headerInfo = data.getLong(0);
                 } else if (id == OPTION_EVENT_FORMATS && size >= 8) {
                     eventFormats = data.getLong(0);
+                } else if (id == OPTION_CMDLINES && size >= 8) {
+                    cmdlinesSection = data.getLong(0);
                 } else if (id == OPTION_BUFFER) {
                     bufferOptionV7(data, sectionAt, buffers, names, bufferDetails);
                 } else {
@@ -408,6 +413,16 @@ public final class TraceDat implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 problem(eventFormats, "", -1, "event formats section unreadable (" + e.getMessage()
                         + "); the formats after the damage are lost, their events are delivered as OTHER");
+            }
+        }
+        if (cmdlinesSection < 0) {
+            problem(-1, "", -1, "no CMDLINES option: tasks are named " + SavedCmdlines.UNKNOWN + ", as trace-cmd report names them");
+        } else {
+            try {
+                savedCmdlines(new BufferIn(section(cmdlinesSection, OPTION_CMDLINES), cmdlinesSection));
+            } catch (IllegalArgumentException e) {
+                problem(cmdlinesSection, "", -1, "saved cmdlines section unreadable (" + e.getMessage()
+                        + "); tasks are named " + SavedCmdlines.UNKNOWN);
             }
         }
         for (int i = 0; i < buffers.size(); i++) {
@@ -571,6 +586,13 @@ public final class TraceDat implements AutoCloseable {
         }
         in.skip(in.i64("header_event size"), "header_event");
         return header;
+    }
+
+    /** The saved cmdlines: their size, then "PID NAME" lines (trace-input.c read_and_parse_cmdlines). */
+    private void savedCmdlines(In in) throws IOException {
+        long size = in.i64("saved cmdlines size");
+        long at = in.offset();
+        cmdlines = SavedCmdlines.parse(in.text(size, "saved cmdlines"), at, (offset, text) -> problem(offset, "", -1, text));
     }
 
     /** Systems, each with its format files; the kvm events this library decodes are parsed. */

@@ -63,7 +63,7 @@ public final class TraceDatReader {
         /** Whether {@link #page} was just opened and none of it read: then it may be read together with the next. */
         boolean freshPage;
         final KvmEvent event;
-        /** Whether the file's clock correction applies (then {@link #event} is a {@link ShiftedEvent}). */
+        /** Whether the file's clock correction applies to {@link #event}'s timestamps. */
         final boolean shifted;
         final int index;
         int page;
@@ -218,7 +218,7 @@ public final class TraceDatReader {
             events++;
             long raw = ahead[i * RECORD];
             int payload = (int) (ahead[i * RECORD + 1] >>> 32);
-            if (cursor.deliverExitOrEntry(payload, shifted ? ShiftedEvent.shifted(raw, dat.tscMult, dat.tscShift,
+            if (cursor.deliverExitOrEntry(payload, shifted ? TraceDatEvent.shifted(raw, dat.tscMult, dat.tscShift,
                     dat.timeOffset) : raw, consumer)) {
                 return;
             }
@@ -235,7 +235,7 @@ public final class TraceDatReader {
             this.pageCursor = cursor;
             this.index = index;
             this.shifted = dat.tscMult != 0 || dat.timeOffset != 0;
-            this.event = shifted ? new ShiftedEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset) : cursor.event();
+            this.event = new TraceDatEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
         }
 
         /** Moves to this stream's next event in the window; false when it has none. */

@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code trace-cmd report -t} output as events: each line's buffer prefix ({@code vmxa: }), the
- * event parsed by the project's text reader (task names dropped: a binary ring buffer has none),
- * and the {@code CPU:N [M EVENTS DROPPED]} lines as losses. The judge of the binary reader.
+ * event parsed by the project's text reader (task names included: the binary reader names tasks
+ * from the file's saved cmdlines as trace-cmd does), and the {@code CPU:N [M EVENTS DROPPED]} lines as losses. The judge of the binary reader.
  */
 final class TraceCmdReport {
     /** One line: a buffer and either an event or a loss. */
@@ -68,7 +68,7 @@ final class TraceCmdReport {
         try (KvmTraceReader reader = KvmTraceReader.of(new StringReader(String.join("\n", eventLines)), "report")) {
             int i = 0;
             while (reader.advance()) {
-                KvmEventRecord event = KvmEventRecord.builder().from(reader.event()).task("").build();
+                KvmEventRecord event = reader.event().toRecord();
                 int at = eventIndexes.get(i++);
                 lines.set(at, new Line("", event, -1, 0));
             }

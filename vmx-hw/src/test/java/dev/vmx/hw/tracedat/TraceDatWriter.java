@@ -179,7 +179,15 @@ final class TraceDatWriter {
     }
 
     private static final String KALLSYMS = "ffffffff81000000 T _text\n";
-    private static final String CMDLINES = "1001 vcpu0\n1002 vcpu1\n1003 vcpu2\n1004 vcpu3\n";
+    /** The saved cmdlines written by default: pid 1001 + n is "vcpuN". */
+    static final String CMDLINES = "1001 vcpu0\n1002 vcpu1\n1003 vcpu2\n1004 vcpu3\n";
+    private String cmdlines = CMDLINES;
+
+    /** Writes {@code text} as the files' saved cmdlines from now on. */
+    TraceDatWriter cmdlines(String text) {
+        this.cmdlines = text;
+        return this;
+    }
 
     private Out headerInfo(Out out) {
         out.string("header_page").u64(headerPage.length()).text(headerPage);
@@ -204,7 +212,7 @@ final class TraceDatWriter {
         eventFormats(out);
         out.u32(KALLSYMS.length()).text(KALLSYMS);
         out.u32(0); // printk formats
-        out.u64(CMDLINES.length()).text(CMDLINES);
+        out.u64(cmdlines.getBytes(StandardCharsets.UTF_8).length).text(cmdlines);
         out.u32(pages.size());
         out.raw("flyrecord\0".getBytes(StandardCharsets.ISO_8859_1));
         int table = out.size();
@@ -238,7 +246,8 @@ final class TraceDatWriter {
         long events = section(out, TraceDat.OPTION_EVENT_FORMATS, eventFormats(new Out()).toBytes(), zlib);
         long kallsyms = section(out, 19, new Out().u32(KALLSYMS.length()).text(KALLSYMS).toBytes(), zlib);
         long printk = section(out, 20, new Out().u32(0).toBytes(), zlib);
-        long cmdlines = section(out, TraceDat.OPTION_CMDLINES, new Out().u64(CMDLINES.length()).text(CMDLINES).toBytes(), zlib);
+        long cmdlinesAt = section(out, TraceDat.OPTION_CMDLINES,
+                new Out().u64(cmdlines.getBytes(StandardCharsets.UTF_8).length).text(cmdlines).toBytes(), zlib);
         // the buffer's flyrecord section: header, padding, then each CPU's (compressed) data page-aligned
         long buffer = out.size();
         out.u16(TraceDat.OPTION_BUFFER).u16(zlib ? TraceDat.SECTION_COMPRESSED : 0).u32(0).u64(0);
@@ -270,7 +279,7 @@ final class TraceDatWriter {
         options.u16(TraceDat.OPTION_EVENT_FORMATS).u32(8).u64(events);
         options.u16(19).u32(8).u64(kallsyms);
         options.u16(20).u32(8).u64(printk);
-        options.u16(TraceDat.OPTION_CMDLINES).u32(8).u64(cmdlines);
+        options.u16(TraceDat.OPTION_CMDLINES).u32(8).u64(cmdlinesAt);
         options.u16(8).u32(4).u32(pages.size()); // CPUCOUNT
         Out bufferOption = new Out().u64(buffer).string("").string("local").u32(PAGE_SIZE).u32(pages.size());
         for (long[] cpu : cpuData) {

@@ -96,8 +96,9 @@ class WrittenTraceDatTest {
     /** The event the reader should deliver for a written one. */
     static KvmEventRecord record(TraceDatWriter.Event event) {
         Map<String, Long> v = event.values();
+        int pid = v.get("common_pid").intValue();
         KvmEventRecord.Builder builder = KvmEventRecord.builder().timestampNanos(event.timestamp()).cpu(event.cpu())
-                .pid(v.get("common_pid").intValue());
+                .pid(pid).task("vcpu" + (pid - 1001)); // TraceDatWriter.CMDLINES
         switch (event.format()) {
             case "kvm_exit" -> builder.type(KvmEventType.KVM_EXIT).isa(KvmIsa.VMX).exitCode(v.get("exit_reason"))
                     .guestRip(v.get("guest_rip")).info1(v.get("info1")).vcpu(v.get("vcpu_id").intValue());

@@ -5,21 +5,24 @@ import dev.vmx.trace.KvmEventType;
 import dev.vmx.trace.KvmIsa;
 
 /**
- * A cursor's event with the file's clock correction applied to its timestamp (trace-input.c
- * {@code timestamp_calc}: the TSC2NSEC multiplier and shift, then the DATE/OFFSET offsets): one per
- * CPU stream, never one per event.
+ * A cursor's event as the file gives it: the file's clock correction applied to its timestamp
+ * (trace-input.c {@code timestamp_calc}: the TSC2NSEC multiplier and shift, then the DATE/OFFSET
+ * offsets) and its task named from the file's saved cmdlines. One per CPU stream, never one per
+ * event.
  */
-final class ShiftedEvent implements KvmEvent {
+final class TraceDatEvent implements KvmEvent {
     private final KvmEvent raw;
     private final long mult;
     private final int shift;
     private final long offset;
+    private final SavedCmdlines cmdlines;
 
-    ShiftedEvent(KvmEvent raw, long mult, int shift, long offset) {
+    TraceDatEvent(KvmEvent raw, long mult, int shift, long offset, SavedCmdlines cmdlines) {
         this.raw = raw;
         this.mult = mult;
         this.shift = shift;
         this.offset = offset;
+        this.cmdlines = cmdlines;
     }
 
     /** mul_u64_u32_shr: (ts * mult) >> shift with a 96-bit product. */
@@ -59,7 +62,7 @@ final class ShiftedEvent implements KvmEvent {
 
     @Override
     public CharSequence task() {
-        return raw.task();
+        return cmdlines.taskOf(raw.pid());
     }
 
     @Override
