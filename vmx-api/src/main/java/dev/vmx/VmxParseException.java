@@ -7,6 +7,9 @@ package dev.vmx;
  * <p>Like {@code java.time.format.DateTimeParseException}, it carries the text and the position
  * where parsing broke, so a caller can point at the problem; the message names both.
  * For multi-line inputs {@link #lineNumber()} is the 1-based line; for a single value it is 0.
+ * A short one-line input is quoted whole in the message; of a longer one (a whole format file,
+ * say) the message quotes the line where parsing broke, around the error, and {@link #input()}
+ * still returns all of it.
  */
 public class VmxParseException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -44,11 +47,43 @@ public class VmxParseException extends IllegalArgumentException {
         this.lineNumber = lineNumber;
     }
 
+    /** Inputs up to this many characters, on one line, are quoted whole in the message. */
+    static final int QUOTED_WHOLE = 160;
+    /** Characters quoted on each side of the error index when the input is longer. */
+    static final int QUOTED_AROUND = 60;
+
     private static String message(String problem, String input, int errorIndex, long lineNumber) {
         String where = lineNumber > 0
                 ? "line " + lineNumber + ", column " + (errorIndex + 1)
                 : "index " + errorIndex;
-        return problem + " at " + where + " of '" + input + "'";
+        if (input.length() <= QUOTED_WHOLE && input.indexOf('\n') < 0) {
+            return problem + " at " + where + " of '" + input + "'";
+        }
+        return problem + " at " + where + " of " + input.length() + " characters" + excerpt(input, errorIndex);
+    }
+
+    /**
+     * Where a long or multi-line input broke: the line within it and that line's text around the
+     * error index, so that a message about a whole file stays readable; {@link #input()} keeps all.
+     */
+    private static String excerpt(String input, int errorIndex) {
+        int at = Math.max(0, Math.min(errorIndex, input.length()));
+        int lineStart = input.lastIndexOf('\n', at - 1) + 1;
+        int lineEnd = input.indexOf('\n', at);
+        if (lineEnd < 0) {
+            lineEnd = input.length();
+        }
+        int lineOfInput = 1;
+        for (int i = input.indexOf('\n'); i >= 0 && i < lineStart; i = input.indexOf('\n', i + 1)) {
+            lineOfInput++;
+        }
+        int from = Math.max(lineStart, at - QUOTED_AROUND);
+        int to = Math.min(lineEnd, at + QUOTED_AROUND);
+        String quoted = (from > lineStart ? "..." : "") + input.substring(from, to) + (to < lineEnd ? "..." : "");
+        String inLine = input.indexOf('\n') >= 0
+                ? " (its line " + lineOfInput + ", column " + (at - lineStart + 1) + ")"
+                : "";
+        return inLine + ": '" + quoted + "'";
     }
 
     /**

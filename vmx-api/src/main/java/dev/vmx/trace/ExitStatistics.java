@@ -664,8 +664,8 @@ public final class ExitStatistics {
      *
      * @param json the JSON text
      * @return the statistics
-     * @throws IllegalArgumentException if the text is not such a form; the message names the
-     *     character offset or the row
+     * @throws IllegalArgumentException if the text is not such a form; the message names where: the
+     *     character offset of a syntax error, else the row or the document and the key whose value is wrong
      */
     public static ExitStatistics fromStateJson(String json) {
         return ExitStatisticsCodec.fromJson(json);

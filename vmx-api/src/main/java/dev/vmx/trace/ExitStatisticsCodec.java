@@ -365,12 +365,12 @@ final class ExitStatisticsCodec {
         Object parsed = new JsonParser(json).document();
         Map<String, Object> top = object(parsed, "the document");
         if (!FORMAT.equals(top.get("format"))) {
-            throw new IllegalArgumentException("serialized exit statistics JSON: \"format\" is " + top.get("format")
+            throw new IllegalArgumentException("serialized exit statistics JSON, the document: \"format\" is " + top.get("format")
                     + ", not \"" + FORMAT + "\"");
         }
         long version = number(top, "version", "the document");
         if (version < 1 || version > VERSION) {
-            throw new IllegalArgumentException("serialized exit statistics JSON: format version " + version
+            throw new IllegalArgumentException("serialized exit statistics JSON, the document: \"version\" " + version
                     + " is not one this reader knows (1.." + VERSION + ")");
         }
         ExitStatistics.Grouping grouping = null;
@@ -380,20 +380,21 @@ final class ExitStatisticsCodec {
             }
         }
         if (grouping == null) {
-            throw new IllegalArgumentException("serialized exit statistics JSON: unknown grouping " + top.get("grouping"));
+            throw new IllegalArgumentException("serialized exit statistics JSON, the document: \"grouping\" "
+                    + top.get("grouping") + " is not one this reader knows");
         }
-        Map<String, Object> histogram = object(top.get("histogram"), "histogram");
-        if (number(histogram, "linear", "histogram") != ExitStatistics.linearBuckets()
-                || number(histogram, "subBits", "histogram") != ExitStatistics.subBucketBits()) {
-            throw new IllegalArgumentException("serialized exit statistics JSON: histogram layout " + histogram
-                    + " is not this reader's " + ExitStatistics.linearBuckets() + "/" + ExitStatistics.subBucketBits());
+        Map<String, Object> histogram = object(top.get("histogram"), "\"histogram\"");
+        if (number(histogram, "linear", "\"histogram\"") != ExitStatistics.linearBuckets()
+                || number(histogram, "subBits", "\"histogram\"") != ExitStatistics.subBucketBits()) {
+            throw new IllegalArgumentException("serialized exit statistics JSON, the document: \"histogram\" "
+                    + histogram + " is not this reader's layout " + ExitStatistics.linearBuckets() + "/" + ExitStatistics.subBucketBits());
         }
         ExitStatistics statistics = ExitStatistics.by(grouping);
         statistics.restoreCounters(number(top, "totalExits", "the document"), number(top, "unattributedExits", "the document"),
                 number(top, "unpairedEntries", "the document"), number(top, "backwardIntervals", "the document"),
                 number(top, "exitEvents", "the document"), number(top, "entryEvents", "the document"),
                 number(top, "detailEvents", "the document"));
-        List<?> rows = list(top.get("rows"), "rows");
+        List<?> rows = list(top.get("rows"), "\"rows\"");
         for (int r = 0; r < rows.size(); r++) {
             String where = "row " + r;
             Map<String, Object> fields = object(rows.get(r), where);
@@ -437,8 +438,8 @@ final class ExitStatisticsCodec {
             row.squaresLow = squares.mod(TWO_64).longValue();
             long timedInBuckets = 0;
             long next = 0;
-            for (Object cell : list(fields.get("buckets"), where + " buckets")) {
-                List<?> values = list(cell, where + " bucket");
+            for (Object cell : list(fields.get("buckets"), where + " \"buckets\"")) {
+                List<?> values = list(cell, where + " \"buckets\" entry");
                 if (values.size() != 4) {
                     throw new IllegalArgumentException("serialized exit statistics JSON, " + where + ": a bucket is not [index, count, min, max]");
                 }
@@ -457,7 +458,7 @@ final class ExitStatisticsCodec {
             }
             checkRow(row, timedInBuckets, message -> new IllegalArgumentException("serialized exit statistics JSON, " + where + ": " + message));
         }
-        checkTotal(statistics, message -> new IllegalArgumentException("serialized exit statistics JSON: " + message));
+        checkTotal(statistics, message -> new IllegalArgumentException("serialized exit statistics JSON, \"totalExits\": " + message));
         return statistics;
     }
 

@@ -149,13 +149,13 @@ class ExitStatisticsSerializedFormTest {
             assertTrue(message.startsWith("serialized exit statistics JSON"), message);
         }
         assertEquals("serialized exit statistics JSON, character offset 0: unexpected 'V'", jsonError("VMXS"));
-        assertEquals("serialized exit statistics JSON: format version 2 is not one this reader knows (1..1)",
+        assertEquals("serialized exit statistics JSON, the document: \"version\" 2 is not one this reader knows (1..1)",
                 jsonError(good.replace("\"version\":1", "\"version\":2")));
-        assertEquals("serialized exit statistics JSON: \"format\" is null, not \"vmx-exit-statistics\"",
+        assertEquals("serialized exit statistics JSON, the document: \"format\" is null, not \"vmx-exit-statistics\"",
                 jsonError(good.replace("\"format\":\"vmx-exit-statistics\",", "")));
         assertEquals("serialized exit statistics JSON, row 0: the buckets hold 2 times, but timed is 1",
                 jsonError(good.replaceFirst("\"timed\":2", "\"timed\":1")));
-        assertEquals("serialized exit statistics JSON: the rows count 13 exits, but totalExits is 14",
+        assertEquals("serialized exit statistics JSON, \"totalExits\": the rows count 13 exits, but totalExits is 14",
                 jsonError(good.replace("\"totalExits\":13", "\"totalExits\":14")));
         assertEquals("serialized exit statistics JSON, row 0: bucket [227, 1, 2300, 9999] is out of order, empty or holds times of other buckets",
                 jsonError(good.replaceFirst("\\[227,1,2300,2300]", "[227,1,2300,9999]")));
@@ -163,5 +163,10 @@ class ExitStatisticsSerializedFormTest {
         assertEquals("serialized exit statistics JSON, character offset " + (good.length() + 1) + ": text follows the document",
                 jsonError(good + " {}"));
         assertEquals("serialized exit statistics JSON, row 0: unknown isa ARM", jsonError(good.replaceFirst("\"VMX\"", "\"ARM\"")));
+        assertEquals("serialized exit statistics JSON, the document: \"grouping\" NONE is not one this reader knows",
+                jsonError(good.replace("\"grouping\":\"IO_PORT\"", "\"grouping\":\"NONE\"")));
+        assertEquals("serialized exit statistics JSON: \"histogram\" is not an object",
+                jsonError(good.replaceFirst("\"histogram\":\\{[^}]*}", "\"histogram\":7")));
+        assertEquals("serialized exit statistics JSON: the document is not an object", jsonError("[1]"));
     }
 }

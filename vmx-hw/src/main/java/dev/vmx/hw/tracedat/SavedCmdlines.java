@@ -16,6 +16,8 @@ final class SavedCmdlines {
     static final String IDLE = "<idle>";
     /** What it prints for a pid the table does not name. */
     static final String UNKNOWN = "<...>";
+    /** Unreadable lines reported one by one; the rest are reported as one count. */
+    static final int REPORTED_LINES = 10;
     static final SavedCmdlines NONE = new SavedCmdlines(new int[0], new String[0]);
 
     private final int[] pids;
@@ -43,6 +45,8 @@ final class SavedCmdlines {
         List<String> names = new ArrayList<>();
         int lineNumber = 0;
         int start = 0;
+        int badLines = 0;
+        long firstUnreported = -1;
         while (start < text.length()) {
             int end = text.indexOf('\n', start);
             if (end < 0) {
@@ -67,14 +71,25 @@ final class SavedCmdlines {
                     }
                 }
                 if (pid == null || nameFrom >= line.length()) {
-                    problems.accept(offset + byteOffset(text, start), "saved cmdlines line " + lineNumber + " '"
-                            + line + "' is not 'PID NAME'; that line is skipped");
+                    badLines++;
+                    if (badLines <= REPORTED_LINES) {
+                        problems.accept(offset + byteOffset(text, start), "saved cmdlines line " + lineNumber + " '"
+                                + (line.length() > 80 ? line.substring(0, 80) + "..." : line)
+                                + "' is not 'PID NAME'; that line is skipped");
+                    } else if (badLines == REPORTED_LINES + 1) {
+                        firstUnreported = offset + byteOffset(text, start);
+                    }
                 } else {
                     entries.add(new long[] {pid, names.size()});
                     names.add(line.substring(nameFrom));
                 }
             }
             start = end + 1;
+        }
+        if (badLines > REPORTED_LINES) {
+            // a damaged block can be all bad lines: each is counted, the first few are shown
+            problems.accept(firstUnreported, (badLines - REPORTED_LINES) + " more saved cmdlines lines are not"
+                    + " 'PID NAME' (the first of them here); they are skipped");
         }
         entries.sort((a, b) -> Long.compare(a[0], b[0]) != 0 ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         int[] pids = new int[entries.size()];

@@ -98,6 +98,31 @@ class SavedCmdlinesTest {
     }
 
     @Test
+    void aDamagedBlockReportsItsFirstBadLinesOneByOneAndCountsTheRest() {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            text.append("garbage ").append(i).append('\n');
+        }
+        text.append("42 survivor\n");
+        List<String> problems = new ArrayList<>();
+        List<Long> offsets = new ArrayList<>();
+        SavedCmdlines table = SavedCmdlines.parse(text.toString(), 1000, (offset, problem) -> {
+            offsets.add(offset);
+            problems.add(problem);
+        });
+        assertEquals(SavedCmdlines.REPORTED_LINES + 1, problems.size(), problems.toString());
+        assertEquals(1000L, offsets.get(0));
+        assertTrue(problems.get(0).contains("line 1 'garbage 0'"), problems.get(0));
+        assertEquals(1000L + text.indexOf("garbage 10\n"), offsets.get(SavedCmdlines.REPORTED_LINES));
+        assertEquals("15 more saved cmdlines lines are not 'PID NAME' (the first of them here); they are skipped",
+                problems.get(SavedCmdlines.REPORTED_LINES));
+        assertEquals(1, table.size());
+        assertEquals("survivor", table.taskOf(42));
+        assertEquals("<...>", table.taskOf(43));
+        assertEquals("<idle>", table.taskOf(0));
+    }
+
+    @Test
     void aV7FileWithoutCmdlinesSaysSoAndNamesEveryTaskUnknown() throws IOException {
         TraceDatWriter writer = new TraceDatWriter("kvm_exit", "kvm_entry", "kvm_pio");
         byte[] v7 = writer.v7(writer.pages(entries(1001, 0), 2), false, 4);
