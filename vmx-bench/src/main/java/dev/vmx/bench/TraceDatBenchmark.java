@@ -137,25 +137,7 @@ public class TraceDatBenchmark {
             long records = 0;
             int pageSize = TraceDatMix.PAGE_SIZE;
             for (int page = first; page + pageSize <= mapped.capacity(); page += pageSize) {
-                int end = page + 16 + (int) (mapped.getLong(page + 8) & 0x7ff_ffff);
-                int at = page + 16;
-                while (at + 4 <= end) {
-                    int header = mapped.getInt(at);
-                    int typeLength = header & 0x1f;
-                    if (typeLength >= 30) {
-                        at += 8;
-                    } else if (typeLength == 0 || typeLength == 29) {
-                        int length = mapped.getInt(at + 4);
-                        if (length <= 0 || (typeLength == 29 && header >>> 5 == 0)) {
-                            break;
-                        }
-                        at += typeLength == 0 ? 4 + ((length + 3) & ~3) : 4 + length;
-                        records += typeLength == 0 ? 1 : 0;
-                    } else {
-                        at += 4 + typeLength * 4;
-                        records++;
-                    }
-                }
+                records += walkPage(mapped, page + 16, commitEnd(mapped, page));
             }
             return records;
         } catch (IOException e) {
@@ -178,8 +160,8 @@ public class TraceDatBenchmark {
             int page = first;
             for (; page + 2 * pageSize <= mapped.capacity(); page += 2 * pageSize) {
                 int second = page + pageSize;
-                int endA = page + 16 + (int) (mapped.getLong(page + 8) & 0x7ff_ffff);
-                int endB = second + 16 + (int) (mapped.getLong(second + 8) & 0x7ff_ffff);
+                int endA = commitEnd(mapped, page);
+                int endB = commitEnd(mapped, second);
                 int atA = page + 16;
                 int atB = second + 16;
                 while (atA + 4 <= endA && atB + 4 <= endB) {
@@ -195,7 +177,7 @@ public class TraceDatBenchmark {
                 records += walkPage(mapped, atA, endA) + walkPage(mapped, atB, endB);
             }
             if (page + pageSize <= mapped.capacity()) {
-                records += walkPage(mapped, page + 16, page + 16 + (int) (mapped.getLong(page + 8) & 0x7ff_ffff));
+                records += walkPage(mapped, page + 16, commitEnd(mapped, page));
             }
             return records;
         } catch (IOException e) {
@@ -203,7 +185,12 @@ public class TraceDatBenchmark {
         }
     }
 
-    /** {@link #walkRecords}' inner loop: the data records from {@code at} to a page's commit end. */
+    /** Where a page's committed data ends: after its 16-byte header, the commit field's low 27 bits. */
+    private static int commitEnd(ByteBuffer mapped, int page) {
+        return page + 16 + (int) (mapped.getLong(page + 8) & 0x7ff_ffff);
+    }
+
+    /** The data records of one page from {@code at} to its commit end (the loop both walks share). */
     private static long walkPage(ByteBuffer mapped, int at, int end) {
         long records = 0;
         while (at + 4 <= end) {

@@ -87,7 +87,7 @@ class SavedCmdlinesTest {
         assertEquals(List.of("vcpu0", "<...>", "vcpu2"), tasks(file, problems));
         assertEquals(3, problems.size(), problems.toString());
         // where the table's text starts in the file: the offsets name the line's first byte
-        int textAt = indexOf(v6, cmdlines.getBytes(StandardCharsets.UTF_8));
+        int textAt = RealTraceDatTest.indexOf(v6, cmdlines.getBytes(StandardCharsets.UTF_8));
         assertTrue(textAt > 0);
         assertEquals(textAt + cmdlines.indexOf("not-a-pid"), problems.get(0).offset());
         assertTrue(problems.get(0).problem().contains("line 2 'not-a-pid x'"), problems.get(0).problem());
@@ -128,7 +128,7 @@ class SavedCmdlinesTest {
         byte[] v7 = writer.v7(writer.pages(entries(1001, 0), 2), false, 4);
         // turn the CMDLINES option into an unknown-to-nobody padding option id (CPUCOUNT, 8) of the same size
         byte[] option = {21, 0, 8, 0, 0, 0};
-        int at = indexOf(v7, option);
+        int at = RealTraceDatTest.indexOf(v7, option);
         assertTrue(at > 0, "the CMDLINES option");
         v7[at] = 8;
         Path file = Files.write(directory.resolve("no-cmdlines-v7.dat"), v7);
@@ -136,18 +136,5 @@ class SavedCmdlinesTest {
         assertEquals(List.of("<...>", "<idle>"), tasks(file, problems));
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).problem().startsWith("no CMDLINES option"), problems.get(0).problem());
-    }
-
-    private static int indexOf(byte[] bytes, byte[] part) {
-        outer:
-        for (int i = 0; i + part.length <= bytes.length; i++) {
-            for (int j = 0; j < part.length; j++) {
-                if (bytes[i + j] != part[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
