@@ -79,7 +79,9 @@ public final class ReadTraceDat {
         Path exits = bundled("written-exits.dat");
         ExitStatistics stats = ExitStatistics.byReason();
         KvmTraceSummary summary = stats.readFile(exits, 2);
-        System.out.println("written-exits.dat: " + summary.events() + " events, " + stats.totalExits() + " exits");
+        // The summary says what the file was read as; its problems name byte offsets, not lines.
+        System.out.println("written-exits.dat (" + summary.format() + "): " + summary.events() + " events, "
+                + stats.totalExits() + " exits, " + summary.problemCount() + " problems");
         System.out.print(stats.toTable(ExitStatistics.Order.COUNT));
     }
 

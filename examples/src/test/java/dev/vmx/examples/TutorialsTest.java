@@ -68,7 +68,7 @@ class TutorialsTest {
                 "events per task: {java-25891=871}", // trace-cmd report names each of the 871 "java-25891"
                 "events lost before they reached the file: 2133 (1 loss report(s)), unreadable parts: 0",
                 "offset 0x21004, buffer vmxa, CPU 1: 2133 events were lost by the kernel before page 0",
-                "written-exits.dat: 1070 events, 480 exits",
+                "written-exits.dat (trace.dat v6): 1070 events, 480 exits, 0 problems",
             }),
             Map.entry(ExplainEntryFailure.class, new String[] {
                 "Found 1 dump_vmcs block(s); the first spans lines 3-51.",

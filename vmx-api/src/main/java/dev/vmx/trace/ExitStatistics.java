@@ -390,13 +390,16 @@ public final class ExitStatistics {
      *
      * <p>A trace-cmd {@code trace.dat} (v6 or v7, found by its magic) is read the same way when
      * vmx-hw is present, by a {@link BinaryKvmTraceFormat}: its CPUs' pages are merged in time
-     * order, split into time windows read at once; the summary then counts events, loss reports
-     * and problems (which name the file offset), and no text lines.
+     * order, split into time windows read at once; the summary then says so
+     * ({@link KvmTraceSummary#format()}) and counts events, loss reports and problems (which name
+     * the file offset), and no text lines.
      *
      * @param file the trace file
      * @param threads how many threads may read at once, at least 1 (parts are at least 1 MiB)
      * @return what the reader saw: lines, events, problems with their line numbers in the file
-     * @throws IllegalArgumentException if {@code threads} is below 1
+     * @throws IllegalArgumentException if {@code threads} is below 1, or the file is a binary trace
+     *         that cannot be read at all (not a version this reader knows, or cut off or damaged
+     *         before any event data; the message names the file and the offset)
      * @throws java.io.UncheckedIOException if the file cannot be read
      */
     public KvmTraceSummary readFile(java.nio.file.Path file, int threads) {

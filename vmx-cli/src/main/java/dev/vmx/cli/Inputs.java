@@ -54,7 +54,10 @@ final class Inputs {
             throw UserError.at(name, 0, 0, "is a directory, not a file");
         }
         try {
-            return Files.newInputStream(path);
+            // a pipe (bash's <(zcat trace.gz) is /dev/fd/63) through Files.newInputStream fails with
+            // "Illegal seek" on JDK 17: its stream asks the channel for a position; FileInputStream does not
+            boolean pipe = Files.exists(path) && !Files.isRegularFile(path);
+            return pipe ? new java.io.FileInputStream(path.toFile()) : Files.newInputStream(path);
         } catch (IOException e) {
             throw cannotRead(name, e);
         }

@@ -5,6 +5,7 @@ import dev.vmx.trace.KvmTraceProblem;
 import dev.vmx.trace.KvmTraceReader;
 import dev.vmx.trace.KvmTraceSummary;
 import dev.vmx.trace.SlowExit;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -30,14 +32,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vmx stat}: the {@code perf kvm stat report} table of kvm trace text, and statistics saved and merged. */
+/** {@code vmx stat}: the {@code perf kvm stat report} table of a kvm trace (text or trace.dat), and statistics saved and merged. */
 @Command(name = "stat", mixinStandardHelpOptions = true, versionProvider = Vmx.Version.class,
-        description = {"VM-exit statistics like 'perf kvm stat report' from kvm trace text (tracefs trace or trace_pipe, "
-                + "trace-cmd report, perf script): per exit reason (or vCPU, I/O port, MSR, qualification class, guest-physical "
+        description = {"VM-exit statistics like 'perf kvm stat report' from a kvm trace: text (tracefs trace or trace_pipe, "
+                + "trace-cmd report, perf script) or trace-cmd's binary trace.dat (v6, v7; found by its magic): per exit reason (or vCPU, I/O port, MSR, qualification class, guest-physical "
                 + "page of EPT violations) the count and its share, the share of all exit-to-entry time, the total, min, max, "
                 + "average with its spread, p50 and p99, and the share of exits from the guest kernel. Several files add up; "
                 + "- reads standard input. --save writes the statistics for another host to --load and merge. A summary of "
-                + "the lines read, unparseable lines (with their line numbers) and events the kernel lost goes to standard error."},
+                + "the lines read, unparseable lines (with their line numbers; in a trace.dat, problems with their byte offsets) "
+                + "and events the kernel lost goes to standard error."},
         footerHeading = "%nOutput (stable, for scripts; columns are only added at the end):%n",
         footer = {"table: VM-EXIT, [VCPU | PORT/MSR R/W | GPA PAGE ACCESS,] Samples, Samples%%, Time%%, Total(us), Min(us), "
                 + "Max(us), Avg(us), (+-%%), P50(us), P99(us) (<= marks a bounded percentile), Kernel%%; then "
@@ -52,8 +55,8 @@ import picocli.CommandLine.Spec;
                 + "\"exitCode\",\"reason\",\"vcpu\",\"pid\",\"file\",\"exitLine\",\"entryLine\",\"exitTimestampNs\",\"guestRip\"}]]}.",
             "--save FILE: the binary form of ExitStatistics.toBytes() (format VMXS), or its JSON state form when FILE ends "
                 + "in .json; --load reads either.",
-            "Exit status 2 when an input cannot be read, holds no kvm trace event, or a saved file is corrupt (the message "
-                + "names the file and the byte offset)."})
+            "Exit status 2 when an input cannot be read, holds no kvm trace event, is a trace.dat cut off or damaged before "
+                + "its event data, or a saved file is corrupt (the message names the file and the byte offset)."})
 final class StatCommand implements Callable<Integer> {
     /** What a row stands for: the names users type for {@link ExitStatistics.Grouping}. */
     enum By {
@@ -149,7 +152,7 @@ final class StatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Trace text files; - for standard input. "
+    @Parameters(arity = "0..*", paramLabel = "FILE", description = "Trace text or trace.dat files; - for standard input. "
             + "At least one FILE or --load.")
     List<String> files = new ArrayList<>();
 
@@ -251,9 +254,10 @@ final class StatCommand implements Callable<Integer> {
             KvmTraceSummary summary = read(statistics, file, readers, err);
             report(err, name, summary);
             if (summary.events() == 0) {
-                String first = summary.problems().isEmpty() ? "" : "; first problem: line " + summary.problems().get(0).lineNumber()
+                String first = summary.problems().isEmpty() ? "" : "; first problem: " + summary.problems().get(0).where()
                         + ": " + summary.problems().get(0).problem();
-                failures.add(name + ": no kvm trace event in " + summary.lines() + " lines" + first);
+                failures.add(name + ": no kvm trace event in " + (summary.isText() ? summary.lines() + " lines"
+                        : "the " + summary.format()) + first);
             }
             for (SlowExit exit : statistics.slowestExits()) {
                 slow.add(new Slow(name, exit));
@@ -397,10 +401,16 @@ final class StatCommand implements Callable<Integer> {
                 return statistics.readFile(path, readers);
             } catch (UncheckedIOException e) {
                 throw Inputs.cannotRead(file, e);
+            } catch (IllegalArgumentException e) {
+                // a binary trace whose metadata cannot be read (the message names the file and offset)
+                throw new UserError(e.getMessage());
             }
         }
         AtomicLong consumed = new AtomicLong();
-        InputStream raw = Inputs.stream(file);
+        InputStream raw = new BufferedInputStream(Inputs.stream(file), 1 << 16);
+        if (startsWithTraceDatMagic(raw, file)) {
+            return readSpooled(statistics, file, raw, readers);
+        }
         InputStream counted = new FilterInputStream(raw) {
             @Override
             public int read() throws IOException {
@@ -433,6 +443,49 @@ final class StatCommand implements Callable<Integer> {
         }
     }
 
+    /** trace-cmd's magic, trace-cmd.dat(5) "INITIAL FORMAT": 0x17 0x08 0x44, then "tracing". */
+    private static final byte[] TRACE_DAT_MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
+
+    /** Whether the stream starts like a trace.dat; the stream is left where it was. */
+    private static boolean startsWithTraceDatMagic(InputStream in, String file) {
+        try {
+            in.mark(TRACE_DAT_MAGIC.length);
+            byte[] head = in.readNBytes(TRACE_DAT_MAGIC.length);
+            in.reset();
+            return Arrays.equals(head, TRACE_DAT_MAGIC);
+        } catch (IOException e) {
+            throw Inputs.cannotRead(file, e);
+        }
+    }
+
+    /**
+     * A trace.dat from standard input or a pipe ({@code zcat trace.dat.gz | vmx stat -}): its reader
+     * needs to seek (the CPUs' data lies after the metadata, each CPU's apart), so the stream goes to
+     * a temporary file first, removed after.
+     */
+    private static KvmTraceSummary readSpooled(ExitStatistics statistics, String file, InputStream in, int readers) {
+        String name = Inputs.displayName(file);
+        Path spool = null;
+        try (in) {
+            spool = Files.createTempFile("vmx-stat-", ".dat");
+            Files.copy(in, spool, StandardCopyOption.REPLACE_EXISTING);
+            return statistics.readFile(spool, readers);
+        } catch (IOException | UncheckedIOException e) {
+            throw Inputs.cannotRead(file, e);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(spool == null ? name + ": " + e.getMessage()
+                    : e.getMessage().replace(spool.toString(), name));
+        } finally {
+            if (spool != null) {
+                try {
+                    Files.deleteIfExists(spool);
+                } catch (IOException e) {
+                    // a temporary file left behind is not worth failing the statistics over
+                }
+            }
+        }
+    }
+
     private static long sizeOf(Path path) {
         try {
             return Files.size(path);
@@ -442,16 +495,30 @@ final class StatCommand implements Callable<Integer> {
     }
 
     private static void report(PrintWriter err, String name, KvmTraceSummary summary) {
-        err.printf(Locale.ROOT, "vmx stat: %s: %d lines, %d events (%d of other tracepoints), %d header lines, "
-                + "%d unparseable lines, %d lost events (%d loss lines)%n", name, summary.lines(), summary.events(),
-                summary.otherEvents(), summary.headers(), summary.problemCount(), summary.lostEvents(), summary.lossLines());
+        if (summary.isText()) {
+            err.printf(Locale.ROOT, "vmx stat: %s: %d lines, %d events (%d of other tracepoints), %d header lines, "
+                    + "%d unparseable lines, %d lost events (%d loss lines)%n", name, summary.lines(), summary.events(),
+                    summary.otherEvents(), summary.headers(), summary.problemCount(), summary.lostEvents(),
+                    summary.lossLines());
+        } else {
+            // a binary trace has records, not lines: its problems and losses have byte offsets
+            err.printf(Locale.ROOT, "vmx stat: %s: %s: %d events (%d of other tracepoints), %d problems, "
+                    + "%d lost events (%d loss reports)%n", name, summary.format(), summary.events(),
+                    summary.otherEvents(), summary.problemCount(), summary.lostEvents(), summary.lossLines());
+        }
         for (KvmTraceProblem problem : summary.problems()) {
-            err.println("  " + name + ":" + problem.lineNumber() + ": " + problem.problem());
+            err.println("  " + where(name, problem) + ": " + problem.problem());
         }
-        long more = summary.problemCount() - summary.problems().size();
+        // the list holds the first problems and loss reports; the count of problems excludes losses
+        long more = summary.problemCount() + (summary.isText() ? 0 : summary.lossLines()) - summary.problems().size();
         if (more > 0) {
-            err.println("  ... and " + more + " more unparseable lines");
+            err.println("  ... and " + more + (summary.isText() ? " more unparseable lines" : " more problems and loss reports"));
         }
+    }
+
+    /** {@code file:12} for a line of text, {@code file: offset 0x21004} for a binary trace. */
+    private static String where(String name, KvmTraceProblem problem) {
+        return problem.inBinaryTrace() ? name + ": " + problem.where() : name + ":" + problem.lineNumber();
     }
 
     /**

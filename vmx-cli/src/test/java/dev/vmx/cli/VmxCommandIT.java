@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every subcommand run as a process: the real jar (target/vmx.jar, built by the package phase) through
@@ -47,6 +48,16 @@ class VmxCommandIT {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
         command.addAll(List.of(args));
+        return run(command, stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code bash -c script} with {@code $VMX} set to the launcher (for pipes such as {@code <(cat f)}). */
+    static Run bash(String script) {
+        return run(List.of("bash", "-c", "VMX='" + LAUNCHER + "'; " + script), null);
+    }
+
+    static Run run(List<String> command, byte[] stdin) {
+        String[] args = command.subList(1, command.size()).toArray(String[]::new);
         ProcessBuilder builder = new ProcessBuilder(command).directory(MODULE.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("VMX_JAR");
@@ -63,7 +74,7 @@ class VmxCommandIT {
             Thread errReader = pump(process.getErrorStream(), err);
             try (OutputStream in = process.getOutputStream()) {
                 if (stdin != null) {
-                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                    in.write(stdin);
                 }
             }
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
@@ -397,6 +408,44 @@ class VmxCommandIT {
                         + "0 unparseable lines, 0 lost events (0 loss lines)",
                 "vmx stat: " + API + "trace/osdev-trace-cmd-report.txt: 7 lines, 3 events (0 of other tracepoints), 4 header lines, "
                         + "0 unparseable lines, 0 lost events (0 loss lines)"), run.errLines());
+    }
+
+    @Test
+    void statReadsATraceDatFromAFileAPipeOrStandardInput(@TempDir Path directory) throws IOException {
+        String dat = EXAMPLES + "written-exits.dat";
+        Run file = vmx(null, "stat", dat);
+        assertEquals(0, file.exitCode(), file.err());
+        assertTrue(file.out().contains("Total Samples:480"), file.out());
+        // a binary trace has no lines: the summary names the format and counts problems, not lines
+        assertEquals(List.of("vmx stat: " + dat + ": trace.dat v6: 1070 events (0 of other tracepoints), 0 problems, "
+                + "0 lost events (0 loss reports)"), file.errLines());
+        // standard input and pipes cannot be mapped: they go through a temporary file, same result
+        Run stdin = run(List.of(LAUNCHER.toString(), "stat", "-"), Files.readAllBytes(MODULE.resolve(dat)));
+        assertEquals(file.out(), stdin.out(), stdin.err());
+        assertEquals(List.of("vmx stat: <stdin>: trace.dat v6: 1070 events (0 of other tracepoints), 0 problems, "
+                + "0 lost events (0 loss reports)"), stdin.errLines());
+        Run pipe = bash("\"$VMX\" stat <(cat " + dat + ")");
+        assertEquals(file.out(), pipe.out(), pipe.err());
+        // text through a pipe too (JDK 17's Files.newInputStream failed on it with 'Illegal seek')
+        String text = EXAMPLES + "guest-boot-trace.txt";
+        Run textPipe = bash("\"$VMX\" stat <(cat " + text + ")");
+        assertEquals(0, textPipe.exitCode(), textPipe.err());
+        assertEquals(vmx(null, "stat", text).out(), textPipe.out());
+        // losses and problems name their byte offset, buffer and CPU
+        String lost = "../vmx-hw/src/test/resources/dev/vmx/hw/tracedat/lost-v7-zstd.dat";
+        Run losses = vmx(null, "stat", lost);
+        assertEquals(0, losses.exitCode(), losses.err());
+        assertEquals(List.of("vmx stat: " + lost + ": trace.dat v7, zstd: 871 events (135 of other tracepoints), 0 problems, "
+                + "2133 lost events (1 loss reports)", "  " + lost + ": offset 0x21004: buffer vmxa, CPU 1: 2133 events "
+                + "were lost by the kernel before page 0 (the ring buffer overwrote or dropped them) (byte 0 of the CPU's "
+                + "uncompressed data)"), losses.errLines());
+        // cut inside its metadata, before any event data: refused with the file and offset, exit status 2
+        byte[] bytes = Files.readAllBytes(MODULE.resolve(dat));
+        Path cut = Files.write(directory.resolve("cut.dat"), java.util.Arrays.copyOf(bytes, 600));
+        assertOneLineError(vmx(null, "stat", cut.toString()), "vmx stat: " + cut + ": the file ends inside its metadata, "
+                + "before any event data (");
+        Run cutStdin = run(List.of(LAUNCHER.toString(), "stat", "-"), java.util.Arrays.copyOf(bytes, 600));
+        assertOneLineError(cutStdin, "vmx stat: <stdin>: the file ends inside its metadata, before any event data (");
     }
 
     @Test

@@ -215,8 +215,8 @@ public final class TraceDat implements AutoCloseable {
      * @return the open file; close it to release the file handle
      * @throws UncheckedIOException if the file cannot be read
      * @throws IllegalArgumentException naming the file and offset if it is not a trace.dat of
-     *         version 6 or 7, is big-endian, uses a compression this reader lacks, or has no
-     *         readable page header (nothing could be decoded)
+     *         version 6 or 7, is big-endian, uses a compression this reader lacks, has no
+     *         readable page header, or ends inside its metadata (nothing could be decoded)
      */
     public static TraceDat open(Path file) {
         FileChannel channel;
@@ -230,6 +230,16 @@ public final class TraceDat implements AutoCloseable {
         } catch (IOException e) {
             close(channel);
             throw new UncheckedIOException("cannot read trace.dat " + file, e);
+        } catch (Truncated e) {
+            close(channel);
+            // the metadata (formats, CPU table) comes before any event data: nothing can be read
+            throw new IllegalArgumentException(file + ": the file ends inside its metadata, before any event data ("
+                    + e.getMessage() + ")", e);
+        } catch (IllegalArgumentException e) {
+            close(channel);
+            // every refusal names the file (a user may pass several); the messages above start with it
+            throw e.getMessage() != null && e.getMessage().startsWith(file.toString()) ? e
+                    : new IllegalArgumentException(file + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             close(channel);
             throw e;
@@ -396,14 +406,15 @@ public final class TraceDat implements AutoCloseable {
             }
         }
         if (headerInfo < 0) {
-            throw new IllegalArgumentException(file + ": no HEADER_INFO option, so no page header to decode with");
+            throw new IllegalArgumentException(file + ": no HEADER_INFO option, so no page header to decode with"
+                    + (problems.isEmpty() ? "" : " (" + problems.get(0) + ")"));
         }
         EventFormat header;
         try {
             header = headerInfo(new BufferIn(section(headerInfo, OPTION_HEADER_INFO), headerInfo));
-        } catch (Truncated e) {
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": the header info section at offset " + headerInfo
-                    + " is cut off: " + e.getMessage());
+                    + (e instanceof Truncated ? " is cut off: " : " is unreadable: ") + e.getMessage(), e);
         }
         if (eventFormats < 0) {
             problem(-1, "", -1, "no EVENT_FORMATS option: every event is delivered as OTHER");
@@ -774,6 +785,11 @@ public final class TraceDat implements AutoCloseable {
         return version;
     }
 
+    /** What {@link KvmTraceSummary#format()} says of this file: "trace.dat v6", "trace.dat v7, zstd". */
+    String formatName() {
+        return "trace.dat v" + version + (compression.equals("none") ? "" : ", " + compression);
+    }
+
     /**
      * The compression of a v7 file's sections and CPU data.
      *
@@ -954,13 +970,13 @@ public final class TraceDat implements AutoCloseable {
                 detail(details, problem);
             }
         }
-        return new KvmTraceSummary(events + lossReports + problemCount, events, other, 0, lossReports, lost, problemCount,
-                details);
+        return new KvmTraceSummary(formatName(), events + lossReports + problemCount, events, other, 0, lossReports, lost,
+                problemCount, details);
     }
 
     private void detail(List<KvmTraceProblem> details, TraceDatProblem problem) {
         if (details.size() < KvmTraceReader.DEFAULT_PROBLEM_DETAILS) {
-            details.add(KvmTraceProblem.of(0, problem.toString(), file.toString()));
+            details.add(problem.asTraceProblem());
         }
     }
 

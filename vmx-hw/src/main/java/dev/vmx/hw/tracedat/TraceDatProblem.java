@@ -84,14 +84,24 @@ public final class TraceDatProblem {
     /** Reads like {@code offset 0x3000, buffer vmxa, CPU 1: ...}. */
     @Override
     public String toString() {
+        return (offset >= 0 ? "offset 0x" + Long.toHexString(offset) : "no offset") + (buffer.isEmpty() && cpu < 0 ? ": "
+                : ", ") + withoutOffset();
+    }
+
+    /** The problem with its buffer and CPU, as {@link #toString()} gives it after the offset. */
+    String withoutOffset() {
         StringBuilder text = new StringBuilder();
-        text.append(offset >= 0 ? "offset 0x" + Long.toHexString(offset) : "no offset");
         if (!buffer.isEmpty()) {
-            text.append(", buffer ").append(buffer);
+            text.append("buffer ").append(buffer);
         }
         if (cpu >= 0) {
-            text.append(", CPU ").append(cpu);
+            text.append(text.length() > 0 ? ", " : "").append("CPU ").append(cpu);
         }
-        return text.append(": ").append(problem).toString();
+        return text.append(text.length() > 0 ? ": " : "").append(problem).toString();
+    }
+
+    /** This problem as {@link dev.vmx.trace.ExitStatistics#readFile} reports it. */
+    dev.vmx.trace.KvmTraceProblem asTraceProblem() {
+        return dev.vmx.trace.KvmTraceProblem.atOffset(Math.max(offset, -1), withoutOffset());
     }
 }

@@ -655,11 +655,11 @@ public final class TraceDatReader {
         List<KvmTraceProblem> details = new ArrayList<>();
         for (TraceDatProblem problem : problems) {
             if (details.size() < dev.vmx.trace.KvmTraceReader.DEFAULT_PROBLEM_DETAILS) {
-                details.add(KvmTraceProblem.of(0, problem.toString(), dat.file().toString()));
+                details.add(problem.asTraceProblem());
             }
         }
-        return new KvmTraceSummary(events + lossReports + problemCount, events, otherEvents, 0, lossReports, lostEvents,
-                problemCount, details);
+        return new KvmTraceSummary(dat.formatName(), events + lossReports + problemCount, events, otherEvents, 0,
+                lossReports, lostEvents, problemCount, details);
     }
 
     private void problem(CpuStream source, long dataOffset, String text) {

@@ -269,7 +269,8 @@ class RealTraceDatTest {
         Path cut = directory.resolve("cut.dat");
         Files.write(cut, java.util.Arrays.copyOf(bytes, 100));
         IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class, () -> TraceDat.open(cut));
-        assertTrue(truncated.getMessage().startsWith("header_page at offset 38 needs "), truncated.getMessage());
+        assertTrue(truncated.getMessage().startsWith(cut + ": the file ends inside its metadata, before any event data"
+                + " (header_page at offset 38 needs "), truncated.getMessage());
         byte[] version8 = bytes.clone();
         version8[10] = '8';
         Path eight = directory.resolve("v8.dat");

@@ -33,8 +33,9 @@ class TraceDatFuzzTest {
             try {
                 dat = TraceDat.open(file);
             } catch (IllegalArgumentException | UncheckedIOException e) {
-                if (e.getMessage() == null || e.getMessage().isEmpty()) {
-                    throw new AssertionError(what + ": rejected without a message", e);
+                // the message says which file (a user may pass several) and, for damage, where
+                if (e.getMessage() == null || !e.getMessage().contains(file.toString())) {
+                    throw new AssertionError(what + ": rejected without naming the file: " + e.getMessage(), e);
                 }
                 return;
             }
