@@ -178,7 +178,8 @@ final class StatCommand implements Callable<Integer> {
     Progress progress;
 
     @Option(names = "--slowest", paramLabel = "N",
-            description = "Also list the N slowest exit-to-entry intervals with their file and lines (default 10 with --than).")
+            description = "Also list the N slowest exit-to-entry intervals with their file and lines (a trace.dat's: "
+                    + "with their time, as trace-cmd report -t prints it; default 10 with --than).")
     Integer slowest;
 
     @Option(names = "--than", paramLabel = "TIME", converter = Nanos.class,
@@ -341,12 +342,18 @@ final class StatCommand implements Callable<Integer> {
             width = Math.max(width, s.exit().reasonName().length());
         }
         String format = "%12s  %-" + width + "s %5s %8s  %s%n";
-        out.append(String.format(Locale.ROOT, format, "Time(us)", "VM-EXIT", "VCPU", "PID", "EXIT AT FILE:LINE (ENTRY LINE)"));
+        // a trace.dat has no lines: its exits are found by their time, as trace-cmd report -t prints it
+        boolean lineless = slow.stream().anyMatch(s -> s.exit().exitLine() < 0);
+        out.append(String.format(Locale.ROOT, format, "Time(us)", "VM-EXIT", "VCPU", "PID",
+                "EXIT AT FILE:LINE (ENTRY LINE)" + (lineless ? " | FILE @ SECONDS" : "")));
         for (Slow s : slow) {
             SlowExit exit = s.exit();
+            long at = exit.exitTimestampNanos();
+            String place = exit.exitLine() >= 0 ? s.file() + ":" + exit.exitLine() + " (" + exit.entryLine() + ")"
+                    : String.format(Locale.ROOT, "%s @ %s%d.%09d", s.file(), at < 0 ? "-" : "",
+                            Math.abs(at / 1_000_000_000L), Math.abs(at % 1_000_000_000L));
             out.append(String.format(Locale.ROOT, format, String.format(Locale.ROOT, "%.3f", exit.nanos() / 1000.0),
-                    exit.reasonName(), exit.vcpu() < 0 ? "-" : Integer.toString(exit.vcpu()), exit.pid(),
-                    s.file() + ":" + exit.exitLine() + " (" + exit.entryLine() + ")"));
+                    exit.reasonName(), exit.vcpu() < 0 ? "-" : Integer.toString(exit.vcpu()), exit.pid(), place));
         }
         return out.toString();
     }

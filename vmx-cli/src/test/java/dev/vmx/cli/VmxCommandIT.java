@@ -419,6 +419,13 @@ class VmxCommandIT {
         // a binary trace has no lines: the summary names the format and counts problems, not lines
         assertEquals(List.of("vmx stat: " + dat + ": trace.dat v6: 1070 events (0 of other tracepoints), 0 problems, "
                 + "0 lost events (0 loss reports)"), file.errLines());
+        // the slowest exits of a trace.dat are placed by time, as trace-cmd report -t prints it
+        // ("vcpu2-1003 [001] 1.402953425: kvm_exit: reason HLT rip 0xffffffff810517a4 info b4e 0")
+        Run slowest = vmx(null, "stat", "--slowest", "1", dat);
+        assertEquals(0, slowest.exitCode(), slowest.err());
+        List<String> lines = slowest.out().lines().toList();
+        assertTrue(lines.get(lines.size() - 2).endsWith("EXIT AT FILE:LINE (ENTRY LINE) | FILE @ SECONDS"), slowest.out());
+        assertEquals("     194.593  HLT         2     1003  " + dat + " @ 1.402953425", lines.get(lines.size() - 1));
         // standard input and pipes cannot be mapped: they go through a temporary file, same result
         Run stdin = run(List.of(LAUNCHER.toString(), "stat", "-"), Files.readAllBytes(MODULE.resolve(dat)));
         assertEquals(file.out(), stdin.out(), stdin.err());
