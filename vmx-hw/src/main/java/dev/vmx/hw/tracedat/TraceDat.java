@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -43,6 +44,12 @@ import java.util.function.ObjIntConsumer;
  * metadata part that cannot be read, an unknown option, a truncated CPU, a chunk that does not
  * decompress, a corrupt page and lost events each become a {@link TraceDatProblem} naming the
  * offset, buffer and CPU, and everything readable is still delivered. Thread-safe; readers are not.
+ *
+ * <p>Memory: uncompressed CPU data is mapped, in segments of 1 GiB, so no size (a CPU's data past
+ * 2 GiB included) is read into the heap. Compressed CPU data is decompressed onto the heap while the
+ * file's decompressed data stays within a quarter of the maximum heap (at least 64 MiB), and the
+ * rest into temporary files in {@code java.io.tmpdir}, mapped, then deleted at once (trace-cmd
+ * decompresses into temporary files too): a large file needs that much disk room, not heap.
  */
 public final class TraceDat implements AutoCloseable {
     /** trace-cmd.dat(5), INITIAL FORMAT: 0x17 0x08 0x44 then "tracing". */
@@ -71,6 +78,18 @@ public final class TraceDat implements AutoCloseable {
     /** The most problems kept with their details (all are counted). */
     public static final int PROBLEM_DETAILS = 100;
 
+    /**
+     * How the CPUs' data is held: in segments of at most {@code segmentBytes} (whole pages; one
+     * ByteBuffer holds at most 2 GiB), and decompressed data on the heap up to {@code heapBytes} for
+     * the whole file, beyond that in temporary files. Tests shrink both to run every path on small files.
+     */
+    record Storage(long segmentBytes, long heapBytes) {
+        static final Storage DEFAULT = new Storage(1L << 30, Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4));
+    }
+
+    private final Storage storage;
+    /** Heap the decompressed streams of this file hold or have claimed, against {@link Storage#heapBytes}. */
+    private final java.util.concurrent.atomic.AtomicLong heapReserved = new java.util.concurrent.atomic.AtomicLong();
     private final Path file;
     private final FileChannel channel;
     private final long fileSize;
@@ -97,7 +116,11 @@ public final class TraceDat implements AutoCloseable {
         final long size;
         final boolean compressed;
         final int pageSize;
-        private ByteBuffer data;
+        // the data as whole pages in segments of segmentPages pages each (the last may hold fewer, its
+        // last page may be cut): a CPU's data may pass 2 GiB, which one ByteBuffer cannot hold
+        private ByteBuffer[] segments;
+        private int segmentPages;
+        private long dataLength;
         private long[] pageStamps;
         private final List<TraceDatProblem> loadProblems = new ArrayList<>();
         /** Uncompressed offset of each chunk start, and the chunk's file offset (for problems). */
@@ -113,8 +136,39 @@ public final class TraceDat implements AutoCloseable {
             this.pageSize = pageSize;
         }
 
-        ByteBuffer data() {
-            return data;
+        /** How many pages the data holds (the last may be cut). */
+        int pages() {
+            return pageStamps.length;
+        }
+
+        /** Which segment holds {@code page}. */
+        int segmentIndex(int page) {
+            return page / segmentPages;
+        }
+
+        /** The buffer holding {@code page}. */
+        ByteBuffer segmentOf(int page) {
+            return segments[page / segmentPages];
+        }
+
+        /** The buffer of segment {@code index}. */
+        ByteBuffer segment(int index) {
+            return segments[index];
+        }
+
+        /** Where {@code page} starts in {@link #segmentOf its segment}. */
+        int startInSegment(int page) {
+            return (page % segmentPages) * pageSize;
+        }
+
+        /** Where segment {@code index} starts in the stream's data (problems name data offsets). */
+        long segmentBase(int index) {
+            return (long) index * segmentPages * pageSize;
+        }
+
+        /** How many bytes of {@code page} are present: the page size, less for a cut last page. */
+        int pageLength(int page) {
+            return (int) Math.min(pageSize, dataLength - (long) page * pageSize);
         }
 
         long[] pageStamps() {
@@ -146,7 +200,8 @@ public final class TraceDat implements AutoCloseable {
         }
     }
 
-    private TraceDat(Path file, FileChannel channel) throws IOException {
+    private TraceDat(Path file, FileChannel channel, Storage storage) throws IOException {
+        this.storage = storage;
         this.file = file;
         this.channel = channel;
         this.fileSize = channel.size();
@@ -219,6 +274,11 @@ public final class TraceDat implements AutoCloseable {
      *         readable page header, or ends inside its metadata (nothing could be decoded)
      */
     public static TraceDat open(Path file) {
+        return open(file, Storage.DEFAULT);
+    }
+
+    /** {@link #open(Path)} with the CPUs' data held as {@code storage} says. */
+    static TraceDat open(Path file, Storage storage) {
         FileChannel channel;
         try {
             channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -226,7 +286,7 @@ public final class TraceDat implements AutoCloseable {
             throw new UncheckedIOException("cannot open trace.dat " + file, e);
         }
         try {
-            return new TraceDat(file, channel);
+            return new TraceDat(file, channel, storage);
         } catch (IOException e) {
             close(channel);
             throw new UncheckedIOException("cannot read trace.dat " + file, e);
@@ -658,41 +718,61 @@ public final class TraceDat implements AutoCloseable {
     /** Maps or decompresses a stream's pages and notes each page's timestamp; once. */
     void load(CpuStream stream, Decompressor decompressor) {
         synchronized (stream) {
-            if (stream.data != null) {
+            if (stream.segments != null) {
                 return;
             }
+            stream.segmentPages = (int) Math.max(1, Math.min(storage.segmentBytes(), Integer.MAX_VALUE / 2) / stream.pageSize);
             try {
-                stream.data = stream.compressed ? decompressed(stream, decompressor) : mapped(stream);
+                if (stream.compressed) {
+                    decompressed(stream, decompressor);
+                } else {
+                    mapped(stream);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read trace.dat " + file, e);
             }
-            int pages = (stream.data.capacity() + stream.pageSize - 1) / stream.pageSize;
-            long[] stamps = new long[pages];
+            long pages = (stream.dataLength + stream.pageSize - 1) / stream.pageSize;
+            if (pages > Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException(file + ": " + pages + " pages on one CPU"); // 8 TiB of 4 KiB pages
+            }
+            long[] stamps = new long[(int) pages];
             for (int p = 0; p < pages; p++) {
-                int at = p * stream.pageSize;
-                stamps[p] = at + 8 <= stream.data.capacity() ? stream.data.getLong(at) : Long.MAX_VALUE;
+                stamps[p] = stream.pageLength(p) >= 8 ? stream.segmentOf(p).getLong(stream.startInSegment(p)) : Long.MAX_VALUE;
             }
             stream.pageStamps = stamps;
         }
     }
 
-    private ByteBuffer mapped(CpuStream stream) throws IOException {
-        long available = Math.min(stream.size, fileSize - stream.offset);
+    private void mapped(CpuStream stream) throws IOException {
+        long available = Math.max(0, Math.min(stream.size, fileSize - stream.offset));
         if (available < stream.size) {
             stream.loadProblems.add(TraceDatProblem.of(stream.offset + available, stream.buffer, stream.cpu,
                     "file truncated: " + available + " of the CPU's " + stream.size + " bytes are present; the events"
                     + " of the missing " + (stream.size - available) + " bytes are lost"));
         }
-        if (available > Integer.MAX_VALUE) {
-            stream.loadProblems.add(TraceDatProblem.of(stream.offset + Integer.MAX_VALUE, stream.buffer, stream.cpu,
-                    "the CPU's data is larger than 2 GiB; the events after its first 2 GiB are not read"));
-            available = Integer.MAX_VALUE / stream.pageSize * (long) stream.pageSize;
-        }
-        return channel.map(FileChannel.MapMode.READ_ONLY, stream.offset, available).order(ByteOrder.LITTLE_ENDIAN);
+        stream.segments = mapSegments(channel, stream.offset, available, stream.segmentPages * (long) stream.pageSize);
+        stream.dataLength = available;
     }
 
-    /** v7 compressed CPU data: a chunk count, then per chunk its compressed and uncompressed sizes and data. */
-    private ByteBuffer decompressed(CpuStream stream, Decompressor decompressor) throws IOException {
+    /** Maps {@code length} bytes from {@code offset} as segments of {@code segmentBytes} (the last may be shorter). */
+    private static ByteBuffer[] mapSegments(FileChannel channel, long offset, long length, long segmentBytes)
+            throws IOException {
+        ByteBuffer[] segments = new ByteBuffer[(int) ((length + segmentBytes - 1) / segmentBytes)];
+        for (int i = 0; i < segments.length; i++) {
+            long start = i * segmentBytes;
+            segments[i] = channel.map(FileChannel.MapMode.READ_ONLY, offset + start, Math.min(segmentBytes, length - start))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return segments;
+    }
+
+    /**
+     * v7 compressed CPU data: a chunk count, then per chunk its compressed and uncompressed sizes and
+     * data. Decompressed onto the heap while the file's streams stay within {@link Storage#heapBytes},
+     * else into a temporary file that is mapped (as trace-cmd itself does), so a file of many
+     * gigabytes needs no heap of that size.
+     */
+    private void decompressed(CpuStream stream, Decompressor decompressor) throws IOException {
         // the chunks are read by their own sizes, as trace-input.c does: the size the BUFFER option
         // gives is 4 bytes short of them (trace-cmd 3.1.6 counts the data after the chunk count)
         long end = fileSize;
@@ -703,7 +783,8 @@ public final class TraceDat implements AutoCloseable {
         } catch (Truncated e) {
             stream.loadProblems.add(TraceDatProblem.of(position, stream.buffer, stream.cpu,
                     "file truncated before the CPU's chunk count; all its events are lost"));
-            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+            stream.segments = new ByteBuffer[0];
+            return;
         }
         position += 4;
         List<long[]> chunks = new ArrayList<>(); // file offset, compressed size, uncompressed size
@@ -717,11 +798,10 @@ public final class TraceDat implements AutoCloseable {
             ByteBuffer sizes = read(position, 8);
             long compressedSize = Integer.toUnsignedLong(sizes.getInt(0));
             long uncompressedSize = Integer.toUnsignedLong(sizes.getInt(4));
-            if (uncompressedSize % stream.pageSize != 0 || uncompressedSize > MAX_BLOCK
-                    || total + uncompressedSize > Integer.MAX_VALUE - 8) {
+            if (uncompressedSize % stream.pageSize != 0 || uncompressedSize > MAX_BLOCK) {
                 stream.loadProblems.add(TraceDatProblem.of(position, stream.buffer, stream.cpu, "chunk " + i + " claims "
-                        + uncompressedSize + " uncompressed bytes (not whole " + stream.pageSize + "-byte pages, over "
-                        + MAX_BLOCK + " bytes, or past 2 GiB in all); it and the " + (count - i - 1) + " chunks after it are not read"));
+                        + uncompressedSize + " uncompressed bytes (not whole " + stream.pageSize + "-byte pages, or over "
+                        + MAX_BLOCK + " bytes); it and the " + (count - i - 1) + " chunks after it are not read"));
                 break;
             }
             if (position + 8 + compressedSize > end) {
@@ -734,35 +814,157 @@ public final class TraceDat implements AutoCloseable {
             total += uncompressedSize;
             position += 8 + compressedSize;
         }
-        // grown chunk by chunk as data really decompresses: declared sizes are input, and a damaged one
-        // must not make the reader allocate gigabytes up front
-        byte[] out = new byte[(int) Math.min(total, 1 << 20)];
-        stream.chunkStarts = new long[chunks.size()];
-        stream.chunkFileOffsets = new long[chunks.size()];
-        int at = 0;
-        for (int i = 0; i < chunks.size(); i++) {
-            long[] chunk = chunks.get(i);
-            stream.chunkStarts[i] = at;
-            stream.chunkFileOffsets[i] = chunk[0];
-            if (out.length < at + chunk[2]) {
-                out = Arrays.copyOf(out, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(at + chunk[2], 2L * out.length)));
-            }
-            ByteBuffer compressed = read(chunk[0] + 8, (int) chunk[1]);
-            try {
-                int written = decompressor.decompress(compressed.array(), 0, (int) chunk[1], out, at, (int) chunk[2]);
-                if (written != chunk[2]) {
-                    throw new IllegalArgumentException("it gives " + written + " of " + chunk[2] + " bytes");
+        long segmentBytes = stream.segmentPages * (long) stream.pageSize;
+        // the declared sizes are input: they pick heap or file, and the heap grows only as data
+        // really decompresses, so a damaged size makes the reader allocate nothing up front
+        boolean onHeap = heapReserved.addAndGet(total) <= storage.heapBytes();
+        if (!onHeap) {
+            heapReserved.addAndGet(-total);
+        }
+        try (DecompressedData out = onHeap ? new HeapData(segmentBytes, total) : new FileData(segmentBytes)) {
+            stream.chunkStarts = new long[chunks.size()];
+            stream.chunkFileOffsets = new long[chunks.size()];
+            byte[] chunkBytes = new byte[0];
+            for (int i = 0; i < chunks.size(); i++) {
+                long[] chunk = chunks.get(i);
+                stream.chunkStarts[i] = out.length();
+                stream.chunkFileOffsets[i] = chunk[0];
+                if (chunkBytes.length < chunk[2]) {
+                    chunkBytes = new byte[(int) chunk[2]];
                 }
-                at += (int) chunk[2];
-            } catch (IllegalArgumentException e) {
-                // the chunk's pages are left out: the pages after it are whole pages of their own
-                Arrays.fill(out, at, at + (int) chunk[2], (byte) 0);
-                stream.loadProblems.add(TraceDatProblem.of(chunk[0], stream.buffer, stream.cpu, "chunk " + i
-                        + " does not decompress (" + e.getMessage() + "); the events of its " + chunk[2] / stream.pageSize
-                        + " pages are lost"));
+                ByteBuffer compressed = read(chunk[0] + 8, (int) chunk[1]);
+                try {
+                    int written = decompressor.decompress(compressed.array(), 0, (int) chunk[1], chunkBytes, 0,
+                            (int) chunk[2]);
+                    if (written != chunk[2]) {
+                        throw new IllegalArgumentException("it gives " + written + " of " + chunk[2] + " bytes");
+                    }
+                    out.write(chunkBytes, written);
+                } catch (IllegalArgumentException e) {
+                    // the chunk's pages are left out: the pages after it are whole pages of their own
+                    stream.loadProblems.add(TraceDatProblem.of(chunk[0], stream.buffer, stream.cpu, "chunk " + i
+                            + " does not decompress (" + e.getMessage() + "); the events of its " + chunk[2] / stream.pageSize
+                            + " pages are lost"));
+                }
+            }
+            stream.dataLength = out.length();
+            stream.segments = out.segments();
+        }
+    }
+
+    /** Where a compressed stream's data goes as it decompresses, cut into segments of whole pages. */
+    private interface DecompressedData extends AutoCloseable {
+        void write(byte[] bytes, int length) throws IOException;
+
+        long length();
+
+        ByteBuffer[] segments() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    /**
+     * Segments on the heap, each grown as data comes: sized for what the chunks declare, but only up
+     * to 1 MiB before data is really there (a declared size is input, not trusted).
+     */
+    private static final class HeapData implements DecompressedData {
+        private final long segmentBytes;
+        private final long declared;
+        private final List<ByteBuffer> full = new ArrayList<>();
+        private byte[] current = new byte[0];
+        private int fill;
+        private long length;
+
+        HeapData(long segmentBytes, long declared) {
+            this.segmentBytes = segmentBytes;
+            this.declared = declared;
+        }
+
+        @Override
+        public void write(byte[] bytes, int count) {
+            int from = 0;
+            while (from < count) {
+                if (fill == segmentBytes) {
+                    full.add(ByteBuffer.wrap(current, 0, fill).slice().order(ByteOrder.LITTLE_ENDIAN));
+                    current = new byte[0];
+                    fill = 0;
+                }
+                int part = (int) Math.min(count - from, segmentBytes - fill);
+                if (current.length < fill + part) {
+                    long expected = Math.min(declared - (length - fill), 1 << 20);
+                    current = Arrays.copyOf(current, (int) Math.min(segmentBytes,
+                            Math.max(Math.max(fill + part, expected), 2L * current.length)));
+                }
+                System.arraycopy(bytes, from, current, fill, part);
+                fill += part;
+                from += part;
+                length += part;
             }
         }
-        return ByteBuffer.wrap(out, 0, at).slice().order(ByteOrder.LITTLE_ENDIAN);
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public ByteBuffer[] segments() {
+            List<ByteBuffer> all = new ArrayList<>(full);
+            if (fill > 0) {
+                all.add(ByteBuffer.wrap(current, 0, fill).slice().order(ByteOrder.LITTLE_ENDIAN));
+            }
+            return all.toArray(ByteBuffer[]::new);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * A temporary file, mapped once written and then deleted (the mapping keeps its pages until it is
+     * collected; where a file cannot be deleted while mapped, it goes at exit).
+     */
+    private static final class FileData implements DecompressedData {
+        private final long segmentBytes;
+        private final Path path;
+        private final FileChannel channel;
+        private long length;
+
+        FileData(long segmentBytes) throws IOException {
+            this.segmentBytes = segmentBytes;
+            this.path = Files.createTempFile("vmx-trace-dat-", ".cpu");
+            this.channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
+
+        @Override
+        public void write(byte[] bytes, int count) throws IOException {
+            ByteBuffer data = ByteBuffer.wrap(bytes, 0, count);
+            while (data.hasRemaining()) {
+                length += channel.write(data, length);
+            }
+        }
+
+        @Override
+        public long length() {
+            return length;
+        }
+
+        @Override
+        public ByteBuffer[] segments() throws IOException {
+            return mapSegments(channel, 0, length, segmentBytes);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            try {
+                Files.delete(path);
+            } catch (IOException e) {
+                path.toFile().deleteOnExit();
+            }
+        }
     }
 
     // ---- public view ----------------------------------------------------------------------------

@@ -62,7 +62,18 @@ public final class TraceDatReader {
         RingBufferCursor pageCursor;
         /** Whether {@link #page} was just opened and none of it read: then it may be read together with the next. */
         boolean freshPage;
+        /**
+         * Hands the lookahead's events over ({@link #handOver}): bound to the data segment of the
+         * event it hands over, which need not be the page cursors' (events of the page before a
+         * segment's end may wait while the next segment is read).
+         */
+        final RingBufferCursor deliverer;
+        /** The segment {@link #deliverer} is bound to, -1 before the first. */
+        int deliverSegment = -1;
+        /** The time-ordered path's event: {@link #cursor}'s flyweight. */
         final KvmEvent event;
+        /** The lookahead's event: {@link #deliverer}'s flyweight. */
+        final KvmEvent aheadEvent;
         /** Whether the file's clock correction applies to {@link #event}'s timestamps. */
         final boolean shifted;
         final int index;
@@ -90,7 +101,9 @@ public final class TraceDatReader {
             while (!exhausted) {
                 if (page >= 0) {
                     int room = source.pageSize / 8 + 1; // the most records a page can hold
-                    if (freshPage && page + 1 < endPage) {
+                    // two pages at once only within a segment: the lookahead's events of both are
+                    // handed over from one buffer
+                    if (freshPage && page + 1 < endPage && source.segmentIndex(page + 1) == source.segmentIndex(page)) {
                         if (readTwoPages(room)) {
                             return true;
                         }
@@ -103,6 +116,7 @@ public final class TraceDatReader {
                     freshPage = false;
                     int end = pageCursor.nextRecords(ahead, first, first + room);
                     if (end > first) {
+                        markSegment(first, end);
                         return keepWindow(first, end);
                     }
                 }
@@ -128,11 +142,10 @@ public final class TraceDatReader {
             }
             int first = aheadEnd;
             int next = page + 1;
-            ByteBuffer data = source.data();
-            int nextStart = next * source.pageSize;
-            int nextLength = Math.min(source.pageSize, data.capacity() - nextStart);
+            int nextStart = source.startInSegment(next);
+            int nextLength = source.pageLength(next);
             boolean nextCounted = next >= firstCountedPage;
-            long nextLost = spare.reset(data, nextStart, nextLength, source.cpu, nextCounted);
+            long nextLost = spare.reset(source.segmentOf(next), nextStart, nextLength, source.cpu, nextCounted);
             // the next page's events go after the most this page can hold, then move up behind its own
             long ends = RingBufferCursor.nextRecordsPaired(cursor, ahead, first, first + room, spare, ahead,
                     first + room, first + 2 * room);
@@ -140,12 +153,27 @@ public final class TraceDatReader {
             int nextCount = (int) ends - (first + room);
             System.arraycopy(ahead, (first + room) * RECORD, ahead, endThis * RECORD, nextCount * RECORD);
             int end = endThis + nextCount;
+            markSegment(first, end);
             freshPage = false;
             reportDamage();
             page = next;
             pageCursor = spare;
-            opened(nextStart, nextLength, nextCounted, nextLost);
+            opened(nextLength, nextCounted, nextLost);
             return end > first && keepWindow(first, end);
+        }
+
+        /**
+         * Notes the segment of the page just read in the lookahead's records [first, end), in bits
+         * 63:32 of each one's length (segment 0, all a CPU's data below 1 GiB, needs no writing).
+         */
+        private void markSegment(int first, int end) {
+            long segment = source.segmentIndex(page);
+            if (segment != 0) {
+                long[] records = ahead;
+                for (int i = first; i < end; i++) {
+                    records[i * RECORD + 2] |= segment << 32;
+                }
+            }
         }
 
         /** Keeps the events of the window from those just read into [first, end); false if none. */
@@ -218,24 +246,37 @@ public final class TraceDatReader {
             events++;
             long raw = ahead[i * RECORD];
             int payload = (int) (ahead[i * RECORD + 1] >>> 32);
-            if (cursor.deliverExitOrEntry(payload, shifted ? TraceDatEvent.shifted(raw, dat.tscMult, dat.tscShift,
+            long lengthAndSegment = ahead[i * RECORD + 2];
+            int segment = (int) (lengthAndSegment >>> 32);
+            if (segment != deliverSegment) {
+                bindDeliverer(segment);
+            }
+            if (deliverer.deliverExitOrEntry(payload, shifted ? TraceDatEvent.shifted(raw, dat.tscMult, dat.tscShift,
                     dat.timeOffset) : raw, consumer)) {
                 return;
             }
-            if (cursor.eventAt(payload, (int) ahead[i * RECORD + 2], raw).type() == KvmEventType.OTHER) {
+            if (deliverer.eventAt(payload, (int) lengthAndSegment, raw).type() == KvmEventType.OTHER) {
                 otherEvents++;
             }
-            consumer.acceptOther(event);
+            consumer.acceptOther(aheadEvent);
         }
 
-        Stream(CpuStream source, RingBufferCursor cursor, RingBufferCursor spare, int index) {
+        private void bindDeliverer(int segment) {
+            ByteBuffer buffer = source.segment(segment);
+            deliverer.reset(buffer, 0, Math.min(source.pageSize, buffer.capacity()), source.cpu, false);
+            deliverSegment = segment;
+        }
+
+        Stream(CpuStream source, RingBufferCursor cursor, RingBufferCursor spare, RingBufferCursor deliverer, int index) {
             this.source = source;
             this.cursor = cursor;
             this.spare = spare;
+            this.deliverer = deliverer;
             this.pageCursor = cursor;
             this.index = index;
             this.shifted = dat.tscMult != 0 || dat.timeOffset != 0;
             this.event = new TraceDatEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
+            this.aheadEvent = new TraceDatEvent(deliverer.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
         }
 
         /** Moves to this stream's next event in the window; false when it has none. */
@@ -273,26 +314,27 @@ public final class TraceDatReader {
         private void reportDamage() {
             int damage = pageCursor.damageOffset();
             if (page >= 0 && damage >= 0 && page >= firstCountedPage && !headerDamaged) {
-                int pageStart = page * source.pageSize;
+                int pageStart = source.startInSegment(page); // in the segment's buffer, as the damage offset is
                 int skipped = pageStart + source.pageSize - damage;
-                problem(source, damage, "corrupt page at byte " + (damage - pageStart)
+                problem(source, source.segmentBase(source.segmentIndex(page)) + damage, "corrupt page at byte "
+                        + (damage - pageStart)
                         + " of page " + page + ": a record there cannot be read, so the rest of the page ("
                         + "at most " + skipped + " bytes) is skipped");
             }
         }
 
         private void openPage() {
-            ByteBuffer data = source.data();
-            int pageStart = page * source.pageSize;
-            int length = Math.min(source.pageSize, data.capacity() - pageStart);
+            int length = source.pageLength(page);
             boolean counted = page >= firstCountedPage;
             pageCursor = cursor;
             freshPage = true;
-            opened(pageStart, length, counted, cursor.reset(data, pageStart, length, source.cpu, counted));
+            opened(length, counted, cursor.reset(source.segmentOf(page), source.startInSegment(page), length, source.cpu,
+                    counted));
         }
 
         /** Reports what opening page {@link #page} found: a cut, a damaged header, events lost before it. */
-        private void opened(int pageStart, int length, boolean counted, long lost) {
+        private void opened(int length, boolean counted, long lost) {
+            long pageStart = (long) page * source.pageSize; // in the stream's data, as problems name it
             headerDamaged = lost == -2;
             if (!counted) {
                 return;
@@ -328,7 +370,7 @@ public final class TraceDatReader {
             CpuStream source = sources.get(i);
             RingBufferDecoder decoder = decoders.computeIfAbsent(source.buffer + "\0" + source.pageSize,
                     key -> new RingBufferDecoder(dat.headerPage(), dat.decoderFormats(), source.pageSize));
-            streams[i] = new Stream(source, decoder.newCursor(), decoder.newCursor(), i);
+            streams[i] = new Stream(source, decoder.newCursor(), decoder.newCursor(), decoder.newCursor(), i);
         }
         if (reportLoadProblems && !decoders.isEmpty()) {
             for (String problem : decoders.values().iterator().next().formatProblems()) {

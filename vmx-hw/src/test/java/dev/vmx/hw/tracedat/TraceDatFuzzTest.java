@@ -65,6 +65,9 @@ class TraceDatFuzzTest {
                     assertEquals(ordered.problems(), fast.problems(), what);
                 }
             }
+            // and the same with the data held in one-page segments from temporary files
+            assertEquals(TraceDatStorageTest.fingerprint(file, TraceDat.Storage.DEFAULT),
+                    TraceDatStorageTest.fingerprint(file, TraceDatStorageTest.ONE_PAGE_FILES), what);
         }, what);
     }
 
