@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -89,7 +90,7 @@ public final class TraceDat implements AutoCloseable {
 
     private final Storage storage;
     /** Heap the decompressed streams of this file hold or have claimed, against {@link Storage#heapBytes}. */
-    private final java.util.concurrent.atomic.AtomicLong heapReserved = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong heapReserved = new AtomicLong();
     private final Path file;
     private final FileChannel channel;
     private final long fileSize;
@@ -134,11 +135,6 @@ public final class TraceDat implements AutoCloseable {
             this.size = size;
             this.compressed = compressed;
             this.pageSize = pageSize;
-        }
-
-        /** How many pages the data holds (the last may be cut). */
-        int pages() {
-            return pageStamps.length;
         }
 
         /** Which segment holds {@code page}. */
