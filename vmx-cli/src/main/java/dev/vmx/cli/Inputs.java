@@ -1,5 +1,6 @@
 package dev.vmx.cli;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /** Opening a FILE argument, where {@code -} is standard input, with errors that name the file. */
 final class Inputs {
@@ -35,7 +37,38 @@ final class Inputs {
      * @throws UserError if the file cannot be opened
      */
     static BufferedReader reader(String name) {
-        return new BufferedReader(new InputStreamReader(stream(name), StandardCharsets.UTF_8));
+        BufferedInputStream in = new BufferedInputStream(stream(name), 1 << 16);
+        refuseTraceDat(name, in);
+        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    }
+
+    /** trace-cmd's magic, trace-cmd.dat(5) "INITIAL FORMAT": 0x17 0x08 0x44, then "tracing". */
+    private static final byte[] TRACE_DAT_MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
+
+    /**
+     * Whether a stream starts like a trace-cmd trace.dat; the stream is left where it was.
+     *
+     * @param in a stream that supports mark and reset
+     * @param name the argument, for the message if it cannot be read
+     * @return true for a trace.dat
+     */
+    static boolean startsWithTraceDatMagic(InputStream in, String name) {
+        try {
+            in.mark(TRACE_DAT_MAGIC.length);
+            byte[] head = in.readNBytes(TRACE_DAT_MAGIC.length);
+            in.reset();
+            return Arrays.equals(head, TRACE_DAT_MAGIC);
+        } catch (IOException e) {
+            throw cannotRead(name, e);
+        }
+    }
+
+    /** The commands that read text refuse a trace.dat by name, instead of failing on its first line. */
+    private static void refuseTraceDat(String name, InputStream in) {
+        if (startsWithTraceDatMagic(in, name)) {
+            throw UserError.at(displayName(name), 0, 0, "a trace-cmd trace.dat (binary), not text; 'vmx stat' reads"
+                    + " trace.dat files, and 'trace-cmd report' turns one into text");
+        }
     }
 
     /**
@@ -70,7 +103,8 @@ final class Inputs {
      * @return the text
      */
     static String text(String name) {
-        try (InputStream in = stream(name)) {
+        try (InputStream in = new BufferedInputStream(stream(name), 1 << 16)) {
+            refuseTraceDat(name, in);
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw cannotRead(name, e);

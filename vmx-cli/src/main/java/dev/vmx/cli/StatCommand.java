@@ -415,7 +415,7 @@ final class StatCommand implements Callable<Integer> {
         }
         AtomicLong consumed = new AtomicLong();
         InputStream raw = new BufferedInputStream(Inputs.stream(file), 1 << 16);
-        if (startsWithTraceDatMagic(raw, file)) {
+        if (Inputs.startsWithTraceDatMagic(raw, file)) {
             return readSpooled(statistics, file, raw, readers);
         }
         InputStream counted = new FilterInputStream(raw) {
@@ -446,21 +446,6 @@ final class StatCommand implements Callable<Integer> {
             return new KvmTraceSummary(reader.lineNumber(), reader.eventCount(), reader.otherCount(), reader.headerCount(),
                     reader.lossLines(), reader.lostEvents(), reader.problemCount(), reader.problems());
         } catch (UncheckedIOException e) {
-            throw Inputs.cannotRead(file, e);
-        }
-    }
-
-    /** trace-cmd's magic, trace-cmd.dat(5) "INITIAL FORMAT": 0x17 0x08 0x44, then "tracing". */
-    private static final byte[] TRACE_DAT_MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
-
-    /** Whether the stream starts like a trace.dat; the stream is left where it was. */
-    private static boolean startsWithTraceDatMagic(InputStream in, String file) {
-        try {
-            in.mark(TRACE_DAT_MAGIC.length);
-            byte[] head = in.readNBytes(TRACE_DAT_MAGIC.length);
-            in.reset();
-            return Arrays.equals(head, TRACE_DAT_MAGIC);
-        } catch (IOException e) {
             throw Inputs.cannotRead(file, e);
         }
     }

@@ -446,6 +446,13 @@ class VmxCommandIT {
                 + "2133 lost events (1 loss reports)", "  " + lost + ": offset 0x21004: buffer vmxa, CPU 1: 2133 events "
                 + "were lost by the kernel before page 0 (the ring buffer overwrote or dropped them) (byte 0 of the CPU's "
                 + "uncompressed data)"), losses.errLines());
+        // the commands that read text refuse a trace.dat by name instead of failing on its first bytes
+        String refusal = ": a trace-cmd trace.dat (binary), not text; 'vmx stat' reads trace.dat files, and 'trace-cmd report'"
+                + " turns one into text";
+        assertOneLineError(vmx(null, "why", dat), "vmx why: " + dat + refusal);
+        assertOneLineError(vmx(null, "diff", dat, dat), "vmx diff: " + dat + refusal);
+        assertOneLineError(run(List.of(LAUNCHER.toString(), "explain", "-"), Files.readAllBytes(MODULE.resolve(dat))),
+                "vmx explain: <stdin>" + refusal);
         // cut inside its metadata, before any event data: refused with the file and offset, exit status 2
         byte[] bytes = Files.readAllBytes(MODULE.resolve(dat));
         Path cut = Files.write(directory.resolve("cut.dat"), java.util.Arrays.copyOf(bytes, 600));
