@@ -159,7 +159,12 @@ public final class TraceDat implements AutoCloseable {
 
         /** Where segment {@code index} starts in the stream's data (problems name data offsets). */
         long segmentBase(int index) {
-            return (long) index * segmentPages * pageSize;
+            return index * segmentBytes();
+        }
+
+        /** The bytes of a full segment. */
+        long segmentBytes() {
+            return segmentPages * (long) pageSize;
         }
 
         /** How many bytes of {@code page} are present: the page size, less for a cut last page. */
@@ -746,7 +751,7 @@ public final class TraceDat implements AutoCloseable {
                     "file truncated: " + available + " of the CPU's " + stream.size + " bytes are present; the events"
                     + " of the missing " + (stream.size - available) + " bytes are lost"));
         }
-        stream.segments = mapSegments(channel, stream.offset, available, stream.segmentPages * (long) stream.pageSize);
+        stream.segments = mapSegments(channel, stream.offset, available, stream.segmentBytes());
         stream.dataLength = available;
     }
 
@@ -810,32 +815,29 @@ public final class TraceDat implements AutoCloseable {
             total += uncompressedSize;
             position += 8 + compressedSize;
         }
-        long segmentBytes = stream.segmentPages * (long) stream.pageSize;
         // the declared sizes are input: they pick heap or file, and the heap grows only as data
         // really decompresses, so a damaged size makes the reader allocate nothing up front
         boolean onHeap = heapReserved.addAndGet(total) <= storage.heapBytes();
         if (!onHeap) {
             heapReserved.addAndGet(-total);
         }
-        try (DecompressedData out = onHeap ? new HeapData(segmentBytes, total) : new FileData(segmentBytes)) {
+        try (DecompressedData out = onHeap ? new HeapData(stream.segmentBytes(), total)
+                : new FileData(stream.segmentBytes())) {
             stream.chunkStarts = new long[chunks.size()];
             stream.chunkFileOffsets = new long[chunks.size()];
-            byte[] chunkBytes = new byte[0];
             for (int i = 0; i < chunks.size(); i++) {
                 long[] chunk = chunks.get(i);
                 stream.chunkStarts[i] = out.length();
                 stream.chunkFileOffsets[i] = chunk[0];
-                if (chunkBytes.length < chunk[2]) {
-                    chunkBytes = new byte[(int) chunk[2]];
-                }
                 ByteBuffer compressed = read(chunk[0] + 8, (int) chunk[1]);
+                int length = (int) chunk[2];
                 try {
-                    int written = decompressor.decompress(compressed.array(), 0, (int) chunk[1], chunkBytes, 0,
-                            (int) chunk[2]);
-                    if (written != chunk[2]) {
-                        throw new IllegalArgumentException("it gives " + written + " of " + chunk[2] + " bytes");
-                    }
-                    out.write(chunkBytes, written);
+                    out.append(length, (into, at) -> {
+                        int written = decompressor.decompress(compressed.array(), 0, (int) chunk[1], into, at, length);
+                        if (written != length) {
+                            throw new IllegalArgumentException("it gives " + written + " of " + length + " bytes");
+                        }
+                    });
                 } catch (IllegalArgumentException e) {
                     // the chunk's pages are left out: the pages after it are whole pages of their own
                     stream.loadProblems.add(TraceDatProblem.of(chunk[0], stream.buffer, stream.cpu, "chunk " + i
@@ -848,9 +850,16 @@ public final class TraceDat implements AutoCloseable {
         }
     }
 
+    /** Writes one chunk's bytes, all of them or it throws, into an array from an offset. */
+    @FunctionalInterface
+    private interface ChunkWriter {
+        void write(byte[] into, int at);
+    }
+
     /** Where a compressed stream's data goes as it decompresses, cut into segments of whole pages. */
     private interface DecompressedData extends AutoCloseable {
-        void write(byte[] bytes, int length) throws IOException;
+        /** Appends the {@code length} bytes {@code writer} writes; nothing if it throws. */
+        void append(int length, ChunkWriter writer) throws IOException;
 
         long length();
 
@@ -871,6 +880,8 @@ public final class TraceDat implements AutoCloseable {
         private byte[] current = new byte[0];
         private int fill;
         private long length;
+        /** A chunk that straddles two segments is written here first (once per segment at most). */
+        private byte[] straddling = new byte[0];
 
         HeapData(long segmentBytes, long declared) {
             this.segmentBytes = segmentBytes;
@@ -878,24 +889,45 @@ public final class TraceDat implements AutoCloseable {
         }
 
         @Override
-        public void write(byte[] bytes, int count) {
-            int from = 0;
-            while (from < count) {
-                if (fill == segmentBytes) {
-                    full.add(ByteBuffer.wrap(current, 0, fill).slice().order(ByteOrder.LITTLE_ENDIAN));
-                    current = new byte[0];
-                    fill = 0;
-                }
+        public void append(int count, ChunkWriter writer) {
+            nextSegmentIfFull();
+            if (fill + count <= segmentBytes) {
+                // the usual case: decompressed in place, no copy
+                room(count);
+                writer.write(current, fill);
+                fill += count;
+                length += count;
+                return;
+            }
+            if (straddling.length < count) {
+                straddling = new byte[count];
+            }
+            writer.write(straddling, 0);
+            for (int from = 0; from < count; ) {
+                nextSegmentIfFull();
                 int part = (int) Math.min(count - from, segmentBytes - fill);
-                if (current.length < fill + part) {
-                    long expected = Math.min(declared - (length - fill), 1 << 20);
-                    current = Arrays.copyOf(current, (int) Math.min(segmentBytes,
-                            Math.max(Math.max(fill + part, expected), 2L * current.length)));
-                }
-                System.arraycopy(bytes, from, current, fill, part);
+                room(part);
+                System.arraycopy(straddling, from, current, fill, part);
                 fill += part;
                 from += part;
                 length += part;
+            }
+        }
+
+        private void nextSegmentIfFull() {
+            if (fill == segmentBytes) {
+                full.add(ByteBuffer.wrap(current, 0, fill).slice().order(ByteOrder.LITTLE_ENDIAN));
+                current = new byte[0];
+                fill = 0;
+            }
+        }
+
+        /** Room for {@code part} more bytes in the current segment (which they fit). */
+        private void room(int part) {
+            if (current.length < fill + part) {
+                long expected = Math.min(declared - (length - fill), 1 << 20);
+                current = Arrays.copyOf(current, (int) Math.min(segmentBytes,
+                        Math.max(Math.max(fill + part, expected), 2L * current.length)));
             }
         }
 
@@ -927,6 +959,7 @@ public final class TraceDat implements AutoCloseable {
         private final Path path;
         private final FileChannel channel;
         private long length;
+        private byte[] chunk = new byte[0];
 
         FileData(long segmentBytes) throws IOException {
             this.segmentBytes = segmentBytes;
@@ -935,8 +968,12 @@ public final class TraceDat implements AutoCloseable {
         }
 
         @Override
-        public void write(byte[] bytes, int count) throws IOException {
-            ByteBuffer data = ByteBuffer.wrap(bytes, 0, count);
+        public void append(int count, ChunkWriter writer) throws IOException {
+            if (chunk.length < count) {
+                chunk = new byte[count];
+            }
+            writer.write(chunk, 0);
+            ByteBuffer data = ByteBuffer.wrap(chunk, 0, count);
             while (data.hasRemaining()) {
                 length += channel.write(data, length);
             }

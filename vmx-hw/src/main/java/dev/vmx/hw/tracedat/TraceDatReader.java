@@ -275,8 +275,13 @@ public final class TraceDatReader {
             this.pageCursor = cursor;
             this.index = index;
             this.shifted = dat.tscMult != 0 || dat.timeOffset != 0;
-            this.event = new TraceDatEvent(cursor.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
-            this.aheadEvent = new TraceDatEvent(deliverer.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
+            this.event = eventOf(cursor);
+            this.aheadEvent = eventOf(deliverer);
+        }
+
+        /** A cursor's flyweight with the file's clock correction and task names. */
+        private KvmEvent eventOf(RingBufferCursor of) {
+            return new TraceDatEvent(of.event(), dat.tscMult, dat.tscShift, dat.timeOffset, dat.cmdlines);
         }
 
         /** Moves to this stream's next event in the window; false when it has none. */
