@@ -84,8 +84,8 @@ public final class TraceDatProblem {
     /** Reads like {@code offset 0x3000, buffer vmxa, CPU 1: ...}. */
     @Override
     public String toString() {
-        return (offset >= 0 ? "offset 0x" + Long.toHexString(offset) : "no offset") + (buffer.isEmpty() && cpu < 0 ? ": "
-                : ", ") + withoutOffset();
+        // the place as KvmTraceProblem.where() names it, then buffer and CPU
+        return asTraceProblem().where() + (buffer.isEmpty() && cpu < 0 ? ": " : ", ") + withoutOffset();
     }
 
     /** The problem with its buffer and CPU, as {@link #toString()} gives it after the offset. */
