@@ -7,5 +7,8 @@ module dev.vmx.cli {
     requires dev.vmx.hw;
     requires info.picocli;
 
+    // Inputs asks the binary trace readers (vmx-hw's trace.dat) whether stdin or a pipe holds one
+    uses dev.vmx.trace.BinaryKvmTraceFormat;
+
     opens dev.vmx.cli to info.picocli;
 }

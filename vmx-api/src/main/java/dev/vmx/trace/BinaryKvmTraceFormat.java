@@ -30,7 +30,8 @@ public interface BinaryKvmTraceFormat {
      * @param threads how many threads may read at once, at least 1
      * @param parts the consumer of each window's events
      * @return what was read: events, losses ({@code lossLines} are the places that reported lost
-     *         events) and problems (with line number 0 and the file offset in their text)
+     *         events) and problems (each at its byte offset, {@link KvmTraceProblem#atOffset}), with
+     *         {@link KvmTraceSummary#format()} naming the format
      * @throws java.io.UncheckedIOException if the file cannot be read
      * @throws IllegalArgumentException if the file's header is not of this format
      */

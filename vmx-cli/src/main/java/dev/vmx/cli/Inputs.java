@@ -1,5 +1,6 @@
 package dev.vmx.cli;
 
+import dev.vmx.trace.BinaryKvmTraceFormat;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ServiceLoader;
 
 /** Opening a FILE argument, where {@code -} is standard input, with errors that name the file. */
 final class Inputs {
@@ -42,30 +43,35 @@ final class Inputs {
         return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
     }
 
-    /** trace-cmd's magic, trace-cmd.dat(5) "INITIAL FORMAT": 0x17 0x08 0x44, then "tracing". */
-    private static final byte[] TRACE_DAT_MAGIC = {0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g'};
-
     /**
-     * Whether a stream starts like a trace-cmd trace.dat; the stream is left where it was.
+     * Whether a stream starts like a binary trace (a trace-cmd trace.dat), as the readers that
+     * {@link dev.vmx.trace.ExitStatistics#readFile} finds recognize one; the stream is left where it was.
      *
      * @param in a stream that supports mark and reset
      * @param name the argument, for the message if it cannot be read
-     * @return true for a trace.dat
+     * @return true for a binary trace
      */
-    static boolean startsWithTraceDatMagic(InputStream in, String name) {
+    static boolean startsAsBinaryTrace(InputStream in, String name) {
+        byte[] head = new byte[16]; // as much as BinaryKvmTraceFormat.recognizes looks at
+        int length;
         try {
-            in.mark(TRACE_DAT_MAGIC.length);
-            byte[] head = in.readNBytes(TRACE_DAT_MAGIC.length);
+            in.mark(head.length);
+            length = in.readNBytes(head, 0, head.length);
             in.reset();
-            return Arrays.equals(head, TRACE_DAT_MAGIC);
         } catch (IOException e) {
             throw cannotRead(name, e);
         }
+        for (BinaryKvmTraceFormat format : ServiceLoader.load(BinaryKvmTraceFormat.class)) {
+            if (format.recognizes(head, length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The commands that read text refuse a trace.dat by name, instead of failing on its first line. */
     private static void refuseTraceDat(String name, InputStream in) {
-        if (startsWithTraceDatMagic(in, name)) {
+        if (startsAsBinaryTrace(in, name)) {
             throw UserError.at(displayName(name), 0, 0, "a trace-cmd trace.dat (binary), not text; 'vmx stat' reads"
                     + " trace.dat files, and 'trace-cmd report' turns one into text");
         }

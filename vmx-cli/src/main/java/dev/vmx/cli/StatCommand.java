@@ -415,7 +415,7 @@ final class StatCommand implements Callable<Integer> {
         }
         AtomicLong consumed = new AtomicLong();
         InputStream raw = new BufferedInputStream(Inputs.stream(file), 1 << 16);
-        if (Inputs.startsWithTraceDatMagic(raw, file)) {
+        if (Inputs.startsAsBinaryTrace(raw, file)) {
             return readSpooled(statistics, file, raw, readers);
         }
         InputStream counted = new FilterInputStream(raw) {
